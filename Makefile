@@ -17,7 +17,7 @@ ifneq ($(filter $(BACKEND),mbedtls bearssl),$(BACKEND))
 $(error BACKEND must be mbedtls or bearssl)
 endif
 
-BUILD := build/$(BACKEND)$(if $(SAN),-san)
+BUILD ?= build/$(BACKEND)$(if $(SAN),-san)
 
 # Warnings: C11, everything an embedded reviewer expects. -Wconversion (which in C
 # includes -Wsign-conversion) applies to the library; tests relax it because the
@@ -115,11 +115,11 @@ CROSS_CC    ?= arm-none-eabi-gcc
 CROSS_FLAGS := -std=c11 -mcpu=cortex-m4 -mthumb -Os -ffreestanding -ffunction-sections \
                -fdata-sections $(WARN_LIB) -Iinclude -Isrc
 cross:
-	@mkdir -p build/cross
+	@mkdir -p $(BUILD)/cross
 	@for f in $(CORE_SRC); do \
-	  $(CROSS_CC) $(CROSS_FLAGS) -c $$f -o build/cross/$$(basename $$f .c).o || exit 1; \
+	  $(CROSS_CC) $(CROSS_FLAGS) -c $$f -o $(BUILD)/cross/$$$$(basename $$f .c).o || exit 1; \
 	done
-	@sh tests/size_table.sh build/cross/*.o
+	@sh tests/size_table.sh $(BUILD)/cross/*.o
 
 clean:
 	rm -rf build
