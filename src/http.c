@@ -8,6 +8,7 @@
 #include <stdbool.h>
 #include <string.h>
 #include "sfo_http.h"
+#include "sfo_codec.h"
 
 #define CONNECT_TIMEOUT_DEFAULT 10000
 #define REQUEST_TIMEOUT_DEFAULT 30000
@@ -99,30 +100,18 @@ static void authority(struct wr *w, const char *host, uint16_t port, uint16_t df
     if (port != dflt) { puts_(w, ":"); put_dec(w, port); }
 }
 
-/* ---- application/x-www-form-urlencoded (WHATWG serializer) ---- */
-static bool form_plain(uint8_t b)
-{
-    return (b >= '0' && b <= '9') || ((b | 0x20) >= 'a' && (b | 0x20) <= 'z') ||
-           b == '*' || b == '-' || b == '.' || b == '_';
-}
-
-static uint64_t form_len(const uint8_t *s, size_t n)
-{
-    uint64_t len = 0;
-    for (size_t i = 0; i < n; i++) len += (form_plain(s[i]) || s[i] == ' ') ? 1u : 3u;
-    return len;
-}
-
+/* Form-encode n bytes into the request, 16 input bytes at a time. */
 static void form_put(struct wr *w, const uint8_t *s, size_t n)
 {
-    static const char k_hex[] = "0123456789ABCDEF";
-    for (size_t i = 0; i < n; i++) {
-        uint8_t e[3] = { s[i], 0, 0 };
-        size_t k = 1;
-        if (s[i] == ' ') e[0] = '+';
-        else if (!form_plain(s[i])) { e[0] = '%'; e[1] = (uint8_t)k_hex[s[i] >> 4]; e[2] = (uint8_t)k_hex[s[i] & 15]; k = 3; }
-        put(w, e, k);
+    char e[16 * 3 + 1];
+    while (n > 0 && w->err == SFO_OK) {
+        size_t k = n < 16 ? n : 16, m = 0;
+        w->err = sfo_form_encode(s, k, e, sizeof e, &m);
+        put(w, e, m);
+        s += k;
+        n -= k;
     }
+    sfo_wipe(e, sizeof e);
 }
 
 /* No byte that could end or split a header line. */
@@ -248,8 +237,8 @@ static int send_request(struct sfo_http_client *c, const struct sfo_http_request
         blen = 0;
         for (i = 0; i < req->form_n; i++) {
             const struct sfo_http_field *f = &req->form[i];
-            blen += (i ? 2u : 1u) + form_len((const uint8_t *)f->name, strlen(f->name)) +
-                    form_len((const uint8_t *)f->value, f->value_len);
+            blen += (i ? 2u : 1u) + sfo_form_encoded_len((const uint8_t *)f->name, strlen(f->name)) +
+                    sfo_form_encoded_len((const uint8_t *)f->value, f->value_len);
         }
         if (ct == NULL) ct = "application/x-www-form-urlencoded";
     }
