@@ -128,7 +128,7 @@ static int put(struct sfo_json *j, const char *p, size_t n, unsigned last)
 static unsigned in_object(const struct sfo_json *j)
 {
     size_t d = j->depth - 1u;
-    return (j->stack[d >> 3] >> (d & 7u)) & 1u;
+    return ((unsigned)j->stack[d >> 3] >> (d & 7u)) & 1u;
 }
 
 static void value_done(struct sfo_json *j)
