@@ -117,7 +117,7 @@ CROSS_FLAGS := -std=c11 -mcpu=cortex-m4 -mthumb -Os -ffreestanding -ffunction-se
 cross:
 	@mkdir -p $(BUILD)/cross
 	@for f in $(CORE_SRC); do \
-	  $(CROSS_CC) $(CROSS_FLAGS) -c $$f -o $(BUILD)/cross/$$$$(basename $$f .c).o || exit 1; \
+	  $(CROSS_CC) $(CROSS_FLAGS) -c $$f -o $(BUILD)/cross/$$(basename $$f .c).o || exit 1; \
 	done
 	@sh tests/size_table.sh $(BUILD)/cross/*.o
 
