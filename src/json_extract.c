@@ -97,7 +97,9 @@ static int on_event(void *user, enum sfo_json_event ev, const char *d, size_t n,
                 if (c > 9u) {
                     return fail(x, ev == SFO_JSON_NUMBER ? SFO_E_JSON_RANGE : SFO_E_JSON_TYPE);
                 }
-                if (x->acc > (I64_MAX_U + x->neg - c) / 10u) {
+                /* acc * 10 + c must stay <= 2^63 - 1 (2^63 when negative) */
+                if (x->acc > I64_MAX_U / 10u ||
+                    (x->acc == I64_MAX_U / 10u && c > 7u + x->neg)) {
                     return fail(x, SFO_E_JSON_RANGE);
                 }
                 x->acc = x->acc * 10u + c;
