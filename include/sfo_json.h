@@ -86,7 +86,8 @@ struct sfo_json {
 /*
  * Prepare a scan. stack: SFO_JSON_STACK_BYTES(max_depth) bytes owned by the
  * caller for the life of the scan. max_depth >= 1: the deepest allowed nesting
- * of arrays/objects (a document "[[1]]" has depth 2).
+ * of arrays/objects (a document "[[1]]" has depth 2). cb may be NULL: the scan
+ * then only validates.
  * Returns SFO_OK or SFO_E_ARG.
  */
 int sfo_json_init(struct sfo_json *j, uint8_t *stack, size_t max_depth,
@@ -107,7 +108,10 @@ int sfo_json_feed(struct sfo_json *j, const void *data, size_t len);
  */
 int sfo_json_finish(struct sfo_json *j);
 
-/* Offset of the byte where the first error was found. */
+/* Offset of the byte where the first error was found: the offending byte; for
+ * _INCOMPLETE (and a number ending at finish) the total length; for _ABORTED
+ * the byte being read when the callback refused (the byte ending a token, or
+ * the last byte of a feed whose end flushed a piece). 0 while no error. */
 size_t sfo_json_error_offset(const struct sfo_json *j);
 
 /* ------------------------------------------------------------------------------------
