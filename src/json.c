@@ -11,6 +11,10 @@
 #include <string.h>
 #include "sfo_json.h"
 
+#if SFO_JSON_BUF < 4
+#error "SFO_JSON_BUF must hold one decoded escape (4 bytes)"
+#endif
+
 /* Grammar states (j->state). */
 enum {
     ST_VALUE,        /* a value must come (top, after ':' or ',' in an array) */
