@@ -20,7 +20,8 @@ extern "C" {
 #ifndef SFO_JSON_DEFAULT_DEPTH
 #define SFO_JSON_DEFAULT_DEPTH 16u
 #endif
-/* Internal piece buffer: strings/numbers longer than this arrive in pieces. */
+/* Internal piece buffer: a string/number of at most this many (decoded) bytes
+ * always arrives in one callback; longer ones may arrive in pieces. */
 #ifndef SFO_JSON_BUF
 #define SFO_JSON_BUF 64u
 #endif
@@ -42,7 +43,11 @@ enum sfo_json_event {
 
 /* Piece flags for KEY, STRING and NUMBER events. A value that fits the buffer
  * arrives in one call with both flags. An empty string arrives as one call
- * with len 0 and both flags. */
+ * with len 0 and both flags. A longer value arrives as consecutive pieces (no
+ * other event in between), the first with FIRST, the last with LAST; the last
+ * piece may be empty, and a piece boundary may fall inside a UTF-8 sequence.
+ * Pieces point into the fed data or the scanner's buffer and are valid only
+ * during the call. A decoded \u0000 is a NUL byte inside the piece. */
 #define SFO_JSON_FIRST 1u
 #define SFO_JSON_LAST  2u
 
@@ -141,16 +146,20 @@ struct sfo_extract {
     int current;               /* field whose value comes next, or -1 */
     int err;                   /* extractor error (sticky) */
     enum sfo_json_event top;   /* first event seen: OBJECT_BEGIN, ARRAY_BEGIN, ... or 0 */
+    uint32_t seen;             /* fields whose key was met (null values included) */
     bool neg;                  /* INT parsing: minus sign seen */
     uint8_t int_state;
-    int64_t acc;
+    uint64_t acc;              /* INT parsing: magnitude so far */
 };
 
 /*
  * Watch n (<= SFO_EXTRACT_MAX_FIELDS) fields of the top-level object; fields'
- * results are reset. Members not named are skipped whatever their shape.
- * stack/max_depth as for sfo_json_init.
- * Returns SFO_OK or SFO_E_ARG.
+ * results are reset (STRING/TEXT buffers set to ""). Members not named are
+ * skipped whatever their shape; nested members never match. If two fields
+ * share a name the first one gets the value. stack/max_depth as for
+ * sfo_json_init. The fields array and buffers must outlive the scan.
+ * Returns SFO_OK or SFO_E_ARG (NULL x/stack/fields with n > 0, n too large,
+ * max_depth 0, a NULL name, a bad type, or STRING/TEXT without str or cap 0).
  */
 int sfo_extract_init(struct sfo_extract *x, struct sfo_field *fields, size_t n,
                      uint8_t *stack, size_t max_depth);
@@ -158,10 +167,15 @@ int sfo_extract_init(struct sfo_extract *x, struct sfo_field *fields, size_t n,
 /*
  * Feed/finish as the scanner, plus the extractor's errors: SFO_E_TOO_LONG (a
  * value does not fit its buffer; never truncated), SFO_E_JSON_TYPE (a wanted
- * field has another type; null counts as absent), SFO_E_JSON_RANGE (INT out of
- * int64 range or not an integer), SFO_E_JSON_DUPKEY (a wanted key twice).
+ * field has another type, an INT string is not [-]digits, or a STRING/TEXT
+ * value holds U+0000 and so cannot be a C string; null counts as absent),
+ * SFO_E_JSON_RANGE (INT out of int64 range, or a number with a fraction or
+ * exponent), SFO_E_JSON_DUPKEY (a wanted key twice, even after null).
  * A top-level value that is not an object is valid: no field is present and
- * x->top tells what it was.
+ * x->top tells what it was. Errors are sticky. On any error every field is
+ * reset (present false) and every STRING/TEXT buffer wiped with sfo_wipe, so
+ * no partial secret stays behind. x->json.err_offset tells where it failed.
+ * Fields are final only after sfo_extract_finish() returns SFO_OK.
  */
 int sfo_extract_feed(struct sfo_extract *x, const void *data, size_t len);
 int sfo_extract_finish(struct sfo_extract *x);
