@@ -94,6 +94,7 @@ enum sfo_err {
     SFO_E_HTTP_STATUS      = -100,/* unexpected HTTP status (no OAuth error in the body) */
     SFO_E_PROXY            = -101,/* proxy refused CONNECT (status kept) */
     SFO_E_HTTP_REQUEST     = -102,/* request would not fit / bad request parameters */
+    SFO_E_HTTP_CHUNK_SIZE  = -103,/* chunk size does not fit the parser's counter (overflow) */
 
     /* OAuth (-110 .. -129) */
     SFO_E_OAUTH            = -110,/* server answered an OAuth error; error/error_description kept */

@@ -72,6 +72,7 @@ static const struct err_entry k_errors[] = {
     E(SFO_E_HTTP_STATUS, "unexpected HTTP status"),
     E(SFO_E_PROXY, "proxy refused CONNECT"),
     E(SFO_E_HTTP_REQUEST, "HTTP request cannot be built"),
+    E(SFO_E_HTTP_CHUNK_SIZE, "HTTP chunk size overflow"),
     E(SFO_E_OAUTH, "OAuth error from server"),
     E(SFO_E_OAUTH_RESPONSE, "malformed token response"),
     E(SFO_E_SIGNATURE, "token signature mismatch"),

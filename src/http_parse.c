@@ -1,0 +1,442 @@
+/*
+ * Incremental HTTP/1.x response parser (see sfo_http.h for the contract).
+ *
+ * One byte-driven state machine for the status line, headers, chunk framing
+ * and trailers; body bytes (Content-Length, chunk data, close-delimited) are
+ * handed to the sink in spans straight from the caller's input. Nothing is
+ * buffered but a few bytes of scratch for the header name and short values.
+ */
+#include <stddef.h>
+#include <stdint.h>
+#include <stdbool.h>
+#include <string.h>
+#include "sfo_http.h"
+
+enum {
+    S_START, S_PROTO, S_MINOR, S_SP, S_CODE, S_AFTER_CODE, S_REASON, S_LF,
+    S_LINE, S_NAME, S_VALUE,
+    S_CSIZE, S_CEXT, S_CEXTQ, S_CEXTESC, S_CDATA_CR,
+    S_BODY,   /* bulk: Content-Length body or chunk data (p->left bytes) */
+    S_EOFBODY,/* bulk: close-delimited body */
+    S_DONE
+};
+/* what follows an LF (p->next when state == S_LF) */
+enum { X_START = 1, X_STATUS, X_HDR, X_HEADERS, X_CLINE, X_CDATA };
+
+/* kept headers; index into k_names + 1 */
+enum { H_NONE, H_CL, H_TE, H_CONN, H_RA, H_CT, H_LOC, H_AUTHN };
+static const char *const k_names[] = {
+    "content-length", "transfer-encoding", "connection", "retry-after",
+    "content-type", "location", "www-authenticate"
+};
+
+/* flags */
+#define F_CL      0x01u
+#define F_TE      0x02u
+#define F_CLOSE   0x04u
+#define F_KA      0x08u
+#define F_BODY    0x10u  /* header section over: count chunk lines instead */
+#define F_TRAILER 0x20u
+#define F_SEEN    0x40u  /* bit F_SEEN << (hid - H_CT): string header already kept */
+#define F_OVF     0x400u /* short value did not fit the scratch */
+
+#define CHUNK_MAX_BITS 60u
+
+static int fail(struct sfo_http_parser *p, int err)
+{
+    p->err = err;
+    return err;
+}
+
+static bool is_tchar(uint8_t c)
+{
+    static const char k_tsym[] = "!#$%&'*+-.^_`|~";
+    if ((c >= '0' && c <= '9') || ((c | 0x20) >= 'a' && (c | 0x20) <= 'z')) return true;
+    for (const char *s = k_tsym; *s != '\0'; s++)
+        if ((uint8_t)*s == c) return true;
+    return false;
+}
+
+static int hexval(uint8_t c)
+{
+    if (c >= '0' && c <= '9') return c - '0';
+    c |= 0x20;
+    if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+    return -1;
+}
+
+/* Case-insensitive: s[0..n) equals the lowercase literal lit. */
+static bool lit_eq(const char *s, size_t n, const char *lit)
+{
+    size_t i;
+    for (i = 0; i < n; i++) {
+        char c = s[i];
+        if (c >= 'A' && c <= 'Z') c = (char)(c | 0x20);
+        if (lit[i] == '\0' || lit[i] != c) return false;
+    }
+    return lit[i] == '\0';
+}
+
+/* Decimal digits only (n >= 1), value < 2^62 (digits <= 18). -1 otherwise. */
+static int64_t dec(const char *s, size_t n)
+{
+    int64_t v = 0;
+    if (n == 0 || n > 18) return -1;
+    for (size_t i = 0; i < n; i++) {
+        if (s[i] < '0' || s[i] > '9') return -1;
+        v = v * 10 + (s[i] - '0');
+    }
+    return v;
+}
+
+static char *str_dest(struct sfo_http_parser *p, size_t *cap)
+{
+    struct sfo_http_response *r = p->resp;
+    switch (p->hid) {
+    case H_CT: *cap = sizeof r->content_type; return r->content_type;
+    case H_LOC: *cap = sizeof r->location; return r->location;
+    default: *cap = sizeof r->www_authenticate; return r->www_authenticate;
+    }
+}
+
+static void resp_reset(struct sfo_http_parser *p)
+{
+    struct sfo_http_response *r = p->resp;
+    memset(r, 0, sizeof *r);
+    r->content_length = -1;
+    r->retry_after_s = -1;
+    p->flags = 0;
+    p->k = 0;
+    p->num = 0;
+}
+
+int sfo_http_parser_init(struct sfo_http_parser *p, struct sfo_http_response *resp,
+                         bool head, size_t header_max, uint64_t body_max,
+                         sfo_http_sink sink, void *sink_ctx)
+{
+    if (p == NULL || resp == NULL) return SFO_E_ARG;
+    memset(p, 0, sizeof *p);
+    p->resp = resp;
+    p->no_body = head;
+    p->header_max = header_max ? header_max : SFO_HTTP_HEADER_MAX;
+    p->body_max = body_max ? body_max : SFO_HTTP_BODY_MAX;
+    p->sink = sink;
+    p->sink_ctx = sink_ctx;
+    resp_reset(p);
+    return SFO_OK;
+}
+
+bool sfo_http_parser_done(const struct sfo_http_parser *p)
+{
+    return p->state == S_DONE;
+}
+
+/* One complete header line: interpret the kept ones. */
+static int end_header(struct sfo_http_parser *p)
+{
+    struct sfo_http_response *r = p->resp;
+    const char *v = p->scratch;
+    size_t n = p->vlen;
+    int64_t x;
+
+    if (p->hid >= H_CT) {
+        size_t cap;
+        char *d = str_dest(p, &cap);
+        if (p->flags & F_OVF) {
+            r->overflow |= 1u << (p->hid - H_CT);
+            p->slen = 0;
+        }
+        while (p->slen > 0 && (d[p->slen - 1] == ' ' || d[p->slen - 1] == '\t')) p->slen--;
+        d[p->slen] = '\0';
+        return SFO_OK;
+    }
+    while (n > 0 && (v[n - 1] == ' ' || v[n - 1] == '\t')) n--;
+    switch (p->hid) {
+    case H_CL:
+        x = (p->flags & F_OVF) ? -1 : dec(v, n);
+        if (x < 0 || ((p->flags & F_CL) && x != r->content_length))
+            return SFO_E_HTTP_CL;
+        r->content_length = x;
+        p->flags |= F_CL;
+        break;
+    case H_TE:
+        if ((p->flags & (F_TE | F_OVF)) || !lit_eq(v, n, "chunked")) return SFO_E_HTTP_TE;
+        p->flags |= F_TE;
+        break;
+    case H_CONN:
+        if (p->flags & F_OVF) { p->flags |= F_CLOSE; break; }
+        for (size_t i = 0, s = 0; i <= n; i++) {
+            if (i == n || v[i] == ',') {
+                size_t e = i;
+                while (s < e && (v[s] == ' ' || v[s] == '\t')) s++;
+                while (e > s && (v[e - 1] == ' ' || v[e - 1] == '\t')) e--;
+                if (lit_eq(v + s, e - s, "close")) p->flags |= F_CLOSE;
+                if (lit_eq(v + s, e - s, "keep-alive")) p->flags |= F_KA;
+                s = i + 1;
+            }
+        }
+        break;
+    case H_RA:
+        x = (p->flags & F_OVF) ? -1 : dec(v, n);
+        r->retry_after_s = (x >= 0 && n <= 9) ? x : -1;
+        break;
+    default:
+        break;
+    }
+    return SFO_OK;
+}
+
+/* Empty line after the headers (or trailers): decide the framing. */
+static int end_headers(struct sfo_http_parser *p)
+{
+    struct sfo_http_response *r = p->resp;
+    if (p->flags & F_TRAILER) { p->state = S_DONE; return SFO_OK; }
+    if (r->status < 200) {
+        if (r->status == 101) return SFO_E_HTTP_STATUS;
+        resp_reset(p);           /* 1xx: skipped, the final response follows */
+        p->state = S_START;
+        return SFO_OK;
+    }
+    if ((p->flags & (F_CL | F_TE)) == (F_CL | F_TE)) return SFO_E_HTTP_CL_TE;
+    r->keep_alive = !(p->flags & F_CLOSE) && (r->minor == 1 || (p->flags & F_KA));
+    p->flags |= F_BODY;
+    p->line = 0;
+    if (p->no_body || r->status == 204 || r->status == 304) {
+        p->state = S_DONE;
+    } else if (p->flags & F_TE) {
+        r->chunked = true;
+        p->num = 0;
+        p->k = 0;
+        p->state = S_CSIZE;
+    } else if (p->flags & F_CL) {
+        if ((uint64_t)r->content_length > p->body_max) return SFO_E_HTTP_BODY_SIZE;
+        p->left = (uint64_t)r->content_length;
+        p->state = p->left ? S_BODY : S_DONE;
+    } else {
+        r->keep_alive = false;
+        p->state = S_EOFBODY;
+    }
+    return SFO_OK;
+}
+
+static int deliver(struct sfo_http_parser *p, const uint8_t *d, size_t n)
+{
+    struct sfo_http_response *r = p->resp;
+    if (n > p->body_max - r->body_len) return SFO_E_HTTP_BODY_SIZE;
+    if (p->sink != NULL) {
+        int rc = p->sink(p->sink_ctx, d, n);
+        if (rc != 0) { r->sink_err = rc; return SFO_E_HTTP_SINK; }
+    }
+    r->body_len += n;
+    return SFO_OK;
+}
+
+/* After the LF of a line. */
+static int after_lf(struct sfo_http_parser *p)
+{
+    switch (p->next) {
+    case X_START: p->state = S_START; return SFO_OK;
+    case X_STATUS: p->state = S_LINE; return SFO_OK;
+    case X_HDR: p->state = S_LINE; return end_header(p);
+    case X_HEADERS: return end_headers(p);
+    case X_CLINE:
+        p->line = 0;
+        if (p->num == 0) {
+            p->flags |= F_TRAILER;
+            p->state = S_LINE;
+            return SFO_OK;
+        }
+        if (p->num > p->body_max - p->resp->body_len) return SFO_E_HTTP_BODY_SIZE;
+        p->left = p->num;
+        p->state = S_BODY;
+        return SFO_OK;
+    default: /* X_CDATA */
+        p->line = 0;
+        p->num = 0;
+        p->k = 0;
+        p->state = S_CSIZE;
+        return SFO_OK;
+    }
+}
+
+static int lf_error(uint8_t next)
+{
+    if (next <= X_STATUS) return SFO_E_HTTP_STATUS_LINE;
+    if (next <= X_HEADERS) return SFO_E_HTTP_HEADER;
+    return SFO_E_HTTP_CHUNK;
+}
+
+static int step(struct sfo_http_parser *p, uint8_t c)
+{
+    struct sfo_http_response *r = p->resp;
+    static const char k_proto[] = "HTTP/1.";
+    int rc = SFO_OK;
+
+    if (!(p->flags & F_BODY) || (p->flags & F_TRAILER)) {
+        if (++p->hdr_bytes > p->header_max) return SFO_E_HTTP_HEADER_SIZE;
+    } else if (++p->line > SFO_HTTP_CHUNK_LINE_MAX) {
+        return SFO_E_HTTP_CHUNK;
+    }
+
+    switch (p->state) {
+    case S_START:
+        if (c == '\r') { p->state = S_LF; p->next = X_START; break; }
+        p->state = S_PROTO;
+        /* fall through */
+    case S_PROTO:
+        if (c != (uint8_t)k_proto[p->k]) return SFO_E_HTTP_STATUS_LINE;
+        if (k_proto[++p->k] == '\0') p->state = S_MINOR;
+        break;
+    case S_MINOR:
+        if (c != '0' && c != '1') return SFO_E_HTTP_STATUS_LINE;
+        r->minor = (uint8_t)(c - '0');
+        p->state = S_SP;
+        break;
+    case S_SP:
+        if (c != ' ') return SFO_E_HTTP_STATUS_LINE;
+        p->k = 0;
+        p->state = S_CODE;
+        break;
+    case S_CODE:
+        if (c < '0' || c > '9' || (p->k == 0 && (c < '1' || c > '5')))
+            return SFO_E_HTTP_STATUS_LINE;
+        p->num = p->num * 10 + (uint64_t)(c - '0');
+        if (++p->k == 3) {
+            r->status = (int)p->num;
+            p->state = S_AFTER_CODE;
+        }
+        break;
+    case S_AFTER_CODE:
+        if (c == ' ') { p->state = S_REASON; break; }
+        /* fall through */
+    case S_REASON:
+        if (c == '\r') { p->state = S_LF; p->next = X_STATUS; break; }
+        if (p->state == S_AFTER_CODE || (c < 0x20 && c != '\t') || c == 0x7f)
+            return SFO_E_HTTP_STATUS_LINE;
+        break;
+    case S_LF:
+        if (c != '\n') return lf_error(p->next);
+        return after_lf(p);
+    case S_LINE:
+        if (c == '\r') { p->state = S_LF; p->next = X_HEADERS; break; }
+        if (!is_tchar(c)) return SFO_E_HTTP_HEADER;  /* includes obs-fold */
+        p->vlen = 0;
+        p->state = S_NAME;
+        /* fall through */
+    case S_NAME:
+        if (c == ':') {
+            p->hid = H_NONE;
+            p->flags &= (uint16_t)~F_OVF;
+            if (!(p->flags & F_TRAILER) && p->vlen != 0xff) {
+                for (uint8_t i = 0; i < sizeof k_names / sizeof k_names[0]; i++)
+                    if (lit_eq(p->scratch, p->vlen, k_names[i])) p->hid = (uint8_t)(i + 1);
+            }
+            if (p->hid >= H_CT) {
+                uint16_t seen = (uint16_t)(F_SEEN << (p->hid - H_CT));
+                if (p->flags & seen) p->hid = H_NONE;
+                p->flags |= seen;
+            }
+            p->vlen = 0;
+            p->slen = 0;
+            p->state = S_VALUE;
+            break;
+        }
+        if (!is_tchar(c)) return SFO_E_HTTP_HEADER;
+        if (p->vlen < sizeof p->scratch) p->scratch[p->vlen++] = (char)c;
+        else p->vlen = 0xff;   /* longer than any kept name */
+        break;
+    case S_VALUE:
+        if (c == '\r') { p->state = S_LF; p->next = X_HDR; break; }
+        if ((c < 0x20 && c != '\t') || c == 0x7f) return SFO_E_HTTP_HEADER;
+        if (p->hid == H_NONE) break;
+        if (p->hid >= H_CT) {
+            size_t cap;
+            char *d = str_dest(p, &cap);
+            if (p->slen == 0 && (c == ' ' || c == '\t')) break;
+            if (p->slen + 1 < cap) d[p->slen++] = (char)c;
+            else p->flags |= F_OVF;
+        } else {
+            if (p->vlen == 0 && (c == ' ' || c == '\t')) break;
+            if (p->vlen < sizeof p->scratch) p->scratch[p->vlen++] = (char)c;
+            else p->flags |= F_OVF;
+        }
+        break;
+    case S_CSIZE: {
+        int h = hexval(c);
+        if (h >= 0) {
+            if (p->num >> (CHUNK_MAX_BITS - 4u)) return SFO_E_HTTP_CHUNK_SIZE;
+            p->num = (p->num << 4) | (uint64_t)h;
+            p->k = 1;
+            break;
+        }
+        if (p->k == 0) return SFO_E_HTTP_CHUNK;
+        if (c == ';') { p->k = 0; p->state = S_CEXT; break; }
+        if (c == '\r') { p->state = S_LF; p->next = X_CLINE; break; }
+        return SFO_E_HTTP_CHUNK;
+    }
+    case S_CEXT:   /* k: 0 before an extension name, 1 after (ignored) */
+        if (is_tchar(c)) { p->k = 1; break; }
+        if (c == ' ' || c == '\t') break;
+        if (p->k == 0) return SFO_E_HTTP_CHUNK;
+        if (c == ';') { p->k = 0; break; }
+        if (c == '=') break;
+        if (c == '"') { p->state = S_CEXTQ; break; }
+        if (c == '\r') { p->state = S_LF; p->next = X_CLINE; break; }
+        return SFO_E_HTTP_CHUNK;
+    case S_CEXTQ:
+        if ((c < 0x20 && c != '\t') || c == 0x7f) return SFO_E_HTTP_CHUNK;
+        if (c == '"') p->state = S_CEXT;
+        else if (c == '\\') p->state = S_CEXTESC;
+        break;
+    case S_CEXTESC:
+        if ((c < 0x20 && c != '\t') || c == 0x7f) return SFO_E_HTTP_CHUNK;
+        p->state = S_CEXTQ;
+        break;
+    case S_CDATA_CR:
+        if (c != '\r') return SFO_E_HTTP_CHUNK;
+        p->state = S_LF;
+        p->next = X_CDATA;
+        break;
+    default:
+        rc = SFO_E_INTERNAL;
+        break;
+    }
+    return rc;
+}
+
+int sfo_http_parser_feed(struct sfo_http_parser *p, const uint8_t *data, size_t len,
+                         size_t *used)
+{
+    size_t i = 0;
+    int rc = SFO_OK;
+
+    if (used != NULL) *used = 0;
+    if (p == NULL || (data == NULL && len > 0)) return SFO_E_ARG;
+    if (p->err != SFO_OK) return p->err;
+    while (i < len && p->state != S_DONE) {
+        if (p->state >= S_BODY) {
+            size_t n = len - i;
+            if (p->state == S_BODY && (uint64_t)n > p->left) n = (size_t)p->left;
+            rc = deliver(p, data + i, n);
+            if (rc != SFO_OK) break;
+            i += n;
+            if (p->state == S_BODY && (p->left -= n) == 0)
+                p->state = (p->flags & F_TE) ? S_CDATA_CR : S_DONE;
+            continue;
+        }
+        rc = step(p, data[i++]);
+        if (rc != SFO_OK) break;
+    }
+    if (used != NULL) *used = i;
+    return rc != SFO_OK ? fail(p, rc) : SFO_OK;
+}
+
+int sfo_http_parser_eof(struct sfo_http_parser *p)
+{
+    if (p == NULL) return SFO_E_ARG;
+    if (p->err != SFO_OK) return p->err;
+    if (p->state == S_EOFBODY) p->state = S_DONE;
+    if (p->state == S_DONE) return SFO_OK;
+    if (p->hdr_bytes == 0) return fail(p, SFO_E_CLOSED);
+    return fail(p, SFO_E_HTTP_TRUNCATED);
+}
