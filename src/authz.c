@@ -27,7 +27,7 @@ int sfo__ep_url(const struct sfo_client *c, enum sfo__ep which, char *out, size_
         while (n > 0 && o[n - 1] == '/') {
             n--;
         }
-        k = 16u + strlen(k_ep_name[which]);
+        k = 17u + strlen(k_ep_name[which]);
     }
     if (n + k + 1u > cap) {
         return SFO_E_TOO_LONG;
@@ -35,7 +35,7 @@ int sfo__ep_url(const struct sfo_client *c, enum sfo__ep which, char *out, size_
     memcpy(out, o, n);
     if (k != 0) {
         memcpy(out + n, "/services/oauth2/", 17);
-        memcpy(out + n + 17, k_ep_name[which], k - 16u);
+        memcpy(out + n + 17, k_ep_name[which], k - 17u);
         n += k;
     }
     out[n] = '\0';
@@ -201,4 +201,20 @@ int sfo_callback_parse(const char *url, size_t n, const struct sfo_authz *s,
         sfo_wipe(code, cap);
     }
     return rc;
+}
+
+uint32_t sfo__backoff_ms(unsigned attempt, uint32_t retry_after_s, uint32_t rnd)
+{
+    uint32_t w = SFO_BACKOFF_BASE_MS;
+    if (retry_after_s > 0) {
+        return retry_after_s >= SFO_BACKOFF_MAX_MS / 1000u ? SFO_BACKOFF_MAX_MS
+                                                           : retry_after_s * 1000u;
+    }
+    while (--attempt > 0 && w < SFO_BACKOFF_MAX_MS / 2u) {
+        w *= 2u;
+    }
+    if (w > SFO_BACKOFF_MAX_MS) {
+        w = SFO_BACKOFF_MAX_MS;
+    }
+    return w / 2u + rnd % (w / 2u + 1u);
 }

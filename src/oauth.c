@@ -119,22 +119,6 @@ static bool retryable_rc(int rc)
            rc == SFO_E_IO || rc == SFO_E_TLS_CLOSED || rc == SFO_E_HTTP_TRUNCATED;
 }
 
-uint32_t sfo__backoff_ms(unsigned attempt, uint32_t retry_after_s, uint32_t rnd)
-{
-    uint32_t w = SFO_BACKOFF_BASE_MS;
-    if (retry_after_s > 0) {
-        return retry_after_s >= SFO_BACKOFF_MAX_MS / 1000u ? SFO_BACKOFF_MAX_MS
-                                                           : retry_after_s * 1000u;
-    }
-    while (--attempt > 0 && w < SFO_BACKOFF_MAX_MS / 2u) {
-        w *= 2u;
-    }
-    if (w > SFO_BACKOFF_MAX_MS) {
-        w = SFO_BACKOFF_MAX_MS;
-    }
-    return w / 2u + rnd % (w / 2u + 1u);
-}
-
 /* One exchange. *status receives the HTTP status (0 when none). */
 static int once(struct call *k, const char *host, const char *target, const char *authz,
                 bool https, uint16_t port, int64_t deadline, struct sfo_http_response *resp)
