@@ -113,7 +113,12 @@ int sfo_authorize_url(const struct sfo_client *c, const struct sfo_authz_params 
         return SFO_E_TOO_LONG;
     }
     /* '?' or '&' when the authorize URL already has a query */
-    out[n] = memchr(out, '?', n) != NULL ? '&' : '?';
+    {
+        size_t i;
+        for (i = 0; i < n && out[i] != '?'; i++) {
+        }
+        out[n] = i < n ? '&' : '?';
+    }
     n++;
     (void)sfo_form_init(&f, out + n, cap - n);
     (void)sfo_form_add_str(&f, "response_type", "code");

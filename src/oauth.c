@@ -15,6 +15,9 @@
 #define JSON_DEPTH 8u
 #define MAX_FORM 8u
 #define MAX_FIELDS 12u
+#if SFO_ERROR_MAX < 24
+#error "SFO_ERROR_MAX must hold authorization_pending"
+#endif
 
 /* One endpoint call. */
 struct call {
@@ -655,9 +658,9 @@ int sfo_device_poll(const struct sfo_client *c, struct sfo_device *d, uint32_t m
         if (rc != SFO_E_OAUTH) {
             return rc;
         }
-        if (strcmp(tok->err.error, "slow_down") == 0) {
+        if (memcmp(tok->err.error, "slow_down", 10) == 0) {
             d->interval_s += 5u;
-        } else if (strcmp(tok->err.error, "authorization_pending") != 0) {
+        } else if (memcmp(tok->err.error, "authorization_pending", 22) != 0) {
             return rc;
         }
     }
