@@ -17,6 +17,8 @@
 
 #include "sfoauth_types.h"
 
+#define SFO_CLI_LOG_DEBUG 2 /* SFO_LOG_DEBUG of sfoauth_port.h */
+
 int cli_verbose;
 int cli_stdin_users;
 
@@ -309,6 +311,18 @@ char *cli_redact(const char *s, size_t n)
 
 /* ---- trace ------------------------------------------------------------------------ */
 
+/* Direction of the HTTP lines being traced: '>' request, '<' response. */
+static char g_dir = '>';
+
+static bool is_method(const char *m)
+{
+    if (*m == '\0') return false;
+    for (; *m; m++) {
+        if (*m < 'A' || *m > 'Z') return false;
+    }
+    return true;
+}
+
 void cli_trace_log(void *ctx, int level, const char *msg, const char *detail,
                    size_t detail_len)
 {
@@ -316,30 +330,29 @@ void cli_trace_log(void *ctx, int level, const char *msg, const char *detail,
     if (level > cli_verbose) {
         return;
     }
+    while (detail != NULL && detail_len > 0 && detail[detail_len - 1] == '\0') detail_len--;
     char *d = detail ? cli_redact(detail, detail_len) : NULL;
     char *m = cli_redact(msg, strlen(msg));
-    const char *mark = level >= 2 ? ">" : "*";
-    if (d != NULL) {
-        /* one trace line per line of detail, curl style */
-        const char *p = d;
-        bool first = true;
-        while (*p) {
-            const char *e = strpbrk(p, "\r\n");
-            size_t l = e ? (size_t)(e - p) : strlen(p);
-            if (first) {
-                fprintf(stderr, "%s %s %.*s\n", mark, m ? m : "", (int)l, p);
-                first = false;
-            } else if (l > 0) {
-                fprintf(stderr, "%s   %.*s\n", mark, (int)l, p);
-            }
-            p += l;
-            while (*p == '\r' || *p == '\n') p++;
-        }
-        if (first) fprintf(stderr, "%s %s\n", mark, m ? m : "");
+    const char *ms = m ? m : "";
+    const char *ds = d ? d : "";
+    if (level < SFO_CLI_LOG_DEBUG) {
+        /* connect, TLS version, cipher, certificate: curl's "* " lines */
+        fprintf(stderr, "* %s%s%s\n", ms, d ? " " : "", ds);
+    } else if (strncmp(ms, "http <", 6) == 0) {
+        g_dir = '<';
+        fprintf(stderr, "< %s%s\n", ds, ms[6] ? ms + 6 : "");
+    } else if (strncmp(ms, "http >", 6) == 0) {
+        g_dir = '>';
+        fprintf(stderr, ">%s %s\n", ms + 6, ds);
+    } else if (is_method(ms)) {
+        g_dir = '>';
+        fprintf(stderr, "> %s %s HTTP/1.1\n", ms, ds);
+    } else if (d != NULL && strchr(ms, ' ') == NULL) {
+        fprintf(stderr, "%c %s: %s\n", g_dir, ms, ds);
     } else {
-        fprintf(stderr, "%s %s\n", mark, m ? m : "");
+        fprintf(stderr, "* %s%s%s\n", ms, d ? " " : "", ds);
     }
-    free(d);
+    if (d) { sfo_wipe(d, strlen(d)); free(d); }
     free(m);
 }
 
