@@ -181,7 +181,8 @@ static const char k_usage[] =
 "\n"
 "Exit codes: 0 ok, 1 internal, 2 usage, 3 local input (key, file, callback URL, state\n"
 "mismatch, cache), 4 network (DNS, connect, timeout, proxy), 5 TLS, 6 HTTP protocol\n"
-"(framing, malformed response, signature), 7 OAuth error from the server.\n";
+"(framing, malformed response, signature), 7 rejected by the server (OAuth error, or\n"
+"HTTP 401/403).\n";
 
 __attribute__((format(printf, 1, 2)))
 static int usage_error(const char *fmt, ...)
@@ -310,6 +311,16 @@ static int parse_opts(int argc, char **argv, struct opts *o)
             }
             return usage_error("unknown option or missing value: %s", argv[optind - 1]);
         }
+    }
+    {
+        /* stdin can feed one option only */
+        const char *in[] = { o->client_secret_file, o->refresh_token_file, o->token_file,
+                             o->callback_url, o->code_file, o->password_file };
+        int n = 0;
+        for (size_t i = 0; i < sizeof in / sizeof in[0]; i++) {
+            if (in[i] != NULL && strcmp(in[i], "-") == 0) n++;
+        }
+        if (n > 1) return usage_error("%s", "only one option can read stdin (-)");
     }
     o->args = argv + optind;
     o->nargs = argc - optind;
@@ -524,8 +535,17 @@ static struct sfo_token *new_sfo_token(void)
 static int token_fail(const char *what, int rc, const struct sfo_oauth_error *e,
                       const char *flow)
 {
+    char w[256];
     if (e != NULL && e->http_status != 0 && rc == SFO_E_HTTP_STATUS) {
-        fprintf(stderr, "sfoauth: %s: HTTP status %d\n", what, e->http_status);
+        snprintf(w, sizeof w, "%s (HTTP %d)", what, e->http_status);
+        int x = cli_fail(w, rc, NULL, NULL, flow);
+        if (e->http_status == 401 || e->http_status == 403) {
+            /* the server refused the token or client: a rejection, not a protocol fault */
+            fputs("hint: the token is expired, revoked or not valid for this endpoint: get a "
+                  "new one (sfoauth token / refresh)\n", stderr);
+            return EXIT_OAUTH;
+        }
+        return x;
     }
     return cli_fail(what, rc, e ? e->error : NULL, e ? e->error_description : NULL, flow);
 }
