@@ -100,7 +100,9 @@ static int setup(void **state)
                          strdup(t_path("%s/server.pem", pki)), strdup("--key"),
                          strdup(t_path("%s/server.key", pki)), strdup("--client-cert"),
                          strdup(t_path("%s/client.pem", pki)), strdup("--auto-approve"), NULL };
-        if (t_server_start(&g_srv, argv) != 0) return -1;
+        int rc = t_server_start(&g_srv, argv);
+        for (char **a = argv; *a != NULL; a++) free(*a);
+        if (rc != 0) return -1;
         g_have_server = true;
         snprintf(g_url, sizeof g_url, "https://127.0.0.1:%d", g_srv.port);
     } else {
