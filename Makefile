@@ -126,3 +126,73 @@ clean:
 
 help:
 	@sed -n '1,12p' Makefile
+
+# ---- demo, examples, install, static CLI ---------------------------------------------
+#   make demo       builds, then runs every main sfoauth command against the test server
+#   make examples   builds examples/*.c against libsfoauth.a
+#   make install    PREFIX=/usr/local DESTDIR=: static + shared library, headers,
+#                   pkg-config file, sfoauth and its man page
+#   make static     a fully static, stripped sfoauth on BearSSL: build/static/sfoauth
+.PHONY: demo examples install static
+
+demo: deps all
+	@sh tests/demo.sh $(BUILD)
+
+EXAMPLE_SRC := $(wildcard examples/*.c)
+EXAMPLE_BIN := $(EXAMPLE_SRC:examples/%.c=$(BUILD)/examples/%)
+examples: $(EXAMPLE_BIN)
+$(BUILD)/examples/%: examples/%.c $(LIB) $(wildcard include/*.h)
+	@mkdir -p $(dir $@)
+	$(CC) $(BASEFLAGS) $(WARN_LIB) $(BACKEND_DEF) -o $@ $< $(LIB) $(LDLIBS)
+
+PREFIX     ?= /usr/local
+LIBDIR     ?= $(PREFIX)/lib
+INCDIR     ?= $(PREFIX)/include
+BINDIR     ?= $(PREFIX)/bin
+MANDIR     ?= $(PREFIX)/share/man
+SFO_VER    := $(shell sed -n 's/^\#define SFO_VERSION "\(.*\)"/\1/p' include/sfoauth_types.h)
+SO_MAJOR   := 0
+SO_NAME    := libsfoauth.so.$(SO_MAJOR)
+SO_FILE    := libsfoauth.so.$(SFO_VER)
+PIC_OBJ    := $(CORE_OBJ:$(BUILD)/%.o=$(BUILD)/pic/%.o) $(PORT_OBJ:$(BUILD)/%.o=$(BUILD)/pic/%.o)
+SHLIB      := $(BUILD)/$(SO_FILE)
+BACKEND_UP := $(shell echo $(BACKEND) | tr a-z A-Z)
+
+$(BUILD)/pic/src/%.o: src/%.c $(wildcard include/*.h src/*.h) Makefile
+	@mkdir -p $(dir $@)
+	$(CC) $(BASEFLAGS) $(WARN_LIB) -fPIC -ffreestanding -Isrc -c $< -o $@
+$(BUILD)/pic/port/%.o: port/%.c $(wildcard include/*.h port/*.h port/*/*.h) Makefile
+	@mkdir -p $(dir $@)
+	$(CC) $(BASEFLAGS) $(WARN_LIB) -fPIC $(BACKEND_DEF) -Iport -c $< -o $@
+$(SHLIB): $(PIC_OBJ)
+	$(CC) -shared -Wl,-soname,$(SO_NAME) -o $@ $^ $(LDLIBS)
+
+$(BUILD)/sfoauth.pc: Makefile
+	@mkdir -p $(dir $@)
+	@printf '%s\n' 'prefix=$(PREFIX)' 'libdir=$(LIBDIR)' 'includedir=$(INCDIR)' '' \
+	  'Name: sfoauth' 'Description: OAuth 2.0 tokens for Salesforce and RFC 6749 servers' \
+	  'Version: $(SFO_VER)' 'Cflags: -I$${includedir}/sfoauth -DSFO_BACKEND_$(BACKEND_UP)=1' \
+	  'Libs: -L$${libdir} -lsfoauth' 'Libs.private: $(LDLIBS)' > $@
+
+install: all $(SHLIB) $(BUILD)/sfoauth.pc
+	install -d $(DESTDIR)$(LIBDIR)/pkgconfig $(DESTDIR)$(INCDIR)/sfoauth \
+	  $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1
+	install -m 644 $(LIB) $(DESTDIR)$(LIBDIR)/libsfoauth.a
+	install -m 755 $(SHLIB) $(DESTDIR)$(LIBDIR)/$(SO_FILE)
+	ln -sf $(SO_FILE) $(DESTDIR)$(LIBDIR)/$(SO_NAME)
+	ln -sf $(SO_NAME) $(DESTDIR)$(LIBDIR)/libsfoauth.so
+	install -m 644 include/*.h $(DESTDIR)$(INCDIR)/sfoauth/
+	install -m 644 $(BUILD)/sfoauth.pc $(DESTDIR)$(LIBDIR)/pkgconfig/sfoauth.pc
+	install -m 755 $(BUILD)/sfoauth $(DESTDIR)$(BINDIR)/sfoauth
+	install -m 644 cli/sfoauth.1 $(DESTDIR)$(MANDIR)/man1/sfoauth.1
+
+# The static CLI is built in its own tree (BearSSL, -Os, no sanitizers).
+static:
+	@$(MAKE) --no-print-directory BACKEND=bearssl BUILD=build/static SAN= OPT="-Os -g" \
+	  build/static/sfoauth-static
+	@cp build/static/sfoauth-static build/static/sfoauth
+	@strip build/static/sfoauth
+	@size build/static/sfoauth
+	@file build/static/sfoauth 2>/dev/null || true
+$(BUILD)/sfoauth-static: $(CLI_OBJ) $(LIB)
+	$(CC) -static -o $@ $(CLI_OBJ) $(LIB) $(LDLIBS)
