@@ -117,6 +117,7 @@ invalid client credentials; introspection by a client that does not own the toke
 
 import argparse
 import base64
+import datetime
 import email.utils
 import hashlib
 import hmac
@@ -134,6 +135,7 @@ import sys
 import tempfile
 import threading
 import time
+import traceback
 import urllib.parse
 from http.server import BaseHTTPRequestHandler, HTTPServer
 
@@ -414,7 +416,6 @@ def self_signed(dirpath):
     key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
     name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "localhost")])
     t = time.time()
-    import datetime
     nb = datetime.datetime.utcfromtimestamp(t - 86400)
     na = datetime.datetime.utcfromtimestamp(t + 30 * 86400)
     cert = (x509.CertificateBuilder().subject_name(name).issuer_name(name)
@@ -589,6 +590,11 @@ def wants_refresh(scope):
     return "refresh_token" in s or "offline_access" in s or "full" in s
 
 
+def no_refresh_scope(client):
+    """Scope of flows without a refresh token: the client's scopes minus the refresh ones."""
+    return " ".join(s for s in client["scopes"] if s not in ("refresh_token", "offline_access"))
+
+
 class OAuth:
     def __init__(self, st):
         self.st = st
@@ -708,11 +714,11 @@ class OAuth:
             raise OAuthError("unsupported_grant_type", "grant type not supported")
         name, pw = form.get("username"), form.get("password")
         u = self.st.user(name) if name else None
-        if u is None or not u["password"] or pw is None or not (
-                hmac.compare_digest(pw.encode(), (u["password"] + (u["security_token"] or "")).encode())
-                or (not u["security_token"] and hmac.compare_digest(pw.encode(), u["password"].encode()))):
+        # the password is the user's password immediately followed by the security token
+        want = (u["password"] + (u["security_token"] or "")) if u and u["password"] else None
+        if want is None or pw is None or not hmac.compare_digest(pw.encode(), want.encode()):
             raise OAuthError("invalid_grant", "authentication failure")
-        scope = " ".join(s for s in client["scopes"] if s not in ("refresh_token", "offline_access"))
+        scope = no_refresh_scope(client)
         return self.st.success(client, name, scope, refresh=False)
 
     def g_client_credentials(self, form, basic):
@@ -722,7 +728,7 @@ class OAuth:
         user = client["client_credentials_user"]
         if not user:
             raise OAuthError("invalid_grant", "no client credentials user enabled")
-        scope = " ".join(s for s in client["scopes"] if s not in ("refresh_token", "offline_access"))
+        scope = no_refresh_scope(client)
         extra = {"api_instance_url": self.st.instance_url} if self.cfg["api_instance_url"] else None
         return self.st.success(client, user, scope, refresh=False, id_token=False, extra=extra)
 
@@ -770,7 +776,7 @@ class OAuth:
         if not isinstance(sub, str) or self.st.user(sub) is None \
                 or not self.st.approved(client, sub):
             raise OAuthError("invalid_grant", "user hasn't approved this consumer")
-        scope = " ".join(s for s in client["scopes"] if s not in ("refresh_token", "offline_access"))
+        scope = no_refresh_scope(client)
         return self.st.success(client, sub, scope, refresh=False, id_token=False,
                                with_signature=bool(self.cfg["jwt_signature"]))
 
@@ -1493,7 +1499,6 @@ class Server(socketserver.ThreadingMixIn, HTTPServer):
 
     def handle_error(self, request, client_address):
         log("%s internal error:" % (client_address[0],))
-        import traceback
         traceback.print_exc(file=sys.stderr)
 
 

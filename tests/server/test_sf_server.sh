@@ -419,9 +419,13 @@ check "refuses 192.0.2.1" bash -c "! timeout 5 '$PY' '$SRV' --host 192.0.2.1 >/d
 check "bad config key" bash -c "echo '{\"bogus\":1}' > '$T/bad.json'; ! timeout 5 '$PY' '$SRV' --config '$T/bad.json' >/dev/null 2>&1"
 mkdir -p "$T/state"
 cp "$T/config.json" "$T/state/config.json"
-sed -i "s#pki/client.pem#$PKI/client.pem#" "$T/state/config.json"
+"$PY" -c 'import json,sys
+p=sys.argv[1]; d=json.load(open(p))
+d["clients"][1]["certificate"]=sys.argv[2]; d["faults"]=[{"kind":"429","count":1,"retry_after":5}]
+json.dump(d,open(p,"w"))' "$T/state/config.json" "$PKI/client.pem"
 start "$T/s2" --state-dir "$T/state"
 CA="$T/state/server.pem"
+S=$(tok -d grant_type=nope); check "fault from config" eq "$S $(hdr retry-after)" "429 5"
 S=$(tok -d grant_type=password -d client_id=$WEB -d client_secret=$WEBSEC -d username=web@example.com -d password=pwTOK)
 check "self-signed + state config" eq "$S" 200
 CODE=$(getcode "$AUTHQ")
@@ -429,11 +433,21 @@ tok -d grant_type=authorization_code --data-urlencode "code=$CODE" -d client_id=
 S_RT=$(jf refresh_token)
 kill "${PIDS[-1]}"; wait "${PIDS[-1]}" 2>/dev/null
 start "$T/s3" --state-dir "$T/state"
+hook /test/faults/clear -d x=1 >/dev/null   # the config's fault is armed again on start
 S=$(tok -d grant_type=refresh_token --data-urlencode "refresh_token=$S_RT" -d client_id=$WEB -d client_secret=$WEBSEC)
 check "refresh token survives restart" eq "$S" 200
-start "$T/s4" --host ::1 --cert "$PKI/server.pem" --key "$PKI/server.key"
-S=$(curl -sS --cacert "$PKI/ca.pem" -o "$T/b" -w '%{http_code}' "https://[::1]:$PORT/test/stats")
-check "ipv6 loopback" eq "$S" 200
+start "$T/s4" --host ::1 --cert "$PKI/server.pem" --key "$PKI/server.key" \
+    --client-cert "$PKI/client.pem" --audience https://acme.my.salesforce.com --framing chunked
+BASE="https://[::1]:$PORT" CA="$PKI/ca.pem"
+S=$(c /test/stats); check "ipv6 loopback" eq "$S" 200
+DEMO=3MVG9sfoauth.Demo.Connected.App.Consumer.Key
+A=$(mkjwt "$DEMO" demo@example.com https://acme.my.salesforce.com 150)
+S=$(tok -d grant_type=$J --data-urlencode "assertion=$A")
+check "builtin config, --client-cert, --audience" eq "$S $(jf instance_url)" "200 $BASE"
+check "--framing chunked" eq "$(hdr transfer-encoding)" chunked
+S=$(curl -sS -0 --cacert "$CA" -o "$T/b" -D "$T/h" -w '%{http_code}' -d grant_type=nope "$BASE/services/oauth2/token")
+check "HTTP/1.0 gets Content-Length" eq "$S $(hdr content-length)" "400 81"
+S=$(tok -H 'Content-Length: 9999999' -d grant_type=nope); check "body too large" eq "$S $(hdr connection)" "413 close"
 
 echo "$PASS passed, $FAIL failed"
 [ "$FAIL" -eq 0 ]
