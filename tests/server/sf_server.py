@@ -103,7 +103,13 @@ Endpoints
   POST /test/config                  any of send_expires_in, jwt_signature, auto_approve,
                                      escape_slash, revoke_unknown_ok, login_host_mode,
                                      api_instance_url (0/1), framing, access_token_lifetime,
-                                     device_interval, device_slow_down_increment
+                                     refresh_token_lifetime, code_lifetime, device_interval,
+                                     device_slow_down_increment, jwt_max_exp_ahead (seconds)
+  Test hooks answer 200 {"ok":true} or 400 invalid_request; they are not counted in
+  /test/stats "requests"/"paths". Faults apply in order, each to its path only; a
+  "close" fault drops the connection without an answer.
+
+Smoke test: bash tests/server/test_sf_server.sh (curl + python3-jwt, ~40 s).
 
 Choices where Salesforce's behaviour is not confirmed (marked "unconfirmed" in the code):
 JWT exp too far ahead, bad alg or malformed assertion -> invalid_grant/invalid assertion;
