@@ -23,7 +23,6 @@ base=$(sed -n 's/^core-text-rodata-bytes: \([0-9]*\)$/\1/p' BENCHMARKS.md 2>/dev
 limit=$((base + base / 10))
 if [ "$now" -gt "$limit" ]; then
     echo "size-guard: FAIL core text+rodata $now bytes > $limit (committed $base + 10 %)"
-    echo "0 passed, 1 failed"
     exit 1
 fi
 echo "size-guard: ok, core text+rodata $now bytes (committed $base, limit $limit)"
