@@ -359,15 +359,6 @@ struct run {
     struct cli_out out;
 };
 
-/* Used when the port leaves sleep_ms NULL (retry backoff, device polling). */
-static void cli_sleep_ms(void *ctx, uint32_t ms)
-{
-    (void)ctx;
-    struct timespec ts = { (time_t)(ms / 1000u), (long)(ms % 1000u) * 1000000L };
-    while (nanosleep(&ts, &ts) != 0 && errno == EINTR) {
-    }
-}
-
 static int64_t wall_now(void)
 {
     return (int64_t)time(NULL);
@@ -430,7 +421,6 @@ static int run_setup(struct run *r, bool need_client_id)
         return cli_fail(o->cacert ? "loading --cacert" : "loading the system trust store", rc,
                         NULL, NULL, NULL);
     }
-    if (r->port.sleep_ms == NULL) r->port.sleep_ms = cli_sleep_ms;
     r->work = malloc(SFO_CLI_WORK);
     if (r->work == NULL) return cli_errorf(EXIT_INTERNAL, "out of memory");
     cli_secret_keep(r->work, SFO_CLI_WORK);

@@ -45,6 +45,17 @@ int64_t sfo_px_wall_s(void *ctx)
     return (int64_t)ts.tv_sec;
 }
 
+/* Sleep ms milliseconds on the monotonic clock, resuming after signals. */
+static void px_sleep_ms(void *ctx, uint32_t ms)
+{
+    struct timespec ts;
+    (void)ctx;
+    ts.tv_sec = (time_t)(ms / 1000u);
+    ts.tv_nsec = (long)(ms % 1000u) * 1000000L;
+    while (clock_nanosleep(CLOCK_MONOTONIC, 0, &ts, &ts) == EINTR) {
+    }
+}
+
 /* ----------------------------------------------------------------- entropy */
 int sfo_px_random(void *ctx, uint8_t *buf, size_t len)
 {
@@ -358,6 +369,7 @@ int sfo_posix_port_init(struct sfo_posix_port *pp, const struct sfo_posix_config
     out->ctx = pp;
     out->mono_ms = sfo_px_mono_ms;
     out->wall_s = sfo_px_wall_s;
+    out->sleep_ms = px_sleep_ms;
     out->random = sfo_px_random;
     out->connect = px_connect;
     out->tls_start = sfo_tls_start;
