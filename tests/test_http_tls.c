@@ -534,6 +534,45 @@ static void slow_drip(void **state)
     still_works(f);
 }
 
+/* Nothing at all after the request: the deadline ends the wait. */
+static void silent_server(void **state)
+{
+    struct fx *f = *state;
+    f->c.timeout_ms = DRIP_TIMEOUT_MS;
+    assert_int_equal(get(f, "/silent"), SFO_E_TIMEOUT);
+    assert_true(f->elapsed >= DRIP_TIMEOUT_MS - 5);
+    assert_true(f->elapsed <= DRIP_TIMEOUT_MS + MARGIN_MS);
+    f->c.timeout_ms = TIMEOUT_MS;
+    still_works(f);
+}
+
+/* A listener that never accepts: TCP connects, the TLS handshake never
+ * completes; the request deadline bounds it. */
+static void handshake_timeout(void **state)
+{
+    struct fx *f = *state;
+    struct sockaddr_in a = { .sin_family = AF_INET };
+    socklen_t l = sizeof a;
+    int fd = socket(AF_INET, SOCK_STREAM, 0);
+    inet_pton(AF_INET, HOST, &a.sin_addr);
+    assert_true(fd >= 0);
+    assert_int_equal(bind(fd, (struct sockaddr *)&a, sizeof a), 0);
+    assert_int_equal(listen(fd, 4), 0);
+    assert_int_equal(getsockname(fd, (struct sockaddr *)&a, &l), 0);
+    struct sfo_http_request rq = { .method = "GET", .https = true, .host = HOST,
+                                   .port = ntohs(a.sin_port), .target = "/cl" };
+    f->c.timeout_ms = DRIP_TIMEOUT_MS;
+    int64_t t0 = now_ms();
+    assert_int_equal(sfo_http_request(&f->c, &rq, &f->r, sink, f), SFO_E_TIMEOUT);
+    int64_t el = now_ms() - t0;
+    close(fd);
+    assert_true(el >= DRIP_TIMEOUT_MS - 5);
+    assert_true(el <= DRIP_TIMEOUT_MS + MARGIN_MS);
+    assert_false(f->c.open);
+    f->c.timeout_ms = TIMEOUT_MS;
+    still_works(f);
+}
+
 static void reset_mid_body(void **state)
 {
     struct fx *f = *state;
@@ -618,7 +657,7 @@ int main(void)
         T(continue_first), T(keep_alive_reuse), T(stale_retry), T(window_512),
         T(truncated_body), T(truncated_chunk), T(bad_chunk_size), T(chunk_size_overflow),
         T(cl_and_te), T(duplicate_cl), T(oversize_header), T(oversize_body),
-        T(garbage_status), T(slow_drip), T(reset_mid_body), T(alert_mid_body),
+        T(garbage_status), T(slow_drip), T(silent_server), T(handshake_timeout), T(reset_mid_body), T(alert_mid_body),
         T(proxy_basic_auth), T(proxy_no_auth), T(proxy_port_not_allowed), T(proxy_403),
     };
 #undef T

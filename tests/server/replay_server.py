@@ -23,7 +23,7 @@ Paths (anything else: 404 with an empty body):
   /echo (POST: the request body back, Content-Length framed)
   /close-no-notify /truncated /truncated-chunk /bad-chunk /chunk-overflow
   /chunk-overflow64 /cl-te /dup-cl /huge-header /huge-body /slow-drip
-  /reset /reset-mid-body /garbage /alert /stats
+  /silent (reads the request, answers nothing) /reset /reset-mid-body /garbage /alert /stats
 """
 import argparse
 import hashlib
@@ -104,6 +104,7 @@ SCRIPTS = {
     "/huge-body": (resp("200 OK", [("Content-Length", "100000000")]) + b"x" * 1000, "close"),
     "/garbage": (b"<html>this is not HTTP</html>\r\n\r\n", "close"),
     "/slow-drip": (resp("200 OK", [("Content-Length", "50000")]), "drip"),
+    "/silent": (b"", "silent"),
     "/reset": (b"", "reset"),
     "/reset-mid-body": (resp("200 OK", [("Content-Length", "1000")], b"y" * 100), "reset"),
     "/alert": (resp("200 OK", [("Content-Length", "1000")], b"z" * 100), "alert"),
@@ -328,6 +329,9 @@ class Handler(socketserver.BaseRequestHandler):
                     for _ in range(600):
                         conn.sendall(b"x")
                         time.sleep(0.2)
+                elif then == "silent":
+                    conn.raw.settimeout(30)
+                    conn.raw.recv(1)   # until the client gives up
                 elif then == "reset":
                     time.sleep(0.2)   # let the client read what was sent first
                     conn.reset()
