@@ -155,7 +155,6 @@ static int replay_start(struct t_server *s, const char *mode)
 static int group_setup(void **state)
 {
     (void)state;
-    signal(SIGPIPE, SIG_IGN);
     if (replay_start(&g_srv, NULL) != 0 || replay_start(&g_p403, "--proxy-403") != 0) return -1;
     return tinyproxy_start();
 }
@@ -381,6 +380,24 @@ static void close_without_notify(void **state)
     }
     assert_int_equal(rc, SFO_E_TLS_CLOSED);
     still_works(f);
+}
+
+/* By DNS name: SNI and the certificate's DNS SAN (the server listens on IPv4
+ * only, so a ::1 answer of the resolver must fall back to 127.0.0.1). */
+static void by_host_name(void **state)
+{
+    struct fx *f = *state;
+    struct sfo_http_request rq = { .method = "GET", .https = true, .host = "localhost",
+                                   .port = (uint16_t)g_srv.port, .target = "/chunked" };
+    f->body_n = 0;
+    assert_int_equal(sfo_http_request(&f->c, &rq, &f->r, sink, f), SFO_OK);
+    expect_body(f, "hello world");
+    assert_int_equal(sfo_http_request(&f->c, &rq, &f->r, sink, f), SFO_OK);
+    assert_true(f->c.reused);
+    /* another host name for the same server: a new connection */
+    f->body_n = 0;
+    assert_int_equal(get(f, "/cl"), SFO_OK);
+    assert_false(f->c.reused);
 }
 
 static void continue_first(void **state)
@@ -654,7 +671,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         T(content_length), T(chunked_simple), T(chunked_extensions_trailers),
         T(chunked_one_byte), T(chunked_mib), T(close_delimited), T(close_without_notify),
-        T(continue_first), T(keep_alive_reuse), T(stale_retry), T(window_512),
+        T(by_host_name), T(continue_first), T(keep_alive_reuse), T(stale_retry), T(window_512),
         T(truncated_body), T(truncated_chunk), T(bad_chunk_size), T(chunk_size_overflow),
         T(cl_and_te), T(duplicate_cl), T(oversize_header), T(oversize_body),
         T(garbage_status), T(slow_drip), T(silent_server), T(handshake_timeout), T(reset_mid_body), T(alert_mid_body),
