@@ -202,3 +202,21 @@ static:
 	@file build/static/sfoauth 2>/dev/null || true
 $(BUILD)/sfoauth-static: $(CLI_OBJ) $(LIB)
 	$(CC) -static -o $@ $(CLI_OBJ) $(LIB) $(LDLIBS)
+
+# ---- benchmarks and the size guard ---------------------------------------------------
+#   make bench       footprint, memory, end-to-end and parser figures: prints one table
+#                    and writes it into BENCHMARKS.md (installs BENCH_PKGS; ~5 minutes)
+#   make size-guard  fails when the core's Cortex-M4 -Os text+rodata grew more than 10 %
+#                    over the "core-text-rodata-bytes:" line committed in BENCHMARKS.md
+#                    (after a deliberate change: make size-guard UPDATE=1 rewrites it)
+.PHONY: bench size-guard
+BENCH_PKGS := valgrind hyperfine libyajl-dev libjsmn-dev libcjson-dev libhttp-parser-dev \
+              time
+bench: deps
+	@SFO_DEPS="$(BENCH_PKGS)" sh tests/deps.sh
+	@$(MAKE) --no-print-directory BACKEND=mbedtls SAN= all
+	@if [ -f port/tls_bearssl.c ]; then $(MAKE) --no-print-directory BACKEND=bearssl SAN= all; fi
+	@PYTHON="$(PYTHON)" sh bench/run.sh
+
+size-guard:
+	@sh bench/size_guard.sh $(if $(UPDATE),--update)

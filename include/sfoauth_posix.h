@@ -84,6 +84,11 @@ struct sfo_tls_backend {
 
 #else /* BearSSL */
 
+/* sizeof(struct sfo_posix_port) on x86-64: about 139 KiB with the defaults
+ * below (room for the system bundle); about 27 KiB with
+ * -DSFO_BR_MAX_ANCHORS=2 -DSFO_BR_ANCHOR_BYTES=1024 -DSFO_BR_LEAF_MAX=16
+ * (compiled-in Salesforce roots, DNS host names only). */
+
 /* Most trust anchors held (the Debian bundle has about 150). */
 #ifndef SFO_BR_MAX_ANCHORS
 #define SFO_BR_MAX_ANCHORS 200u
@@ -100,10 +105,6 @@ struct sfo_tls_backend {
 /* Largest leaf certificate kept for the IP-address SAN check (IP hosts only). */
 #ifndef SFO_BR_LEAF_MAX
 #define SFO_BR_LEAF_MAX 4096u
-#endif
-/* Largest DER certificate accepted as a trust anchor while loading. */
-#ifndef SFO_BR_CERT_MAX
-#define SFO_BR_CERT_MAX 8192u
 #endif
 /* Bytes of the leaf subject DN kept for the log line. */
 #ifndef SFO_BR_DN_MAX
@@ -134,13 +135,14 @@ struct sfo_tls_backend {
     br_ssl_client_context sc;
     br_x509_minimal_context xc;
     struct sfo_br_x509 xw;
-    uint8_t iobuf[SFO_BR_IOBUF_SIZE];     /* also scratch while loading anchors */
+    uint8_t iobuf[SFO_BR_IOBUF_SIZE];     /* also holds one DER certificate while
+                                             anchors load (largest: SFO_BR_IOBUF_SIZE) */
     br_x509_trust_anchor anchors[SFO_BR_MAX_ANCHORS];
     size_t n_anchors;
     uint8_t store[SFO_BR_ANCHOR_BYTES];   /* DNs and keys the anchors point into */
     size_t store_used;
-    int ssl_up;                           /* engine running for the current connection */
-    int handshake_done;
+    int64_t deadline;                     /* of the TLS call in progress */
+    int io_err;                           /* SFO_E_* of a socket failure that ended the engine */
     br_rsa_private_key key;               /* points into keybuf */
     uint8_t keybuf[BR_RSA_KBUF_PRIV_SIZE(4096)];
     int key_loaded;

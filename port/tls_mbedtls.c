@@ -227,8 +227,14 @@ static int bio_recv(void *ctx, unsigned char *buf, size_t len)
 {
     struct sfo_posix_port *pp = PP(ctx);
     int r = sfo_px_sock_recv(pp, buf, len, pp->b.deadline);
-    if (r >= 0) {
-        return r; /* 0: TCP FIN, mbedTLS reports MBEDTLS_ERR_SSL_CONN_EOF */
+    if (r == 0) {
+        /* TCP FIN: mbedtls_ssl_read reports it as 0 like close_notify, so
+         * remember it to tell the two apart */
+        pp->b.io_err = SFO_E_CLOSED;
+        return 0;
+    }
+    if (r > 0) {
+        return r;
     }
     pp->b.io_err = r;
     return r == SFO_E_TIMEOUT ? MBEDTLS_ERR_SSL_WANT_READ : MBEDTLS_ERR_NET_RECV_FAILED;
@@ -288,6 +294,9 @@ static int tls_recv(void *ctx, uint8_t *buf, size_t len, int64_t deadline_ms)
         ret = mbedtls_ssl_read(&pp->b.ssl, buf, len);
         if (ret > 0) {
             return ret;
+        }
+        if (ret == 0 && pp->b.io_err == SFO_E_CLOSED) {
+            return SFO_E_TLS_CLOSED; /* FIN without close_notify */
         }
         if (ret == 0 || ret == MBEDTLS_ERR_SSL_PEER_CLOSE_NOTIFY) {
             return 0;
