@@ -52,7 +52,7 @@ TEST_BIN := $(TEST_SRC:tests/%.c=$(BUILD)/tests/%)
 LIB      := $(BUILD)/libsfoauth.a
 CLI_BIN  := $(if $(CLI_SRC),$(BUILD)/sfoauth)
 
-.PHONY: all lib cli tests test check check-core cross deps clean help
+.PHONY: all lib cli tests test check check-core check-server cross deps clean help
 .DEFAULT_GOAL := all
 
 all: lib cli
@@ -101,7 +101,8 @@ test: deps
 	@$(MAKE) --no-print-directory all tests
 	@SFO_SHARED="$(SHARED)" SFO_ROOT="$(CURDIR)" SFO_BUILD="$(CURDIR)/$(BUILD)" \
 	 SFO_BACKEND="$(BACKEND)" SFO_PYTHON="$(PYTHON)" \
-	 sh tests/run.sh $(TEST_BIN) -- check-core cross
+	 sh tests/run.sh $(TEST_BIN) -- check-core cross \
+	   $(if $(and $(filter mbedtls,$(BACKEND)),$(if $(SAN),,1)),check-server)
 
 check: test
 
@@ -109,6 +110,11 @@ check: test
 # memcpy memset memmove memcmp strlen and its own sfo_ symbols.
 check-core: $(CORE_OBJ)
 	@sh tests/check_core.sh $(CORE_OBJ)
+
+# Smoke test of the test server (curl; independent of the backend: run by
+# `make test` only for BACKEND=mbedtls without SAN).
+check-server:
+	@bash tests/server/test_sf_server.sh
 
 # ---- cross build for Cortex-M4 -------------------------------------------------------
 CROSS_CC    ?= arm-none-eabi-gcc

@@ -24,6 +24,12 @@ extern "C" {
 #ifndef SFO_LOOPBACK_REQ_MAX
 #define SFO_LOOPBACK_REQ_MAX 4096u   /* request head limit (request line + headers) */
 #endif
+#ifndef SFO_LOOPBACK_CONN_MAX
+#define SFO_LOOPBACK_CONN_MAX 8u     /* idle accepted connections kept open at once */
+#endif
+#ifndef SFO_LOOPBACK_HEAD_MS
+#define SFO_LOOPBACK_HEAD_MS 5000u   /* once a request starts, its head must arrive by then */
+#endif
 
 struct sfo_loopback {
     int fd[2];                         /* IPv4, IPv6 listening sockets (-1 when unused) */
@@ -42,10 +48,16 @@ int sfo_loopback_open(struct sfo_loopback *lb, const char *redirect_uri);
 
 /*
  * Wait up to timeout_ms for the redirect; copy its raw query string (without
- * '?', still percent-encoded) into query (cap incl. NUL). Each connection must
- * deliver its request head within the remaining time.
+ * '?', still percent-encoded) into query (cap incl. NUL). A redirect_uri without
+ * a path waits for "/". Connections are served in the order their requests
+ * arrive; up to SFO_LOOPBACK_CONN_MAX idle ones (a browser's spare
+ * connections) are held open meanwhile (more: the oldest is closed). Once a
+ * request starts, its head (at most SFO_LOOPBACK_REQ_MAX bytes) must arrive
+ * within SFO_LOOPBACK_HEAD_MS, else that connection is dropped. Other paths
+ * get 404, other methods 405, a malformed request line 400; waiting goes on.
  * Returns SFO_OK, SFO_E_DEADLINE (nothing came in time), SFO_E_TOO_LONG (query
- * does not fit; the browser gets 400), SFO_E_IO.
+ * does not fit; the browser gets 400), SFO_E_ARG (NULL, cap 0, not open),
+ * SFO_E_IO (poll failed).
  */
 int sfo_loopback_wait(struct sfo_loopback *lb, uint32_t timeout_ms,
                       char *query, size_t cap, size_t *len);

@@ -145,11 +145,12 @@ static void reply(int fd, const char *status, const char *body)
         memcpy(buf + n, body, bl);
         n += bl;
     }
-    (void)!write(fd, buf, n);
+    /* MSG_NOSIGNAL: a browser that already went away must not raise SIGPIPE */
+    (void)!send(fd, buf, n, MSG_NOSIGNAL);
 }
 
 /* Read a request head from fd until CRLFCRLF or the deadline; returns its
- * length, or -1. */
+ * length, or -1 (deadline, error, peer closed, or larger than cap - 1). */
 static ssize_t read_head(int fd, char *buf, size_t cap, int64_t deadline)
 {
     size_t n = 0;
@@ -157,7 +158,7 @@ static ssize_t read_head(int fd, char *buf, size_t cap, int64_t deadline)
         int64_t left = deadline - now_ms();
         struct pollfd p = { .fd = fd, .events = POLLIN };
         ssize_t r;
-        if (left <= 0 || poll(&p, 1, (int)left) <= 0) {
+        if (left <= 0 || poll(&p, 1, left > INT32_MAX ? INT32_MAX : (int)left) <= 0) {
             return -1;
         }
         r = read(fd, buf + n, cap - 1u - n);
@@ -173,29 +174,75 @@ static ssize_t read_head(int fd, char *buf, size_t cap, int64_t deadline)
     return -1;
 }
 
-int sfo_loopback_wait(struct sfo_loopback *lb, uint32_t timeout_ms,
-                      char *query, size_t cap, size_t *len)
+/* Serve one connection whose request head has started to arrive. Returns
+ * SFO_OK (redirect caught: query filled), SFO_E_TOO_LONG, or SFO_E_AGAIN
+ * (anything else: answered or dropped; keep waiting). Closes fd. */
+static int serve(struct sfo_loopback *lb, int fd, int64_t deadline, char *query, size_t cap,
+                 size_t *len)
 {
     static const char k_ok[] = "<!doctype html><html><head><title>sfoauth</title></head>"
                                "<body><p>Authorization received. You can close this window."
                                "</p></body></html>";
-    int64_t deadline = now_ms() + (int64_t)timeout_ms;
     char req[SFO_LOOPBACK_REQ_MAX];
-    if (lb == NULL || query == NULL || cap == 0) {
+    const char *target, *sp, *qm;
+    const char *path = lb->path[0] != '\0' ? lb->path : "/";
+    size_t pl, ql;
+    int rc = SFO_E_AGAIN;
+    int64_t hd = now_ms() + SFO_LOOPBACK_HEAD_MS;
+    ssize_t n = read_head(fd, req, sizeof req, hd < deadline ? hd : deadline);
+    if (n < 0) {
+        /* idle, too slow, closed, or a head larger than the buffer */
+    } else if (strncmp(req, "GET ", 4) != 0) {
+        reply(fd, "405 Method Not Allowed", "");
+    } else if ((sp = strchr(target = req + 4, ' ')) == NULL) {
+        reply(fd, "400 Bad Request", "");
+    } else {
+        qm = memchr(target, '?', (size_t)(sp - target));
+        pl = (size_t)((qm != NULL ? qm : sp) - target);
+        ql = qm != NULL ? (size_t)(sp - qm - 1) : 0u;
+        if (pl != strlen(path) || memcmp(target, path, pl) != 0) {
+            reply(fd, "404 Not Found", "");
+        } else if (ql + 1u > cap) {
+            reply(fd, "400 Bad Request", "");
+            rc = SFO_E_TOO_LONG;
+        } else {
+            memcpy(query, qm != NULL ? qm + 1 : "", ql);
+            query[ql] = '\0';
+            if (len != NULL) {
+                *len = ql;
+            }
+            reply(fd, "200 OK", k_ok);
+            rc = SFO_OK;
+        }
+    }
+    close(fd);
+    sfo_wipe(req, sizeof req);
+    return rc;
+}
+
+int sfo_loopback_wait(struct sfo_loopback *lb, uint32_t timeout_ms,
+                      char *query, size_t cap, size_t *len)
+{
+    int64_t deadline = now_ms() + (int64_t)timeout_ms;
+    /* accepted connections whose request has not arrived yet (a browser may
+     * open spare connections that stay idle): polled together with the
+     * listening sockets, so an idle one never blocks the real redirect */
+    int conn[SFO_LOOPBACK_CONN_MAX];
+    size_t nconn = 0, i;
+    int rc = SFO_E_DEADLINE;
+    if (lb == NULL || query == NULL || cap == 0 || (lb->fd[0] < 0 && lb->fd[1] < 0)) {
         return SFO_E_ARG;
     }
     for (;;) {
-        struct pollfd p[2];
-        nfds_t np = 0;
+        struct pollfd p[2u + SFO_LOOPBACK_CONN_MAX];
+        nfds_t np = 0, nl;
         int64_t left = deadline - now_ms();
-        int i, fd = -1;
-        ssize_t n;
-        size_t pl, ql;
-        const char *target, *sp, *qm;
+        int r;
         if (left <= 0) {
-            return SFO_E_DEADLINE;
+            rc = SFO_E_DEADLINE;
+            break;
         }
-        for (i = 0; i < 2; i++) {
+        for (i = 0; i < 2u; i++) {
             if (lb->fd[i] >= 0) {
                 p[np].fd = lb->fd[i];
                 p[np].events = POLLIN;
@@ -203,58 +250,53 @@ int sfo_loopback_wait(struct sfo_loopback *lb, uint32_t timeout_ms,
                 np++;
             }
         }
-        if (np == 0) {
-            return SFO_E_ARG;
+        nl = np;
+        for (i = 0; i < nconn; i++) {
+            p[np].fd = conn[i];
+            p[np].events = POLLIN;
+            p[np].revents = 0;
+            np++;
         }
-        i = poll(p, np, (int)left);
-        if (i < 0 && errno != EINTR) {
-            return SFO_E_IO;
+        r = poll(p, np, left > INT32_MAX ? INT32_MAX : (int)left);
+        if (r < 0 && errno != EINTR) {
+            rc = SFO_E_IO;
+            break;
         }
-        for (i = 0; i < (int)np && fd < 0; i++) {
+        if (r <= 0) {
+            continue;
+        }
+        /* a connection with data (or a hang-up): serve it, one per round */
+        for (i = 0; i < nconn && p[nl + i].revents == 0; i++) {
+        }
+        if (i < nconn) {
+            int fd = conn[i];
+            memmove(&conn[i], &conn[i + 1u], (nconn - i - 1u) * sizeof conn[0]);
+            nconn--;
+            rc = serve(lb, fd, deadline, query, cap, len);
+            if (rc != SFO_E_AGAIN) {
+                break;
+            }
+            continue;
+        }
+        for (i = 0; i < nl; i++) {
             if (p[i].revents & POLLIN) {
-                fd = accept(p[i].fd, NULL, NULL);
+                int fd = accept(p[i].fd, NULL, NULL);
+                if (fd < 0) {
+                    continue;
+                }
+                (void)fcntl(fd, F_SETFD, FD_CLOEXEC);
+                if (nconn == SFO_LOOPBACK_CONN_MAX) {
+                    /* full: drop the oldest pending connection */
+                    close(conn[0]);
+                    memmove(&conn[0], &conn[1], (nconn - 1u) * sizeof conn[0]);
+                    nconn--;
+                }
+                conn[nconn++] = fd;
             }
         }
-        if (fd < 0) {
-            continue;
-        }
-        n = read_head(fd, req, sizeof req, deadline);
-        if (n < 0 || strncmp(req, "GET ", 4) != 0) {
-            if (n >= 0) {
-                reply(fd, "405 Method Not Allowed", "");
-            }
-            close(fd);
-            continue;
-        }
-        target = req + 4;
-        sp = strchr(target, ' ');
-        if (sp == NULL) {
-            reply(fd, "400 Bad Request", "");
-            close(fd);
-            continue;
-        }
-        qm = memchr(target, '?', (size_t)(sp - target));
-        pl = (size_t)((qm != NULL ? qm : sp) - target);
-        if (pl != strlen(lb->path) || memcmp(target, lb->path, pl) != 0) {
-            reply(fd, "404 Not Found", "");
-            close(fd);
-            continue;
-        }
-        ql = qm != NULL ? (size_t)(sp - qm - 1) : 0u;
-        if (ql + 1u > cap) {
-            reply(fd, "400 Bad Request", "");
-            close(fd);
-            sfo_wipe(req, sizeof req);
-            return SFO_E_TOO_LONG;
-        }
-        memcpy(query, qm != NULL ? qm + 1 : "", ql);
-        query[ql] = '\0';
-        if (len != NULL) {
-            *len = ql;
-        }
-        reply(fd, "200 OK", k_ok);
-        close(fd);
-        sfo_wipe(req, sizeof req);
-        return SFO_OK;
     }
+    for (i = 0; i < nconn; i++) {
+        close(conn[i]);
+    }
+    return rc;
 }
