@@ -6,6 +6,7 @@
 #   make clean
 #
 # Variables: BACKEND=mbedtls|bearssl (default mbedtls), SAN=1 (ASan+UBSan),
+#            VALGRIND=1 (run each test binary under valgrind memcheck),
 #            SHARED=path to the shared test data (default ../shared).
 
 BACKEND ?= mbedtls
@@ -89,7 +90,7 @@ $(BUILD)/tests/%: $(BUILD)/tests/%.o $(TSUP_OBJ) $(LIB)
 
 # ---- dependencies: Debian packages, installed when missing ----------------------------
 DEPS_PKGS := gcc make binutils libcmocka-dev libmbedtls-dev libbearssl-dev \
-             gcc-arm-none-eabi libnewlib-arm-none-eabi openssl curl tinyproxy \
+             gcc-arm-none-eabi libnewlib-arm-none-eabi openssl curl tinyproxy valgrind \
              python3 python3-cryptography python3-jwt
 deps:
 	@SFO_DEPS="$(DEPS_PKGS)" sh tests/deps.sh
@@ -100,9 +101,9 @@ deps:
 test: deps
 	@$(MAKE) --no-print-directory all tests
 	@SFO_SHARED="$(SHARED)" SFO_ROOT="$(CURDIR)" SFO_BUILD="$(CURDIR)/$(BUILD)" \
-	 SFO_BACKEND="$(BACKEND)" SFO_PYTHON="$(PYTHON)" \
+	 SFO_BACKEND="$(BACKEND)" SFO_PYTHON="$(PYTHON)" SFO_VALGRIND="$(VALGRIND)" \
 	 sh tests/run.sh $(TEST_BIN) -- check-core cross \
-	   $(if $(and $(filter mbedtls,$(BACKEND)),$(if $(SAN),,1)),check-server)
+	   $(if $(and $(filter mbedtls,$(BACKEND)),$(if $(SAN)$(VALGRIND),,1)),check-server)
 
 check: test
 
