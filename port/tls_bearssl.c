@@ -29,8 +29,6 @@ static const uint16_t k_suites[] = {
     BR_TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256,
     BR_TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384,
     BR_TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384,
-    BR_TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256,
-    BR_TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305_SHA256,
     BR_TLS_ECDHE_ECDSA_WITH_AES_128_CBC_SHA256,
     BR_TLS_ECDHE_RSA_WITH_AES_128_CBC_SHA256,
 };
@@ -43,8 +41,6 @@ static const struct {
     { BR_TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256, "ECDHE-RSA-AES128-GCM-SHA256" },
     { BR_TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384, "ECDHE-ECDSA-AES256-GCM-SHA384" },
     { BR_TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384, "ECDHE-RSA-AES256-GCM-SHA384" },
-    { BR_TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256, "ECDHE-ECDSA-CHACHA20-POLY1305" },
-    { BR_TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305_SHA256, "ECDHE-RSA-CHACHA20-POLY1305" },
     { BR_TLS_ECDHE_ECDSA_WITH_AES_128_CBC_SHA256, "ECDHE-ECDSA-AES128-SHA256" },
     { BR_TLS_ECDHE_RSA_WITH_AES_128_CBC_SHA256, "ECDHE-RSA-AES128-SHA256" },
 };
@@ -569,6 +565,42 @@ static void log_session(struct sfo_posix_port *pp)
     sfo_wipe(&sp, sizeof sp); /* holds the master secret */
 }
 
+/*
+ * The client profile: only what k_suites needs, so a static link carries no
+ * unused algorithm (br_ssl_client_init_full would pull in every cipher, hash
+ * and curve BearSSL has). TLS 1.2; ECDHE key exchange with RSA or ECDSA server
+ * signatures; AES-GCM, then AES-CBC with HMAC-SHA256/384; certificates signed
+ * with SHA-256/384/512 (RSA or ECDSA).
+ */
+static void client_profile(struct sfo_tls_backend *b)
+{
+    static const br_hash_class *const hashes[] = {
+        &br_sha256_vtable, &br_sha384_vtable, &br_sha512_vtable
+    };
+    br_ssl_engine_context *eng = &b->sc.eng;
+    size_t i;
+
+    br_ssl_client_zero(&b->sc);
+    br_ssl_engine_set_versions(eng, BR_TLS12, BR_TLS12);
+    br_ssl_engine_set_suites(eng, k_suites, sizeof k_suites / sizeof k_suites[0]);
+    br_x509_minimal_init(&b->xc, &br_sha256_vtable, b->anchors, b->n_anchors);
+    for (i = 0; i < sizeof hashes / sizeof hashes[0]; i++) {
+        int id = (int)((hashes[i]->desc >> BR_HASHDESC_ID_OFF) & BR_HASHDESC_ID_MASK);
+        br_ssl_engine_set_hash(eng, id, hashes[i]);
+        br_x509_minimal_set_hash(&b->xc, id, hashes[i]);
+    }
+    br_x509_minimal_set_rsa(&b->xc, br_rsa_pkcs1_vrfy_get_default());
+    br_x509_minimal_set_ecdsa(&b->xc, br_ec_get_default(), br_ecdsa_vrfy_asn1_get_default());
+    br_ssl_engine_set_prf_sha256(eng, &br_tls12_sha256_prf);
+    br_ssl_engine_set_prf_sha384(eng, &br_tls12_sha384_prf);
+    br_ssl_engine_set_default_ec(eng);
+    br_ssl_engine_set_default_rsavrfy(eng);
+    br_ssl_engine_set_default_ecdsa(eng);
+    br_ssl_engine_set_default_aes_gcm(eng);
+    br_ssl_engine_set_default_aes_cbc(eng);
+    br_ssl_engine_set_x509(eng, &b->xc.vtable);
+}
+
 int sfo_tls_start(void *ctx, const char *server_name, int64_t deadline_ms,
                   struct sfo_transport *io)
 {
@@ -584,9 +616,7 @@ int sfo_tls_start(void *ctx, const char *server_name, int64_t deadline_ms,
     if (pp->fd < 0 || pp->tls) {
         return SFO_E_STATE_MACHINE;
     }
-    br_ssl_client_init_full(&b->sc, &b->xc, b->anchors, b->n_anchors);
-    br_ssl_engine_set_versions(&b->sc.eng, BR_TLS12, BR_TLS12);
-    br_ssl_engine_set_suites(&b->sc.eng, k_suites, sizeof k_suites / sizeof k_suites[0]);
+    client_profile(b);
     now = sfo_px_wall_s(pp);
     if (now < 0) {
         now = 0;
