@@ -89,20 +89,18 @@ static int64_t dec(const char *s, size_t n)
     return v;
 }
 
-static char *str_dest(struct sfo_http_parser *p, size_t *cap)
+/* The caller's buffer for kept string header hid (>= H_CT). */
+static struct sfo_http_hdrbuf *str_dest(const struct sfo_http_parser *p)
 {
-    struct sfo_http_response *r = p->resp;
-    switch (p->hid) {
-    case H_CT: *cap = sizeof r->content_type; return r->content_type;
-    case H_LOC: *cap = sizeof r->location; return r->location;
-    default: *cap = sizeof r->www_authenticate; return r->www_authenticate;
-    }
+    return &p->resp->hdr[p->hid - H_CT];
 }
 
 static void resp_reset(struct sfo_http_parser *p)
 {
     struct sfo_http_response *r = p->resp;
-    memset(r, 0, sizeof *r);
+    memset(r, 0, offsetof(struct sfo_http_response, hdr));
+    for (unsigned i = 0; i < SFO_HTTP_KEPT; i++)
+        if (r->hdr[i].buf != NULL && r->hdr[i].cap > 0) r->hdr[i].buf[0] = '\0';
     r->content_length = -1;
     r->retry_after_s = -1;
     p->flags = 0;
@@ -140,8 +138,7 @@ static int end_header(struct sfo_http_parser *p)
     int64_t x;
 
     if (p->hid >= H_CT) {
-        size_t cap;
-        char *d = str_dest(p, &cap);
+        char *d = str_dest(p)->buf;
         if (p->flags & F_OVF) {
             r->overflow |= 1u << (p->hid - H_CT);
             p->slen = 0;
@@ -333,7 +330,8 @@ static int step(struct sfo_http_parser *p, uint8_t c)
             }
             if (p->hid >= H_CT) {
                 uint16_t seen = (uint16_t)(F_SEEN << (p->hid - H_CT));
-                if (p->flags & seen) p->hid = H_NONE;
+                const struct sfo_http_hdrbuf *b = str_dest(p);
+                if ((p->flags & seen) || b->buf == NULL || b->cap == 0) p->hid = H_NONE;
                 p->flags |= seen;
             }
             p->vlen = 0;
@@ -350,10 +348,9 @@ static int step(struct sfo_http_parser *p, uint8_t c)
         if ((c < 0x20 && c != '\t') || c == 0x7f) return SFO_E_HTTP_HEADER;
         if (p->hid == H_NONE) break;
         if (p->hid >= H_CT) {
-            size_t cap;
-            char *d = str_dest(p, &cap);
+            const struct sfo_http_hdrbuf *b = str_dest(p);
             if (p->slen == 0 && (c == ' ' || c == '\t')) break;
-            if (p->slen + 1 < cap) d[p->slen++] = (char)c;
+            if (p->slen + 1 < b->cap) b->buf[p->slen++] = (char)c;
             else p->flags |= F_OVF;
         } else {
             if (p->vlen == 0 && (c == ' ' || c == '\t')) break;
