@@ -4,9 +4,11 @@
  * field extractor. Salesforce signature check. The grants built on it.
  *
  * Working buffer layout during a call (struct sfo_client.work):
- *   [ HTTP I/O window ........ | endpoint URL + host | Basic value | reserved ]
- * The tail is taken from the end downwards; the window gets the rest and must
- * keep SFO_HTTP_WINDOW_MIN bytes. Everything in the tail is wiped on return.
+ *   [ struct rd | HTTP I/O window ........ | endpoint URL + host | Basic value | reserved ]
+ * struct rd (field table, extractor, JSON stack; SFO_WORK_STATE bytes with
+ * alignment) keeps the response-reading state off the stack. The tail is taken
+ * from the end downwards; the window gets the rest and must keep
+ * SFO_HTTP_WINDOW_MIN bytes. The state and the tail are wiped on return.
  */
 #include <string.h>
 #include "oauth_int.h"
@@ -19,32 +21,39 @@
 #error "SFO_ERROR_MAX must hold authorization_pending"
 #endif
 
+/* Response-reading state, at the aligned start of the working buffer. */
+struct rd {
+    struct sfo_field f[MAX_FIELDS];  /* caller's fields, then error, error_description */
+    struct sfo_extract x;
+    uint8_t stack[SFO_JSON_STACK_BYTES(JSON_DEPTH)];
+};
+_Static_assert(sizeof(struct rd) + 7u <= SFO_WORK_STATE, "SFO_WORK_STATE too small");
+
 /* One endpoint call. */
 struct call {
     const struct sfo_client *c;
     struct sfo_http_client http;
+    struct rd *r;                    /* in work */
+    size_t win;                      /* window start in work (after *r) */
     size_t end;                      /* start of the used tail of work */
     enum sfo__ep ep;
     const char *method;
     const char *bearer;              /* access token for GET userinfo */
     struct sfo_http_field form[MAX_FORM];
     size_t nform;
-    struct sfo_field f[MAX_FIELDS];  /* caller's fields, then error, error_description */
     size_t nf;
     struct sfo_oauth_error *err;
     /* raw body copy (userinfo) */
     char *raw;
     size_t raw_cap, raw_len;
     int raw_err;
-    struct sfo_extract x;
-    uint8_t stack[SFO_JSON_STACK_BYTES(JSON_DEPTH)];
 };
 
 /* Take n bytes from the end of the working buffer (NULL when the window
  * would fall below its minimum). */
 static char *take(struct call *k, size_t n)
 {
-    if (k->end < n || k->end - n < SFO_HTTP_WINDOW_MIN) {
+    if (k->end - k->win < n || k->end - k->win - n < SFO_HTTP_WINDOW_MIN) {
         return NULL;
     }
     k->end -= n;
@@ -53,7 +62,7 @@ static char *take(struct call *k, size_t n)
 
 static void field(struct call *k, const char *name, enum sfo_field_type t, char *buf, size_t cap)
 {
-    struct sfo_field *f = &k->f[k->nf++];
+    struct sfo_field *f = &k->r->f[k->nf++];
     f->name = name;
     f->type = t;
     f->str = buf;
@@ -75,7 +84,11 @@ static void form_s(struct call *k, const char *name, const char *v)
 
 static void call_init(struct call *k, const struct sfo_client *c, enum sfo__ep ep)
 {
+    size_t pad = (size_t)(0u - (uintptr_t)c->work) & 7u;
     memset(k, 0, sizeof *k);
+    k->r = (struct rd *)(void *)(c->work + pad);
+    memset(k->r, 0, sizeof *k->r);
+    k->win = pad + sizeof *k->r;
     k->c = c;
     k->ep = ep;
     k->method = "POST";
@@ -102,7 +115,7 @@ static void client_auth(struct call *k)
 static int sink(void *ctx, const uint8_t *data, size_t len)
 {
     struct call *k = ctx;
-    (void)sfo_extract_feed(&k->x, data, len);
+    (void)sfo_extract_feed(&k->r->x, data, len);
     if (k->raw != NULL && k->raw_err == SFO_OK) {
         if (k->raw_cap - k->raw_len <= len) {
             k->raw_err = SFO_E_TOO_LONG;
@@ -140,7 +153,7 @@ static int once(struct call *k, const char *host, const char *target, const char
     if (k->raw != NULL) {
         k->raw[0] = '\0';
     }
-    rc = sfo_extract_init(&k->x, k->f, k->nf, k->stack, JSON_DEPTH);
+    rc = sfo_extract_init(&k->r->x, k->r->f, k->nf, k->r->stack, JSON_DEPTH);
     if (rc != SFO_OK) {
         return rc;
     }
@@ -160,7 +173,7 @@ static int once(struct call *k, const char *host, const char *target, const char
 /* Judge a finished exchange. */
 static int judge(struct call *k, int rc, const struct sfo_http_response *resp)
 {
-    struct sfo_field *e = &k->f[k->nf - 2u];
+    struct sfo_field *e = &k->r->f[k->nf - 2u];
     int xr;
     if (rc == SFO_E_HTTP_SINK) {
         rc = resp->sink_err;
@@ -168,7 +181,7 @@ static int judge(struct call *k, int rc, const struct sfo_http_response *resp)
     if (rc != SFO_OK) {
         return rc;
     }
-    xr = sfo_extract_finish(&k->x);
+    xr = sfo_extract_finish(&k->r->x);
     if (k->err != NULL) {
         k->err->http_status = resp->status;
     }
@@ -179,7 +192,7 @@ static int judge(struct call *k, int rc, const struct sfo_http_response *resp)
         if (k->raw_err != SFO_OK) {
             return k->raw_err;
         }
-        if (k->x.top != SFO_JSON_OBJECT_BEGIN && k->nf > 2u) {
+        if (k->r->x.top != SFO_JSON_OBJECT_BEGIN && k->nf > 2u) {
             return SFO_E_OAUTH_RESPONSE;
         }
         return e->present ? SFO_E_OAUTH : SFO_OK;
@@ -219,19 +232,21 @@ static int run(struct call *k)
     if (k->err == NULL) {
         /* nowhere to keep the strings: catch the member as TEXT of size 0?
          * no: use the window-free tail for a small buffer */
-        k->f[k->nf - 2u].str = take(k, SFO_ERROR_MAX);
-        k->f[k->nf - 2u].cap = SFO_ERROR_MAX;
-        k->f[k->nf - 1u].str = take(k, SFO_ERROR_DESC_MAX);
-        k->f[k->nf - 1u].cap = SFO_ERROR_DESC_MAX;
-        if (k->f[k->nf - 1u].str == NULL) {
+        struct sfo_field *f = &k->r->f[k->nf - 2u];
+        f[0].str = take(k, SFO_ERROR_MAX);
+        f[0].cap = SFO_ERROR_MAX;
+        f[1].str = take(k, SFO_ERROR_DESC_MAX);
+        f[1].cap = SFO_ERROR_DESC_MAX;
+        if (f[1].str == NULL) {
             return SFO_E_TOO_LONG;
         }
     }
 
     /* endpoint URL and its host, NUL-terminated, in the tail */
-    n = k->end - SFO_HTTP_WINDOW_MIN;
-    url = (char *)c->work + SFO_HTTP_WINDOW_MIN;
-    rc = k->end > SFO_HTTP_WINDOW_MIN ? sfo__ep_url(c, k->ep, url, n, &n) : SFO_E_TOO_LONG;
+    n = k->end - k->win - SFO_HTTP_WINDOW_MIN;
+    url = (char *)c->work + k->win + SFO_HTTP_WINDOW_MIN;
+    rc = k->end - k->win > SFO_HTTP_WINDOW_MIN ? sfo__ep_url(c, k->ep, url, n, &n)
+                                               : SFO_E_TOO_LONG;
     if (rc != SFO_OK) {
         return rc;
     }
@@ -306,8 +321,8 @@ static int run(struct call *k)
     }
 
     k->http.port = pt;
-    k->http.win = c->work;
-    k->http.win_len = k->end;
+    k->http.win = c->work + k->win;
+    k->http.win_len = k->end - k->win;
     for (attempt = 0;; attempt++) {
         uint32_t wait, rnd = 0;
         rc = once(k, host, u.path, authz, u.https, u.port, deadline, &resp);
@@ -338,6 +353,7 @@ static int run(struct call *k)
 static void done(struct call *k)
 {
     sfo_http_close(&k->http);
+    sfo_wipe(k->r, sizeof *k->r);
     sfo_wipe(k->c->work + k->end, k->c->work_len - k->end);
     sfo_wipe(k->form, sizeof k->form);
 }
@@ -426,11 +442,11 @@ static int token_call(struct call *k, struct sfo_token *t, char *rt, size_t rt_c
     field(k, "expires_in", SFO_FIELD_INT, NULL, 0);
     k->err = &t->err;
     rc = run(k);
-    if (rc == SFO_OK && !k->f[0].present) {
+    if (rc == SFO_OK && !k->r->f[0].present) {
         rc = SFO_E_OAUTH_RESPONSE;
     }
-    if (rc == SFO_OK && k->f[9].present) {
-        t->expires_in = k->f[9].ival;
+    if (rc == SFO_OK && k->r->f[9].present) {
+        t->expires_in = k->r->f[9].ival;
     }
     if (rc == SFO_OK && t->signature[0] != '\0' && c->client_secret != NULL) {
         rc = sfo_signature_check(c->port, c->client_secret, c->client_secret_len, t->id,
@@ -462,24 +478,25 @@ int sfo_jwt_bearer(const struct sfo_client *c, const struct sfo_jwt *j, struct s
 {
     struct call k;
     size_t n;
-    char *a;
+    char *a, *w;
     int rc;
     if (!client_ok(c) || tok == NULL) {
         return SFO_E_ARG;
     }
     tok_reset(tok);
     call_init(&k, c, SFO__EP_TOKEN);
-    /* build in the whole buffer, then keep it at the very end */
-    rc = sfo_jwt_build(c, j, (char *)c->work, c->work_len, &n);
-    if (rc != SFO_OK) {
-        return rc;
+    /* build in the whole window and tail, then keep it at the very end */
+    w = (char *)c->work + k.win;
+    rc = sfo_jwt_build(c, j, w, c->work_len - k.win, &n);
+    if (rc == SFO_OK) {
+        memmove(c->work + c->work_len - n - 1u, w, n + 1u);
+        sfo_wipe(w, c->work_len - k.win - n - 1u);
+        a = take(&k, n + 1u);
+        rc = a == NULL ? SFO_E_TOO_LONG : SFO_OK;
     }
-    memmove(c->work + c->work_len - n - 1u, c->work, n + 1u);
-    sfo_wipe(c->work, c->work_len - n - 1u);
-    a = take(&k, n + 1u);
-    if (a == NULL) {
+    if (rc != SFO_OK) {
         sfo_wipe(c->work, c->work_len);
-        return SFO_E_TOO_LONG;
+        return rc;
     }
     form_s(&k, "grant_type", "urn:ietf:params:oauth:grant-type:jwt-bearer");
     form(&k, "assertion", a, n);
@@ -535,7 +552,7 @@ int sfo_refresh(const struct sfo_client *c, struct sfo_token *tok)
         sfo_token_wipe(tok);
         tok->err = e;
     }
-    if (rc != SFO_OK || !k.f[1].present) {
+    if (rc != SFO_OK || !k.r->f[1].present) {
         memcpy(tok->refresh_token, rt, n + 1u); /* n < sizeof: it came from there */
     }
     done(&k);
@@ -605,14 +622,14 @@ int sfo_device_start(const struct sfo_client *c, const char *scope, struct sfo_d
     field(&k, "expires_in", SFO_FIELD_INT, NULL, 0);
     k.err = &d->err;
     rc = run(&k);
-    if (rc == SFO_OK && (!k.f[0].present || !k.f[1].present || !k.f[2].present)) {
+    if (rc == SFO_OK && (!k.r->f[0].present || !k.r->f[1].present || !k.r->f[2].present)) {
         rc = SFO_E_OAUTH_RESPONSE;
     }
     d->interval_s = 5;
-    if (k.f[4].present && k.f[4].ival > 0 && k.f[4].ival <= 3600) {
-        d->interval_s = (uint32_t)k.f[4].ival;
+    if (k.r->f[4].present && k.r->f[4].ival > 0 && k.r->f[4].ival <= 3600) {
+        d->interval_s = (uint32_t)k.r->f[4].ival;
     }
-    d->expires_in = k.f[5].present ? k.f[5].ival : -1;
+    d->expires_in = k.r->f[5].present ? k.r->f[5].ival : -1;
     done(&k);
     if (rc != SFO_OK) {
         struct sfo_oauth_error e = d->err;
@@ -712,13 +729,13 @@ int sfo_introspect(const struct sfo_client *c, const char *token, const char *hi
     field(&k, "nbf", SFO_FIELD_INT, NULL, 0);
     k.err = &o->err;
     rc = run(&k);
-    if (rc == SFO_OK && !k.f[0].present) {
+    if (rc == SFO_OK && !k.r->f[0].present) {
         rc = SFO_E_OAUTH_RESPONSE;
     }
-    o->active = k.f[0].bval;
-    o->exp = k.f[6].ival;
-    o->iat = k.f[7].ival;
-    o->nbf = k.f[8].ival;
+    o->active = k.r->f[0].bval;
+    o->exp = k.r->f[6].ival;
+    o->iat = k.r->f[7].ival;
+    o->nbf = k.r->f[8].ival;
     done(&k);
     return rc;
 }
@@ -738,7 +755,7 @@ int sfo_userinfo(const struct sfo_client *c, const char *access_token,
     k.raw_cap = cap;
     k.err = err;
     rc = run(&k);
-    if (rc == SFO_OK && k.x.top != SFO_JSON_OBJECT_BEGIN) {
+    if (rc == SFO_OK && k.r->x.top != SFO_JSON_OBJECT_BEGIN) {
         rc = SFO_E_OAUTH_RESPONSE;
     }
     if (rc != SFO_OK) {
