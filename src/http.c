@@ -2,6 +2,10 @@
  * HTTP/1.1 client: request writer streaming through the caller's window,
  * keep-alive reuse with one retry on a stale connection, HTTPS through an
  * HTTP CONNECT proxy, and one absolute deadline per request. See sfo_http.h.
+ *
+ * Firmware switches (-D): SFO_NO_PROXY leaves out the CONNECT path (a client
+ * with proxy_host set gets SFO_E_ARG); SFO_NO_LOG leaves out every debug log
+ * line (port->log is never called from here).
  */
 #include <stddef.h>
 #include <stdint.h>
@@ -21,11 +25,16 @@ struct wr {
     int err;
 };
 
+#ifdef SFO_NO_LOG
+#define dbg(c, msg, d, n) ((void)(c), (void)(msg), (void)(d), (void)(n))
+#define log_response(c, r) ((void)0)
+#else
 static void dbg(const struct sfo_http_client *c, const char *msg, const char *d, size_t n)
 {
     const struct sfo_port *p = c->port;
     if (p->log != NULL && p->log_level >= SFO_LOG_DEBUG) p->log(p->log_ctx, SFO_LOG_DEBUG, msg, d, n);
 }
+#endif
 
 static int dl_check(const struct sfo_http_client *c, int64_t dl)
 {
@@ -158,6 +167,7 @@ static int read_response(struct sfo_http_client *c, struct sfo_http_parser *p, i
     }
 }
 
+#ifndef SFO_NO_LOG
 static void log_response(const struct sfo_http_client *c, const struct sfo_http_response *r)
 {
     static const char *const k_kept[SFO_HTTP_KEPT] = { "Content-Type", "Location",
@@ -178,6 +188,7 @@ static void log_response(const struct sfo_http_client *c, const struct sfo_http_
         if (n > 0) dbg(c, k_kept[i], v, n);
     }
 }
+#endif
 
 /* Connect to the origin (through the CONNECT proxy for https when set). The
  * proxy's answer is read with the request's parser p into resp. */
@@ -186,7 +197,11 @@ static int open_conn(struct sfo_http_client *c, const struct sfo_http_request *r
                      struct sfo_http_response *r)
 {
     const struct sfo_port *pt = c->port;
+#ifdef SFO_NO_PROXY
+    const bool proxy = false;
+#else
     bool proxy = req->https && c->proxy_host != NULL;
+#endif
     int32_t ct = c->connect_timeout_ms > 0 ? c->connect_timeout_ms : CONNECT_TIMEOUT_DEFAULT;
     int64_t cdl = pt->mono_ms(pt->ctx) + ct;
     int rc;
@@ -314,6 +329,9 @@ int sfo_http_request(struct sfo_http_client *c, const struct sfo_http_request *r
         !clean(req->authorization, true) || !clean(req->content_type, true) ||
         !clean(c->proxy_auth, true) || (req->body != NULL && req->form != NULL))
         return SFO_E_HTTP_REQUEST;
+#ifdef SFO_NO_PROXY
+    if (c->proxy_host != NULL) return SFO_E_ARG;
+#endif
     pt = c->port;
     port = req->port ? req->port : (req->https ? 443 : 80);
     dl = pt->mono_ms(pt->ctx) + (c->timeout_ms > 0 ? c->timeout_ms : REQUEST_TIMEOUT_DEFAULT);

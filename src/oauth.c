@@ -9,6 +9,11 @@
  * alignment) keeps the response-reading state off the stack. The tail is taken
  * from the end downwards; the window gets the rest and must keep
  * SFO_HTTP_WINDOW_MIN bytes. The state and the tail are wiped on return.
+ *
+ * Firmware switches (-D): SFO_NO_DEVICE_FLOW (sfo_device_start/poll),
+ * SFO_NO_INTROSPECT (sfo_introspect), SFO_NO_USERINFO (sfo_userinfo and the
+ * raw body copy), SFO_NO_PROXY (proxy_url must be NULL, else SFO_E_ARG).
+ * The functions left out are not defined: a call to one fails to link.
  */
 #include <string.h>
 #include "oauth_int.h"
@@ -116,6 +121,7 @@ static int sink(void *ctx, const uint8_t *data, size_t len)
 {
     struct call *k = ctx;
     (void)sfo_extract_feed(&k->r->x, data, len);
+#ifndef SFO_NO_USERINFO
     if (k->raw != NULL && k->raw_err == SFO_OK) {
         if (k->raw_cap - k->raw_len <= len) {
             k->raw_err = SFO_E_TOO_LONG;
@@ -125,6 +131,7 @@ static int sink(void *ctx, const uint8_t *data, size_t len)
             k->raw[k->raw_len] = '\0';
         }
     }
+#endif
     return 0;
 }
 
@@ -215,8 +222,8 @@ static int run(struct call *k)
     const struct sfo_client *c = k->c;
     const struct sfo_port *pt = c->port;
     struct sfo_http_response resp;
-    struct sfo_url u, pu;
-    char *url, *host, *authz = NULL, *phost = NULL;
+    struct sfo_url u;
+    char *url, *host, *authz = NULL;
     size_t n;
     int64_t deadline = pt->mono_ms(pt->ctx) + (int64_t)c->deadline_ms;
     unsigned attempt;
@@ -273,7 +280,14 @@ static int run(struct call *k)
     }
 
     /* proxy */
+#ifdef SFO_NO_PROXY
     if (c->proxy_url != NULL) {
+        return SFO_E_ARG;
+    }
+#else
+    if (c->proxy_url != NULL) {
+        struct sfo_url pu;
+        char *phost;
         rc = sfo_url_parse(c->proxy_url, strlen(c->proxy_url), &pu);
         if (rc != SFO_OK) {
             return rc;
@@ -287,6 +301,7 @@ static int run(struct call *k)
         k->http.proxy_host = phost;
         k->http.proxy_port = pu.port;
     }
+#endif
 
     /* Authorization: Bearer token, or Basic form(id):form(secret) */
     if (k->bearer != NULL) {
@@ -594,6 +609,7 @@ int sfo_password_grant(const struct sfo_client *c, const char *username,
                                           sizeof tok->refresh_token));
 }
 
+#ifndef SFO_NO_DEVICE_FLOW
 int sfo_device_start(const struct sfo_client *c, const char *scope, struct sfo_device *d)
 {
     struct call k;
@@ -682,6 +698,7 @@ int sfo_device_poll(const struct sfo_client *c, struct sfo_device *d, uint32_t m
         }
     }
 }
+#endif /* SFO_NO_DEVICE_FLOW */
 
 int sfo_revoke(const struct sfo_client *c, const char *token, struct sfo_oauth_error *err)
 {
@@ -703,6 +720,7 @@ int sfo_revoke(const struct sfo_client *c, const char *token, struct sfo_oauth_e
     return rc;
 }
 
+#ifndef SFO_NO_INTROSPECT
 int sfo_introspect(const struct sfo_client *c, const char *token, const char *hint,
                    struct sfo_introspection *o)
 {
@@ -739,7 +757,9 @@ int sfo_introspect(const struct sfo_client *c, const char *token, const char *hi
     done(&k);
     return rc;
 }
+#endif /* SFO_NO_INTROSPECT */
 
+#ifndef SFO_NO_USERINFO
 int sfo_userinfo(const struct sfo_client *c, const char *access_token,
                  char *out, size_t cap, size_t *out_len, struct sfo_oauth_error *err)
 {
@@ -768,3 +788,4 @@ int sfo_userinfo(const struct sfo_client *c, const char *access_token,
     done(&k);
     return rc;
 }
+#endif /* SFO_NO_USERINFO */
