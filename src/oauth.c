@@ -438,15 +438,15 @@ int sfo_signature_check(const struct sfo_port *port, const uint8_t *secret, size
 }
 
 /*
- * Token call: watch the token members (refresh_token into rt/rt_cap), run,
+ * Token call: watch the token members, run,
  * check the result. The caller has set up the form.
  */
-static int token_call(struct call *k, struct sfo_token *t, char *rt, size_t rt_cap)
+static int token_call(struct call *k, struct sfo_token *t)
 {
     const struct sfo_client *c = k->c;
     int rc;
     field(k, "access_token", SFO_FIELD_STRING, t->access_token, sizeof t->access_token);
-    field(k, "refresh_token", SFO_FIELD_STRING, rt, rt_cap);
+    field(k, "refresh_token", SFO_FIELD_STRING, t->refresh_token, sizeof t->refresh_token);
     field(k, "instance_url", SFO_FIELD_STRING, t->instance_url, sizeof t->instance_url);
     field(k, "id", SFO_FIELD_STRING, t->id, sizeof t->id);
     field(k, "token_type", SFO_FIELD_STRING, t->token_type, sizeof t->token_type);
@@ -515,7 +515,7 @@ int sfo_jwt_bearer(const struct sfo_client *c, const struct sfo_jwt *j, struct s
     }
     form_s(&k, "grant_type", "urn:ietf:params:oauth:grant-type:jwt-bearer");
     form(&k, "assertion", a, n);
-    rc = token_call(&k, tok, tok->refresh_token, sizeof tok->refresh_token);
+    rc = token_call(&k, tok);
     return tok_finish(&k, tok, rc);
 }
 
@@ -535,8 +535,7 @@ int sfo_code_exchange(const struct sfo_client *c, const char *code, const char *
         form_s(&k, "code_verifier", s->verifier);
     }
     client_auth(&k);
-    return tok_finish(&k, tok, token_call(&k, tok, tok->refresh_token,
-                                          sizeof tok->refresh_token));
+    return tok_finish(&k, tok, token_call(&k, tok));
 }
 
 int sfo_refresh(const struct sfo_client *c, struct sfo_token *tok)
@@ -561,7 +560,7 @@ int sfo_refresh(const struct sfo_client *c, struct sfo_token *tok)
     form_s(&k, "grant_type", "refresh_token");
     form(&k, "refresh_token", rt, n);
     client_auth(&k);
-    rc = token_call(&k, tok, tok->refresh_token, sizeof tok->refresh_token);
+    rc = token_call(&k, tok);
     if (rc != SFO_OK) {
         struct sfo_oauth_error e = tok->err;
         sfo_token_wipe(tok);
@@ -587,8 +586,7 @@ int sfo_client_credentials(const struct sfo_client *c, const char *scope, struct
         form_s(&k, "scope", scope);
     }
     client_auth(&k);
-    return tok_finish(&k, tok, token_call(&k, tok, tok->refresh_token,
-                                          sizeof tok->refresh_token));
+    return tok_finish(&k, tok, token_call(&k, tok));
 }
 
 int sfo_password_grant(const struct sfo_client *c, const char *username,
@@ -605,8 +603,7 @@ int sfo_password_grant(const struct sfo_client *c, const char *username,
     form_s(&k, "username", username);
     form(&k, "password", password, password_len);
     client_auth(&k);
-    return tok_finish(&k, tok, token_call(&k, tok, tok->refresh_token,
-                                          sizeof tok->refresh_token));
+    return tok_finish(&k, tok, token_call(&k, tok));
 }
 
 #ifndef SFO_NO_DEVICE_FLOW
@@ -686,8 +683,7 @@ int sfo_device_poll(const struct sfo_client *c, struct sfo_device *d, uint32_t m
             form_s(&k, "code", d->device_code);
         }
         client_auth(&k);
-        rc = tok_finish(&k, tok, token_call(&k, tok, tok->refresh_token,
-                                            sizeof tok->refresh_token));
+        rc = tok_finish(&k, tok, token_call(&k, tok));
         if (rc != SFO_E_OAUTH) {
             return rc;
         }
