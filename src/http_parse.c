@@ -54,7 +54,7 @@ static bool is_tchar(uint8_t c)
 {
     /* letters and '-' (most name bytes) without the table */
     return (uint8_t)((c | 0x20) - 'a') < 26u || c == '-' ||
-           (c < 0x80 && ((k_tchar[c >> 3] >> (c & 7u)) & 1u));
+           (c < 0x80 && (((unsigned)k_tchar[c >> 3] >> (c & 7u)) & 1u));
 }
 
 /* Field-value byte other than HTAB: VCHAR, SP or obs-text. */
