@@ -54,7 +54,7 @@ TEST_BIN := $(TEST_SRC:tests/%.c=$(BUILD)/tests/%)
 LIB      := $(BUILD)/libsfoauth.a
 CLI_BIN  := $(if $(CLI_SRC),$(BUILD)/sfoauth)
 
-.PHONY: all lib cli tests test check check-core check-server cross deps clean help
+.PHONY: all lib cli tests test check check-core check-server cross cross-min deps clean help
 .DEFAULT_GOAL := all
 
 all: lib cli
@@ -103,7 +103,7 @@ test: deps
 	@$(MAKE) --no-print-directory all tests
 	@SFO_SHARED="$(SHARED)" SFO_ROOT="$(CURDIR)" SFO_BUILD="$(CURDIR)/$(BUILD)" \
 	 SFO_BACKEND="$(BACKEND)" SFO_PYTHON="$(PYTHON)" SFO_VALGRIND="$(VALGRIND)" \
-	 sh tests/run.sh $(TEST_BIN) -- check-core cross \
+	 sh tests/run.sh $(TEST_BIN) -- check-core cross cross-min \
 	   $(if $(and $(filter mbedtls,$(BACKEND)),$(if $(SAN)$(VALGRIND),,1)),check-server)
 
 check: test
@@ -128,6 +128,27 @@ cross:
 	  $(CROSS_CC) $(CROSS_FLAGS) -c $$f -o $(BUILD)/cross/$$(basename $$f .c).o || exit 1; \
 	done
 	@sh tests/size_table.sh $(BUILD)/cross/*.o
+
+# Firmware switches: each one alone, then all together, built for Cortex-M4 with
+# -Werror; then the JWT-bearer-only image: everything at once, linked with
+# --gc-sections from sfo_jwt_bearer (sfo_strerror kept too), text+rodata printed.
+MIN_SWITCHES := SFO_NO_DEVICE_FLOW SFO_NO_INTROSPECT SFO_NO_USERINFO SFO_NO_PROXY SFO_NO_LOG \
+                SFO_ERROR_STRINGS=0
+cross-min:
+	@mkdir -p $(BUILD)/cross-min
+	@for d in $(MIN_SWITCHES) "$(MIN_SWITCHES)"; do \
+	  for f in $(CORE_SRC); do \
+	    $(CROSS_CC) $(CROSS_FLAGS) $$(for x in $$d; do printf ' -D%s' $$x; done) -c $$f \
+	      -o $(BUILD)/cross-min/$$(basename $$f .c).o || exit 1; \
+	  done; \
+	  printf 'cross-min: %-40s core text+rodata %s\n' "$$d" \
+	    "$$(arm-none-eabi-size -A $(BUILD)/cross-min/*.o | awk '$$1 ~ /^\.(text|rodata)/ {s += $$2} END {print s}')"; \
+	done
+	@$(CROSS_CC) -mcpu=cortex-m4 -mthumb -nostdlib -Wl,--gc-sections -Wl,-e,sfo_jwt_bearer \
+	  -Wl,--undefined=sfo_strerror -Wl,--unresolved-symbols=ignore-all \
+	  -o $(BUILD)/cross-min/jwt-only.elf $(BUILD)/cross-min/*.o
+	@printf 'cross-min: JWT bearer only (all switches, --gc-sections)  text+rodata %s\n' \
+	  "$$(arm-none-eabi-size -A $(BUILD)/cross-min/jwt-only.elf | awk '$$1 ~ /^\.(text|rodata)/ {s += $$2} END {print s}')"
 
 clean:
 	rm -rf build

@@ -33,7 +33,7 @@ __attribute__((noinline)) int run_once(const uint8_t *buf, size_t len)
     size_t off, n;
     if (strcmp(g_parser, "sfo") == 0) {
         struct sfo_http_parser p;
-        struct sfo_http_response r;
+        struct sfo_http_response r = { 0 };
         sfo_http_parser_init(&p, &r, false, 0, (uint64_t)len, sink, NULL);
         for (off = 0; off < len; off += n) {
             size_t used = 0;

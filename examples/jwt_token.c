@@ -8,7 +8,7 @@
 int main(int argc, char **argv)
 {
     static struct sfo_posix_port pp;  /* socket, TLS engine, trust anchors, key */
-    static uint8_t work[2048], key[8192];
+    static uint8_t work[3072], key[8192];
     static struct sfo_token tok;
     struct sfo_posix_config cfg = { .ca_source = SFO_CA_SYSTEM };
     struct sfo_port port;

@@ -34,15 +34,13 @@ extern "C" {
 #ifndef SFO_HTTP_BODY_MAX
 #define SFO_HTTP_BODY_MAX 65536u       /* default body limit */
 #endif
-#ifndef SFO_HTTP_CT_MAX
-#define SFO_HTTP_CT_MAX 64u            /* Content-Type buffer, including the NUL */
-#endif
-#ifndef SFO_HTTP_LOCATION_MAX
-#define SFO_HTTP_LOCATION_MAX 256u     /* Location buffer, including the NUL */
-#endif
-#ifndef SFO_HTTP_AUTHN_MAX
-#define SFO_HTTP_AUTHN_MAX 128u        /* WWW-Authenticate buffer, including the NUL */
-#endif
+/* Longest host name a request may name, including the NUL (RFC 1035: 255
+ * characters); also the host_buf size that keeps any connection alive. */
+#define SFO_HTTP_HOST_MAX 256u
+/* Suggested capacities of the caller's kept-header buffers (see response.hdr). */
+#define SFO_HTTP_CT_MAX 64u            /* Content-Type, including the NUL */
+#define SFO_HTTP_LOCATION_MAX 256u     /* Location, including the NUL */
+#define SFO_HTTP_AUTHN_MAX 128u        /* WWW-Authenticate, including the NUL */
 #ifndef SFO_HTTP_SCRATCH
 #define SFO_HTTP_SCRATCH 48u           /* header name / short value scratch */
 #endif
@@ -52,16 +50,30 @@ extern "C" {
 
 /* ---- response ----------------------------------------------------------------------- */
 
-/* Bits of sfo_http_response.overflow: a kept header whose value did not fit its
- * buffer is left empty (never truncated) and flagged here. */
+/* Kept string headers: index into sfo_http_response.hdr. */
+#define SFO_HTTP_CONTENT_TYPE     0u
+#define SFO_HTTP_LOCATION         1u
+#define SFO_HTTP_WWW_AUTHENTICATE 2u
+#define SFO_HTTP_KEPT             3u
+
+/* Bits of sfo_http_response.overflow (1 << index): a kept header whose value did
+ * not fit its buffer is left empty (never truncated) and flagged here. */
 #define SFO_HTTP_OVF_CONTENT_TYPE 1u
 #define SFO_HTTP_OVF_LOCATION     2u
 #define SFO_HTTP_OVF_AUTHN        4u
 
+/* A caller's buffer for one kept string header (cap includes the NUL). */
+struct sfo_http_hdrbuf {
+    char *buf;
+    size_t cap;
+};
+
 /*
- * What the client keeps of a response. Only these headers are kept; others are
- * skipped without being stored. For repeated Content-Type, Location or
- * WWW-Authenticate lines the first one is kept.
+ * What the client keeps of a response. Status and framing are always kept;
+ * the string headers (Content-Type, Location, WWW-Authenticate) only into the
+ * caller's buffers set in hdr[] before parsing (zero the struct to keep none:
+ * a NULL buf or cap 0 skips that header). Other headers are skipped without
+ * being stored. For repeated kept lines the first one is kept.
  */
 struct sfo_http_response {
     int status;                 /* final status (1xx responses are skipped), 0 if none */
@@ -73,9 +85,7 @@ struct sfo_http_response {
     uint64_t body_len;          /* body bytes delivered to the sink */
     unsigned overflow;          /* SFO_HTTP_OVF_* bits */
     int sink_err;               /* the sink's own code when SFO_E_HTTP_SINK was returned */
-    char content_type[SFO_HTTP_CT_MAX];
-    char location[SFO_HTTP_LOCATION_MAX];
-    char www_authenticate[SFO_HTTP_AUTHN_MAX];
+    struct sfo_http_hdrbuf hdr[SFO_HTTP_KEPT]; /* caller's buffers ("" when absent) */
 };
 
 /*
@@ -107,8 +117,9 @@ struct sfo_http_parser {
 };
 
 /*
- * Start parsing one response into *resp (cleared; content_length and
- * retry_after_s set to -1). head: the request was HEAD (no body follows).
+ * Start parsing one response into *resp (results cleared, content_length and
+ * retry_after_s set to -1, each hdr[] buffer set to ""; the hdr[] pointers are
+ * the caller's and stay). head: the request was HEAD (no body follows).
  * header_max: limit on the header section bytes (status lines and headers of
  * the 1xx responses and of the final one), 0 = SFO_HTTP_HEADER_MAX.
  * body_max: limit on body bytes, 0 = SFO_HTTP_BODY_MAX.
@@ -199,15 +210,20 @@ struct sfo_http_client {
     bool open_https;
     uint16_t open_port;
     struct sfo_transport io;
-    char open_host[256];
+    /* Keep-alive needs the open connection's host: host_buf (host_cap bytes,
+     * caller-owned; configuration) holds a copy. NULL, or a host that does not
+     * fit, means the connection is closed after each response. */
+    char *host_buf;
+    size_t host_cap;
 };
 
 /*
  * Send one request and read its response: status and kept headers into
- * *resp, body bytes to sink. An open connection to the same origin (scheme,
+ * *resp (its hdr[] buffers set by the caller), body bytes to sink. An open connection to the same origin (scheme,
  * host, port) is reused; if it proves stale (send fails, or it ends before
  * any response byte) the request is sent once more on a fresh connection.
- * The connection stays open when resp->keep_alive, else it is closed. On any
+ * The connection stays open when resp->keep_alive and the host fits
+ * c->host_buf, else it is closed. On any
  * error the connection is closed. The window is wiped before returning.
  *
  * Preconditions: c->port with mono_ms, connect, close (tls_start for https),

@@ -105,8 +105,12 @@ extern "C" {
 #ifndef SFO_BACKOFF_MAX_MS
 #define SFO_BACKOFF_MAX_MS 30000u
 #endif
-/* Smallest working buffer accepted. */
-#define SFO_WORK_MIN 512u
+/* Bytes at the start of the working buffer that hold a call's response-reading
+ * state (the field table and the JSON scanner, plus alignment slack), so that
+ * it does not sit on the stack: about 0.7 KiB on 32-bit targets. */
+#define SFO_WORK_STATE (12u * sizeof(struct sfo_field) + sizeof(struct sfo_extract) + 16u)
+/* Smallest working buffer accepted: the state plus a 512-byte HTTP window. */
+#define SFO_WORK_MIN (SFO_WORK_STATE + 512u)
 
 /* ---- configuration ---------------------------------------------------------------- */
 
@@ -149,9 +153,11 @@ struct sfo_client {
     uint32_t deadline_ms;          /* a whole call including retries (not device polling) */
     uint8_t retries;               /* extra attempts after a retryable failure */
     const char *proxy_url;         /* http://host:port for CONNECT, or NULL */
-    /* Working buffer: HTTP I/O window plus scratch (JWT assertion, Basic
+    /* Working buffer: the call's reading state (SFO_WORK_STATE), the HTTP I/O
+     * window (>= 512 bytes) and scratch (endpoint URL, JWT assertion, Basic
      * credentials, a rotated refresh token). >= SFO_WORK_MIN; 2 KiB is
-     * comfortable; a JWT with a 4096-bit key needs ~1.3 KiB of scratch. */
+     * comfortable on 32-bit targets with a 2048-bit JWT key, 3 KiB on 64-bit
+     * hosts; a 4096-bit key adds ~350 bytes of assertion. */
     uint8_t *work;
     size_t work_len;
 };

@@ -2,6 +2,10 @@
  * HTTP/1.1 client: request writer streaming through the caller's window,
  * keep-alive reuse with one retry on a stale connection, HTTPS through an
  * HTTP CONNECT proxy, and one absolute deadline per request. See sfo_http.h.
+ *
+ * Firmware switches (-D): SFO_NO_PROXY leaves out the CONNECT path (a client
+ * with proxy_host set gets SFO_E_ARG); SFO_NO_LOG leaves out every debug log
+ * line (port->log is never called from here).
  */
 #include <stddef.h>
 #include <stdint.h>
@@ -21,11 +25,16 @@ struct wr {
     int err;
 };
 
+#ifdef SFO_NO_LOG
+#define dbg(c, msg, d, n) ((void)(c), (void)(msg), (void)(d), (void)(n))
+#define log_response(c, r) ((void)0)
+#else
 static void dbg(const struct sfo_http_client *c, const char *msg, const char *d, size_t n)
 {
     const struct sfo_port *p = c->port;
     if (p->log != NULL && p->log_level >= SFO_LOG_DEBUG) p->log(p->log_ctx, SFO_LOG_DEBUG, msg, d, n);
 }
+#endif
 
 static int dl_check(const struct sfo_http_client *c, int64_t dl)
 {
@@ -129,6 +138,12 @@ static bool streq(const char *a, const char *b)
     return n == strlen(b) && memcmp(a, b, n) == 0;
 }
 
+/* Can the client keep host for a kept connection? */
+static bool host_fits(const struct sfo_http_client *c, const char *host)
+{
+    return c->host_buf != NULL && strlen(host) < c->host_cap;
+}
+
 /* Read one response into the parser until it completes. *got: response bytes
  * seen; *extra: bytes followed the response (never expected). */
 static int read_response(struct sfo_http_client *c, struct sfo_http_parser *p, int64_t dl,
@@ -152,8 +167,11 @@ static int read_response(struct sfo_http_client *c, struct sfo_http_parser *p, i
     }
 }
 
+#ifndef SFO_NO_LOG
 static void log_response(const struct sfo_http_client *c, const struct sfo_http_response *r)
 {
+    static const char *const k_kept[SFO_HTTP_KEPT] = { "Content-Type", "Location",
+                                                       "WWW-Authenticate" };
     char st[12] = "HTTP/1.x NNN";
     int s = r->status;
     st[7] = (char)('0' + r->minor);
@@ -161,21 +179,29 @@ static void log_response(const struct sfo_http_client *c, const struct sfo_http_
     st[10] = (char)('0' + s / 10 % 10);
     st[11] = (char)('0' + s % 10);
     dbg(c, "http <", st, sizeof st);
-    if (r->content_type[0] != '\0') dbg(c, "Content-Type", r->content_type, strlen(r->content_type));
-    if (r->location[0] != '\0') {
-        size_t n = 0;   /* a redirect query may carry a code: logged without it */
-        while (r->location[n] != '\0' && r->location[n] != '?') n++;
-        dbg(c, "Location", r->location, n);
+    for (unsigned i = 0; i < SFO_HTTP_KEPT; i++) {
+        const char *v = r->hdr[i].buf;
+        size_t n = 0;
+        if (v == NULL || r->hdr[i].cap == 0) continue;
+        /* a redirect query may carry a code: Location is logged without it */
+        while (v[n] != '\0' && !(i == SFO_HTTP_LOCATION && v[n] == '?')) n++;
+        if (n > 0) dbg(c, k_kept[i], v, n);
     }
-    if (r->www_authenticate[0] != '\0')
-        dbg(c, "WWW-Authenticate", r->www_authenticate, strlen(r->www_authenticate));
 }
+#endif
 
+/* Connect to the origin (through the CONNECT proxy for https when set). The
+ * proxy's answer is read with the request's parser p into resp. */
 static int open_conn(struct sfo_http_client *c, const struct sfo_http_request *req,
-                     uint16_t port, int64_t dl)
+                     uint16_t port, int64_t dl, struct sfo_http_parser *p,
+                     struct sfo_http_response *r)
 {
     const struct sfo_port *pt = c->port;
+#ifdef SFO_NO_PROXY
+    const bool proxy = false;
+#else
     bool proxy = req->https && c->proxy_host != NULL;
+#endif
     int32_t ct = c->connect_timeout_ms > 0 ? c->connect_timeout_ms : CONNECT_TIMEOUT_DEFAULT;
     int64_t cdl = pt->mono_ms(pt->ctx) + ct;
     int rc;
@@ -185,11 +211,9 @@ static int open_conn(struct sfo_http_client *c, const struct sfo_http_request *r
                      cdl, &c->io);
     if (rc != SFO_OK) return rc;
     c->open = true;
-    c->open_host[0] = '\0';
+    if (c->host_buf != NULL && c->host_cap > 0) c->host_buf[0] = '\0';
     if (proxy) {
         struct wr w = { c, dl, 0, SFO_OK };
-        struct sfo_http_parser p;
-        struct sfo_http_response r;
         size_t got = 0;
         bool extra = false;
         puts_(&w, "CONNECT ");
@@ -204,12 +228,12 @@ static int open_conn(struct sfo_http_client *c, const struct sfo_http_request *r
         sfo_wipe(c->win, c->win_len);
         if (w.err != SFO_OK) return w.err;
         /* a 2xx answer to CONNECT has no body: the tunnel starts right after it */
-        sfo_http_parser_init(&p, &r, true, c->header_max, 1, NULL, NULL);
-        rc = read_response(c, &p, dl, &got, &extra);
+        sfo_http_parser_init(p, r, true, c->header_max, 1, NULL, NULL);
+        rc = read_response(c, p, dl, &got, &extra);
         if (rc != SFO_OK) return rc;
-        log_response(c, &r);
-        if (r.status < 200 || r.status > 299 || extra) {   /* the server speaks after us */
-            c->proxy_status = r.status;
+        log_response(c, r);
+        if (r->status < 200 || r->status > 299 || extra) {   /* the server speaks after us */
+            c->proxy_status = r->status;
             return SFO_E_PROXY;
         }
     }
@@ -218,7 +242,7 @@ static int open_conn(struct sfo_http_client *c, const struct sfo_http_request *r
         rc = pt->tls_start(pt->ctx, req->host, dl, &c->io);
         if (rc != SFO_OK) return rc;
     }
-    memcpy(c->open_host, req->host, strlen(req->host) + 1);
+    if (host_fits(c, req->host)) memcpy(c->host_buf, req->host, strlen(req->host) + 1);
     c->open_https = req->https;
     c->open_port = port;
     return SFO_OK;
@@ -300,17 +324,20 @@ int sfo_http_request(struct sfo_http_client *c, const struct sfo_http_request *r
         return SFO_E_ARG;
     if (c->win_len < SFO_HTTP_WINDOW_MIN || req->method == NULL || req->host == NULL ||
         req->target == NULL || req->target[0] != '/' || req->host[0] == '\0' ||
-        strlen(req->host) >= sizeof c->open_host || !clean(req->method, false) ||
+        strlen(req->host) >= SFO_HTTP_HOST_MAX || !clean(req->method, false) ||
         !clean(req->host, false) || !clean(req->target, false) ||
         !clean(req->authorization, true) || !clean(req->content_type, true) ||
         !clean(c->proxy_auth, true) || (req->body != NULL && req->form != NULL))
         return SFO_E_HTTP_REQUEST;
+#ifdef SFO_NO_PROXY
+    if (c->proxy_host != NULL) return SFO_E_ARG;
+#endif
     pt = c->port;
     port = req->port ? req->port : (req->https ? 443 : 80);
     dl = pt->mono_ms(pt->ctx) + (c->timeout_ms > 0 ? c->timeout_ms : REQUEST_TIMEOUT_DEFAULT);
     c->proxy_status = 0;
     if (c->open && !(c->open_https == req->https && c->open_port == port &&
-                     streq(c->open_host, req->host)))
+                     host_fits(c, req->host) && streq(c->host_buf, req->host)))
         sfo_http_close(c);
 
     for (int attempt = 0; attempt < 2; attempt++) {
@@ -318,7 +345,7 @@ int sfo_http_request(struct sfo_http_client *c, const struct sfo_http_request *r
         bool extra = false;
         c->reused = c->open;
         if (!c->open) {
-            rc = open_conn(c, req, port, dl);
+            rc = open_conn(c, req, port, dl, &p, resp);
             if (rc != SFO_OK) break;
         }
         sfo_http_parser_init(&p, resp, streq(req->method, "HEAD"), c->header_max, c->body_max,
@@ -334,7 +361,7 @@ int sfo_http_request(struct sfo_http_client *c, const struct sfo_http_request *r
         break;
     }
     if (rc == SFO_OK) log_response(c, resp);
-    if (rc != SFO_OK || !resp->keep_alive) sfo_http_close(c);
+    if (rc != SFO_OK || !resp->keep_alive || !host_fits(c, req->host)) sfo_http_close(c);
     sfo_wipe(c->win, c->win_len);
     return rc;
 }

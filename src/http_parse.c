@@ -23,12 +23,11 @@ enum {
 /* what follows an LF (p->next when state == S_LF) */
 enum { X_START = 1, X_STATUS, X_HDR, X_HEADERS, X_CLINE, X_CDATA };
 
-/* kept headers; index into k_names + 1 */
+/* kept headers, in the order of k_names */
 enum { H_NONE, H_CL, H_TE, H_CONN, H_RA, H_CT, H_LOC, H_AUTHN };
-static const char *const k_names[] = {
-    "content-length", "transfer-encoding", "connection", "retry-after",
-    "content-type", "location", "www-authenticate"
-};
+/* Their lowercase names, each after its length byte. */
+static const char k_names[] = "\016content-length\021transfer-encoding\012connection"
+                              "\013retry-after\014content-type\010location\020www-authenticate";
 
 /* flags */
 #define F_CL      0x01u
@@ -48,13 +47,61 @@ static int fail(struct sfo_http_parser *p, int err)
     return err;
 }
 
+/* RFC 9110 tchar: one bit per byte 0x00..0x7f (none above). */
+static const uint8_t k_tchar[16] = { 0x00, 0x00, 0x00, 0x00, 0xfa, 0x6c, 0xff, 0x03, 0xfe, 0xff, 0xff, 0xc7, 0xff, 0xff, 0xff, 0x57 };
+
 static bool is_tchar(uint8_t c)
 {
-    static const char k_tsym[] = "!#$%&'*+-.^_`|~";
-    if ((c >= '0' && c <= '9') || ((c | 0x20) >= 'a' && (c | 0x20) <= 'z')) return true;
-    for (const char *s = k_tsym; *s != '\0'; s++)
-        if ((uint8_t)*s == c) return true;
-    return false;
+    /* letters and '-' (most name bytes) without the table */
+    return (uint8_t)((c | 0x20) - 'a') < 26u || c == '-' ||
+           (c < 0x80 && (((unsigned)k_tchar[c >> 3] >> (c & 7u)) & 1u));
+}
+
+/* Field-value byte other than HTAB: VCHAR, SP or obs-text. */
+static bool is_vbyte(uint8_t c)
+{
+    return c >= 0x20 && c != 0x7f;
+}
+
+/* Lengths of the kept names (all different): bit n set for length n. */
+#define K_NAME_LENS ((1u << 8) | (1u << 10) | (1u << 11) | (1u << 12) | (1u << 14) | \
+                     (1u << 16) | (1u << 17))
+
+/* H_* of a header name of n bytes (any case), H_NONE if not kept. A tchar ORed
+ * with 0x20 is a lowercase letter or '-' only when it was one in either case. */
+static uint8_t name_id(const char *s, size_t n)
+{
+    const char *t = k_names;
+    uint8_t id = H_CL;
+    if (n > 17 || !((K_NAME_LENS >> n) & 1u)) return H_NONE;
+    while ((uint8_t)*t != n) {
+        t += 1u + (uint8_t)*t;
+        id++;
+    }
+    for (size_t i = 0; i < n; i++)
+        if ((char)(s[i] | 0x20) != t[1 + i]) return H_NONE;
+    return id;
+}
+
+/* Bytes from data[0..n) before the first that is not a field-value byte
+ * (CTL other than none, DEL; HTAB also stops the run). A word at a time. */
+static size_t value_run(const uint8_t *d, size_t n)
+{
+    const size_t ones = (size_t)-1 / 255u, high = ones * 0x80u;
+    size_t j = 0;
+    while (n - j >= sizeof(size_t)) {
+        size_t w, x;
+#ifdef __GNUC__
+        __builtin_memcpy(&w, d + j, sizeof w);   /* one unaligned load, even freestanding */
+#else
+        memcpy(&w, d + j, sizeof w);
+#endif
+        x = w ^ (ones * 0x7fu);
+        if ((((w - ones * 0x20u) & ~w) | ((x - ones) & ~x)) & high) break;
+        j += sizeof w;
+    }
+    while (j < n && is_vbyte(d[j])) j++;
+    return j;
 }
 
 static int hexval(uint8_t c)
@@ -89,20 +136,18 @@ static int64_t dec(const char *s, size_t n)
     return v;
 }
 
-static char *str_dest(struct sfo_http_parser *p, size_t *cap)
+/* The caller's buffer for kept string header hid (>= H_CT). */
+static struct sfo_http_hdrbuf *str_dest(const struct sfo_http_parser *p)
 {
-    struct sfo_http_response *r = p->resp;
-    switch (p->hid) {
-    case H_CT: *cap = sizeof r->content_type; return r->content_type;
-    case H_LOC: *cap = sizeof r->location; return r->location;
-    default: *cap = sizeof r->www_authenticate; return r->www_authenticate;
-    }
+    return &p->resp->hdr[p->hid - H_CT];
 }
 
 static void resp_reset(struct sfo_http_parser *p)
 {
     struct sfo_http_response *r = p->resp;
-    memset(r, 0, sizeof *r);
+    memset(r, 0, offsetof(struct sfo_http_response, hdr));
+    for (unsigned i = 0; i < SFO_HTTP_KEPT; i++)
+        if (r->hdr[i].buf != NULL && r->hdr[i].cap > 0) r->hdr[i].buf[0] = '\0';
     r->content_length = -1;
     r->retry_after_s = -1;
     p->flags = 0;
@@ -140,8 +185,7 @@ static int end_header(struct sfo_http_parser *p)
     int64_t x;
 
     if (p->hid >= H_CT) {
-        size_t cap;
-        char *d = str_dest(p, &cap);
+        char *d = str_dest(p)->buf;
         if (p->flags & F_OVF) {
             r->overflow |= 1u << (p->hid - H_CT);
             p->slen = 0;
@@ -327,13 +371,11 @@ static int step(struct sfo_http_parser *p, uint8_t c)
         if (c == ':') {
             p->hid = H_NONE;
             p->flags &= (uint16_t)~F_OVF;
-            if (!(p->flags & F_TRAILER) && p->vlen != 0xff) {
-                for (uint8_t i = 0; i < sizeof k_names / sizeof k_names[0]; i++)
-                    if (lit_eq(p->scratch, p->vlen, k_names[i])) p->hid = (uint8_t)(i + 1);
-            }
+            if (!(p->flags & F_TRAILER)) p->hid = name_id(p->scratch, p->vlen);
             if (p->hid >= H_CT) {
                 uint16_t seen = (uint16_t)(F_SEEN << (p->hid - H_CT));
-                if (p->flags & seen) p->hid = H_NONE;
+                const struct sfo_http_hdrbuf *b = str_dest(p);
+                if ((p->flags & seen) || b->buf == NULL || b->cap == 0) p->hid = H_NONE;
                 p->flags |= seen;
             }
             p->vlen = 0;
@@ -347,13 +389,12 @@ static int step(struct sfo_http_parser *p, uint8_t c)
         break;
     case S_VALUE:
         if (c == '\r') { p->state = S_LF; p->next = X_HDR; break; }
-        if ((c < 0x20 && c != '\t') || c == 0x7f) return SFO_E_HTTP_HEADER;
+        if (!is_vbyte(c) && c != '\t') return SFO_E_HTTP_HEADER;
         if (p->hid == H_NONE) break;
         if (p->hid >= H_CT) {
-            size_t cap;
-            char *d = str_dest(p, &cap);
+            const struct sfo_http_hdrbuf *b = str_dest(p);
             if (p->slen == 0 && (c == ' ' || c == '\t')) break;
-            if (p->slen + 1 < cap) d[p->slen++] = (char)c;
+            if (p->slen + 1 < b->cap) b->buf[p->slen++] = (char)c;
             else p->flags |= F_OVF;
         } else {
             if (p->vlen == 0 && (c == ' ' || c == '\t')) break;
@@ -423,6 +464,25 @@ int sfo_http_parser_feed(struct sfo_http_parser *p, const uint8_t *data, size_t 
             if (p->state == S_BODY && (p->left -= n) == 0)
                 p->state = (p->flags & F_TE) ? S_CDATA_CR : S_DONE;
             continue;
+        }
+        if (p->state == S_VALUE && p->hid == H_NONE) {
+            /* a skipped value: one run up to the next CR, HTAB or bad byte
+             * (handled by step), bounded by what the header limit allows */
+            size_t lim = p->header_max - p->hdr_bytes, j;
+            j = value_run(data + i, len - i < lim ? len - i : lim);
+            p->hdr_bytes += j;
+            i += j;
+            if (i == len) break;
+        } else if (p->state == S_NAME) {
+            size_t j = i, lim = p->header_max - p->hdr_bytes, n = p->vlen;
+            lim = len - i < lim ? len : i + lim;
+            for (; j < lim && is_tchar(data[j]); j++)
+                if (n < sizeof p->scratch) p->scratch[n++] = (char)data[j];
+                else n = 0xff;   /* longer than any kept name */
+            p->vlen = (uint8_t)n;
+            p->hdr_bytes += j - i;
+            i = j;
+            if (i == len) break;
         }
         rc = step(p, data[i++]);
         if (rc != SFO_OK) break;

@@ -4,9 +4,16 @@
  * field extractor. Salesforce signature check. The grants built on it.
  *
  * Working buffer layout during a call (struct sfo_client.work):
- *   [ HTTP I/O window ........ | endpoint URL + host | Basic value | reserved ]
- * The tail is taken from the end downwards; the window gets the rest and must
- * keep SFO_HTTP_WINDOW_MIN bytes. Everything in the tail is wiped on return.
+ *   [ struct rd | HTTP I/O window ........ | endpoint URL + host | Basic value | reserved ]
+ * struct rd (field table, extractor, JSON stack; SFO_WORK_STATE bytes with
+ * alignment) keeps the response-reading state off the stack. The tail is taken
+ * from the end downwards; the window gets the rest and must keep
+ * SFO_HTTP_WINDOW_MIN bytes. The state and the tail are wiped on return.
+ *
+ * Firmware switches (-D): SFO_NO_DEVICE_FLOW (sfo_device_start/poll),
+ * SFO_NO_INTROSPECT (sfo_introspect), SFO_NO_USERINFO (sfo_userinfo and the
+ * raw body copy), SFO_NO_PROXY (proxy_url must be NULL, else SFO_E_ARG).
+ * The functions left out are not defined: a call to one fails to link.
  */
 #include <string.h>
 #include "oauth_int.h"
@@ -19,32 +26,39 @@
 #error "SFO_ERROR_MAX must hold authorization_pending"
 #endif
 
+/* Response-reading state, at the aligned start of the working buffer. */
+struct rd {
+    struct sfo_field f[MAX_FIELDS];  /* caller's fields, then error, error_description */
+    struct sfo_extract x;
+    uint8_t stack[SFO_JSON_STACK_BYTES(JSON_DEPTH)];
+};
+_Static_assert(sizeof(struct rd) + 7u <= SFO_WORK_STATE, "SFO_WORK_STATE too small");
+
 /* One endpoint call. */
 struct call {
     const struct sfo_client *c;
     struct sfo_http_client http;
+    struct rd *r;                    /* in work */
+    size_t win;                      /* window start in work (after *r) */
     size_t end;                      /* start of the used tail of work */
     enum sfo__ep ep;
     const char *method;
     const char *bearer;              /* access token for GET userinfo */
     struct sfo_http_field form[MAX_FORM];
     size_t nform;
-    struct sfo_field f[MAX_FIELDS];  /* caller's fields, then error, error_description */
     size_t nf;
     struct sfo_oauth_error *err;
     /* raw body copy (userinfo) */
     char *raw;
     size_t raw_cap, raw_len;
     int raw_err;
-    struct sfo_extract x;
-    uint8_t stack[SFO_JSON_STACK_BYTES(JSON_DEPTH)];
 };
 
 /* Take n bytes from the end of the working buffer (NULL when the window
  * would fall below its minimum). */
 static char *take(struct call *k, size_t n)
 {
-    if (k->end < n || k->end - n < SFO_HTTP_WINDOW_MIN) {
+    if (k->end - k->win < n || k->end - k->win - n < SFO_HTTP_WINDOW_MIN) {
         return NULL;
     }
     k->end -= n;
@@ -53,7 +67,7 @@ static char *take(struct call *k, size_t n)
 
 static void field(struct call *k, const char *name, enum sfo_field_type t, char *buf, size_t cap)
 {
-    struct sfo_field *f = &k->f[k->nf++];
+    struct sfo_field *f = &k->r->f[k->nf++];
     f->name = name;
     f->type = t;
     f->str = buf;
@@ -75,7 +89,11 @@ static void form_s(struct call *k, const char *name, const char *v)
 
 static void call_init(struct call *k, const struct sfo_client *c, enum sfo__ep ep)
 {
+    size_t pad = (size_t)(0u - (uintptr_t)c->work) & 7u;
     memset(k, 0, sizeof *k);
+    k->r = (struct rd *)(void *)(c->work + pad);
+    memset(k->r, 0, sizeof *k->r);
+    k->win = pad + sizeof *k->r;
     k->c = c;
     k->ep = ep;
     k->method = "POST";
@@ -102,7 +120,8 @@ static void client_auth(struct call *k)
 static int sink(void *ctx, const uint8_t *data, size_t len)
 {
     struct call *k = ctx;
-    (void)sfo_extract_feed(&k->x, data, len);
+    (void)sfo_extract_feed(&k->r->x, data, len);
+#ifndef SFO_NO_USERINFO
     if (k->raw != NULL && k->raw_err == SFO_OK) {
         if (k->raw_cap - k->raw_len <= len) {
             k->raw_err = SFO_E_TOO_LONG;
@@ -112,6 +131,7 @@ static int sink(void *ctx, const uint8_t *data, size_t len)
             k->raw[k->raw_len] = '\0';
         }
     }
+#endif
     return 0;
 }
 
@@ -140,7 +160,7 @@ static int once(struct call *k, const char *host, const char *target, const char
     if (k->raw != NULL) {
         k->raw[0] = '\0';
     }
-    rc = sfo_extract_init(&k->x, k->f, k->nf, k->stack, JSON_DEPTH);
+    rc = sfo_extract_init(&k->r->x, k->r->f, k->nf, k->r->stack, JSON_DEPTH);
     if (rc != SFO_OK) {
         return rc;
     }
@@ -160,7 +180,7 @@ static int once(struct call *k, const char *host, const char *target, const char
 /* Judge a finished exchange. */
 static int judge(struct call *k, int rc, const struct sfo_http_response *resp)
 {
-    struct sfo_field *e = &k->f[k->nf - 2u];
+    struct sfo_field *e = &k->r->f[k->nf - 2u];
     int xr;
     if (rc == SFO_E_HTTP_SINK) {
         rc = resp->sink_err;
@@ -168,7 +188,7 @@ static int judge(struct call *k, int rc, const struct sfo_http_response *resp)
     if (rc != SFO_OK) {
         return rc;
     }
-    xr = sfo_extract_finish(&k->x);
+    xr = sfo_extract_finish(&k->r->x);
     if (k->err != NULL) {
         k->err->http_status = resp->status;
     }
@@ -179,7 +199,7 @@ static int judge(struct call *k, int rc, const struct sfo_http_response *resp)
         if (k->raw_err != SFO_OK) {
             return k->raw_err;
         }
-        if (k->x.top != SFO_JSON_OBJECT_BEGIN && k->nf > 2u) {
+        if (k->r->x.top != SFO_JSON_OBJECT_BEGIN && k->nf > 2u) {
             return SFO_E_OAUTH_RESPONSE;
         }
         return e->present ? SFO_E_OAUTH : SFO_OK;
@@ -202,8 +222,8 @@ static int run(struct call *k)
     const struct sfo_client *c = k->c;
     const struct sfo_port *pt = c->port;
     struct sfo_http_response resp;
-    struct sfo_url u, pu;
-    char *url, *host, *authz = NULL, *phost = NULL;
+    struct sfo_url u;
+    char *url, *host, *authz = NULL;
     size_t n;
     int64_t deadline = pt->mono_ms(pt->ctx) + (int64_t)c->deadline_ms;
     unsigned attempt;
@@ -219,19 +239,21 @@ static int run(struct call *k)
     if (k->err == NULL) {
         /* nowhere to keep the strings: catch the member as TEXT of size 0?
          * no: use the window-free tail for a small buffer */
-        k->f[k->nf - 2u].str = take(k, SFO_ERROR_MAX);
-        k->f[k->nf - 2u].cap = SFO_ERROR_MAX;
-        k->f[k->nf - 1u].str = take(k, SFO_ERROR_DESC_MAX);
-        k->f[k->nf - 1u].cap = SFO_ERROR_DESC_MAX;
-        if (k->f[k->nf - 1u].str == NULL) {
+        struct sfo_field *f = &k->r->f[k->nf - 2u];
+        f[0].str = take(k, SFO_ERROR_MAX);
+        f[0].cap = SFO_ERROR_MAX;
+        f[1].str = take(k, SFO_ERROR_DESC_MAX);
+        f[1].cap = SFO_ERROR_DESC_MAX;
+        if (f[1].str == NULL) {
             return SFO_E_TOO_LONG;
         }
     }
 
     /* endpoint URL and its host, NUL-terminated, in the tail */
-    n = k->end - SFO_HTTP_WINDOW_MIN;
-    url = (char *)c->work + SFO_HTTP_WINDOW_MIN;
-    rc = k->end > SFO_HTTP_WINDOW_MIN ? sfo__ep_url(c, k->ep, url, n, &n) : SFO_E_TOO_LONG;
+    n = k->end - k->win - SFO_HTTP_WINDOW_MIN;
+    url = (char *)c->work + k->win + SFO_HTTP_WINDOW_MIN;
+    rc = k->end - k->win > SFO_HTTP_WINDOW_MIN ? sfo__ep_url(c, k->ep, url, n, &n)
+                                               : SFO_E_TOO_LONG;
     if (rc != SFO_OK) {
         return rc;
     }
@@ -258,7 +280,14 @@ static int run(struct call *k)
     }
 
     /* proxy */
+#ifdef SFO_NO_PROXY
     if (c->proxy_url != NULL) {
+        return SFO_E_ARG;
+    }
+#else
+    if (c->proxy_url != NULL) {
+        struct sfo_url pu;
+        char *phost;
         rc = sfo_url_parse(c->proxy_url, strlen(c->proxy_url), &pu);
         if (rc != SFO_OK) {
             return rc;
@@ -272,6 +301,7 @@ static int run(struct call *k)
         k->http.proxy_host = phost;
         k->http.proxy_port = pu.port;
     }
+#endif
 
     /* Authorization: Bearer token, or Basic form(id):form(secret) */
     if (k->bearer != NULL) {
@@ -306,8 +336,8 @@ static int run(struct call *k)
     }
 
     k->http.port = pt;
-    k->http.win = c->work;
-    k->http.win_len = k->end;
+    k->http.win = c->work + k->win;
+    k->http.win_len = k->end - k->win;
     for (attempt = 0;; attempt++) {
         uint32_t wait, rnd = 0;
         rc = once(k, host, u.path, authz, u.https, u.port, deadline, &resp);
@@ -338,6 +368,7 @@ static int run(struct call *k)
 static void done(struct call *k)
 {
     sfo_http_close(&k->http);
+    sfo_wipe(k->r, sizeof *k->r);
     sfo_wipe(k->c->work + k->end, k->c->work_len - k->end);
     sfo_wipe(k->form, sizeof k->form);
 }
@@ -407,15 +438,15 @@ int sfo_signature_check(const struct sfo_port *port, const uint8_t *secret, size
 }
 
 /*
- * Token call: watch the token members (refresh_token into rt/rt_cap), run,
+ * Token call: watch the token members, run,
  * check the result. The caller has set up the form.
  */
-static int token_call(struct call *k, struct sfo_token *t, char *rt, size_t rt_cap)
+static int token_call(struct call *k, struct sfo_token *t)
 {
     const struct sfo_client *c = k->c;
     int rc;
     field(k, "access_token", SFO_FIELD_STRING, t->access_token, sizeof t->access_token);
-    field(k, "refresh_token", SFO_FIELD_STRING, rt, rt_cap);
+    field(k, "refresh_token", SFO_FIELD_STRING, t->refresh_token, sizeof t->refresh_token);
     field(k, "instance_url", SFO_FIELD_STRING, t->instance_url, sizeof t->instance_url);
     field(k, "id", SFO_FIELD_STRING, t->id, sizeof t->id);
     field(k, "token_type", SFO_FIELD_STRING, t->token_type, sizeof t->token_type);
@@ -426,11 +457,11 @@ static int token_call(struct call *k, struct sfo_token *t, char *rt, size_t rt_c
     field(k, "expires_in", SFO_FIELD_INT, NULL, 0);
     k->err = &t->err;
     rc = run(k);
-    if (rc == SFO_OK && !k->f[0].present) {
+    if (rc == SFO_OK && !k->r->f[0].present) {
         rc = SFO_E_OAUTH_RESPONSE;
     }
-    if (rc == SFO_OK && k->f[9].present) {
-        t->expires_in = k->f[9].ival;
+    if (rc == SFO_OK && k->r->f[9].present) {
+        t->expires_in = k->r->f[9].ival;
     }
     if (rc == SFO_OK && t->signature[0] != '\0' && c->client_secret != NULL) {
         rc = sfo_signature_check(c->port, c->client_secret, c->client_secret_len, t->id,
@@ -462,28 +493,29 @@ int sfo_jwt_bearer(const struct sfo_client *c, const struct sfo_jwt *j, struct s
 {
     struct call k;
     size_t n;
-    char *a;
+    char *a, *w;
     int rc;
     if (!client_ok(c) || tok == NULL) {
         return SFO_E_ARG;
     }
     tok_reset(tok);
     call_init(&k, c, SFO__EP_TOKEN);
-    /* build in the whole buffer, then keep it at the very end */
-    rc = sfo_jwt_build(c, j, (char *)c->work, c->work_len, &n);
-    if (rc != SFO_OK) {
-        return rc;
+    /* build in the whole window and tail, then keep it at the very end */
+    w = (char *)c->work + k.win;
+    rc = sfo_jwt_build(c, j, w, c->work_len - k.win, &n);
+    if (rc == SFO_OK) {
+        memmove(c->work + c->work_len - n - 1u, w, n + 1u);
+        sfo_wipe(w, c->work_len - k.win - n - 1u);
+        a = take(&k, n + 1u);
+        rc = a == NULL ? SFO_E_TOO_LONG : SFO_OK;
     }
-    memmove(c->work + c->work_len - n - 1u, c->work, n + 1u);
-    sfo_wipe(c->work, c->work_len - n - 1u);
-    a = take(&k, n + 1u);
-    if (a == NULL) {
+    if (rc != SFO_OK) {
         sfo_wipe(c->work, c->work_len);
-        return SFO_E_TOO_LONG;
+        return rc;
     }
     form_s(&k, "grant_type", "urn:ietf:params:oauth:grant-type:jwt-bearer");
     form(&k, "assertion", a, n);
-    rc = token_call(&k, tok, tok->refresh_token, sizeof tok->refresh_token);
+    rc = token_call(&k, tok);
     return tok_finish(&k, tok, rc);
 }
 
@@ -503,8 +535,7 @@ int sfo_code_exchange(const struct sfo_client *c, const char *code, const char *
         form_s(&k, "code_verifier", s->verifier);
     }
     client_auth(&k);
-    return tok_finish(&k, tok, token_call(&k, tok, tok->refresh_token,
-                                          sizeof tok->refresh_token));
+    return tok_finish(&k, tok, token_call(&k, tok));
 }
 
 int sfo_refresh(const struct sfo_client *c, struct sfo_token *tok)
@@ -529,13 +560,13 @@ int sfo_refresh(const struct sfo_client *c, struct sfo_token *tok)
     form_s(&k, "grant_type", "refresh_token");
     form(&k, "refresh_token", rt, n);
     client_auth(&k);
-    rc = token_call(&k, tok, tok->refresh_token, sizeof tok->refresh_token);
+    rc = token_call(&k, tok);
     if (rc != SFO_OK) {
         struct sfo_oauth_error e = tok->err;
         sfo_token_wipe(tok);
         tok->err = e;
     }
-    if (rc != SFO_OK || !k.f[1].present) {
+    if (rc != SFO_OK || !k.r->f[1].present) {
         memcpy(tok->refresh_token, rt, n + 1u); /* n < sizeof: it came from there */
     }
     done(&k);
@@ -555,8 +586,7 @@ int sfo_client_credentials(const struct sfo_client *c, const char *scope, struct
         form_s(&k, "scope", scope);
     }
     client_auth(&k);
-    return tok_finish(&k, tok, token_call(&k, tok, tok->refresh_token,
-                                          sizeof tok->refresh_token));
+    return tok_finish(&k, tok, token_call(&k, tok));
 }
 
 int sfo_password_grant(const struct sfo_client *c, const char *username,
@@ -573,10 +603,10 @@ int sfo_password_grant(const struct sfo_client *c, const char *username,
     form_s(&k, "username", username);
     form(&k, "password", password, password_len);
     client_auth(&k);
-    return tok_finish(&k, tok, token_call(&k, tok, tok->refresh_token,
-                                          sizeof tok->refresh_token));
+    return tok_finish(&k, tok, token_call(&k, tok));
 }
 
+#ifndef SFO_NO_DEVICE_FLOW
 int sfo_device_start(const struct sfo_client *c, const char *scope, struct sfo_device *d)
 {
     struct call k;
@@ -605,14 +635,14 @@ int sfo_device_start(const struct sfo_client *c, const char *scope, struct sfo_d
     field(&k, "expires_in", SFO_FIELD_INT, NULL, 0);
     k.err = &d->err;
     rc = run(&k);
-    if (rc == SFO_OK && (!k.f[0].present || !k.f[1].present || !k.f[2].present)) {
+    if (rc == SFO_OK && (!k.r->f[0].present || !k.r->f[1].present || !k.r->f[2].present)) {
         rc = SFO_E_OAUTH_RESPONSE;
     }
     d->interval_s = 5;
-    if (k.f[4].present && k.f[4].ival > 0 && k.f[4].ival <= 3600) {
-        d->interval_s = (uint32_t)k.f[4].ival;
+    if (k.r->f[4].present && k.r->f[4].ival > 0 && k.r->f[4].ival <= 3600) {
+        d->interval_s = (uint32_t)k.r->f[4].ival;
     }
-    d->expires_in = k.f[5].present ? k.f[5].ival : -1;
+    d->expires_in = k.r->f[5].present ? k.r->f[5].ival : -1;
     done(&k);
     if (rc != SFO_OK) {
         struct sfo_oauth_error e = d->err;
@@ -653,8 +683,7 @@ int sfo_device_poll(const struct sfo_client *c, struct sfo_device *d, uint32_t m
             form_s(&k, "code", d->device_code);
         }
         client_auth(&k);
-        rc = tok_finish(&k, tok, token_call(&k, tok, tok->refresh_token,
-                                            sizeof tok->refresh_token));
+        rc = tok_finish(&k, tok, token_call(&k, tok));
         if (rc != SFO_E_OAUTH) {
             return rc;
         }
@@ -665,6 +694,7 @@ int sfo_device_poll(const struct sfo_client *c, struct sfo_device *d, uint32_t m
         }
     }
 }
+#endif /* SFO_NO_DEVICE_FLOW */
 
 int sfo_revoke(const struct sfo_client *c, const char *token, struct sfo_oauth_error *err)
 {
@@ -686,6 +716,7 @@ int sfo_revoke(const struct sfo_client *c, const char *token, struct sfo_oauth_e
     return rc;
 }
 
+#ifndef SFO_NO_INTROSPECT
 int sfo_introspect(const struct sfo_client *c, const char *token, const char *hint,
                    struct sfo_introspection *o)
 {
@@ -712,17 +743,19 @@ int sfo_introspect(const struct sfo_client *c, const char *token, const char *hi
     field(&k, "nbf", SFO_FIELD_INT, NULL, 0);
     k.err = &o->err;
     rc = run(&k);
-    if (rc == SFO_OK && !k.f[0].present) {
+    if (rc == SFO_OK && !k.r->f[0].present) {
         rc = SFO_E_OAUTH_RESPONSE;
     }
-    o->active = k.f[0].bval;
-    o->exp = k.f[6].ival;
-    o->iat = k.f[7].ival;
-    o->nbf = k.f[8].ival;
+    o->active = k.r->f[0].bval;
+    o->exp = k.r->f[6].ival;
+    o->iat = k.r->f[7].ival;
+    o->nbf = k.r->f[8].ival;
     done(&k);
     return rc;
 }
+#endif /* SFO_NO_INTROSPECT */
 
+#ifndef SFO_NO_USERINFO
 int sfo_userinfo(const struct sfo_client *c, const char *access_token,
                  char *out, size_t cap, size_t *out_len, struct sfo_oauth_error *err)
 {
@@ -738,7 +771,7 @@ int sfo_userinfo(const struct sfo_client *c, const char *access_token,
     k.raw_cap = cap;
     k.err = err;
     rc = run(&k);
-    if (rc == SFO_OK && k.x.top != SFO_JSON_OBJECT_BEGIN) {
+    if (rc == SFO_OK && k.r->x.top != SFO_JSON_OBJECT_BEGIN) {
         rc = SFO_E_OAUTH_RESPONSE;
     }
     if (rc != SFO_OK) {
@@ -751,3 +784,4 @@ int sfo_userinfo(const struct sfo_client *c, const char *access_token,
     done(&k);
     return rc;
 }
+#endif /* SFO_NO_USERINFO */

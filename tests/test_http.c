@@ -121,6 +121,7 @@ struct fixture {
     struct sfo_port port;
     struct sfo_http_client c;
     uint8_t win[SFO_HTTP_WINDOW_MIN];
+    char host[SFO_HTTP_HOST_MAX];
     struct sfo_http_response r;
     char body[8192];
     size_t body_n;
@@ -150,6 +151,8 @@ static struct fixture *fx_new(void)
     f->c.port = &f->port;
     f->c.win = f->win;
     f->c.win_len = sizeof f->win;
+    f->c.host_buf = f->host;
+    f->c.host_cap = sizeof f->host;
     return f;
 }
 

@@ -107,7 +107,7 @@ static void pkce_rfc7636(void **st)
     struct sfo_client c;
     struct sfo_authz s;
     struct sfo_authz_params ap = { .redirect_uri = "http://localhost:1717/OauthRedirect", .pkce = true };
-    uint8_t work[1024];
+    uint8_t work[SFO_WORK_MIN];
     char url[512];
     assert_int_equal(sfo_client_init(&c, &g_port, "https://login.salesforce.com", "CID", work, sizeof work), SFO_OK);
     assert_int_equal(sfo_authorize_url(&c, &ap, &s, url, sizeof url, NULL), SFO_OK);
@@ -182,7 +182,7 @@ static void jwt_key_errors(void **st)
     (void)st;
     const char *pki = t_pki();
     struct sfo_client c;
-    uint8_t work[1024];
+    uint8_t work[SFO_WORK_MIN];
     char jwt[1500];
     size_t kn;
     assert_int_equal(sfo_client_init(&c, &g_port, "https://login.salesforce.com", "CID", work, sizeof work), SFO_OK);
