@@ -468,6 +468,11 @@ static void t_scanner_works(void **state)
     for (size_t i = 0; i < g_nsec; i++)
         found |= memmem(buf, sizeof buf, g_sec[i].p, g_sec[i].n) != NULL;
     assert_true(found);
+    struct sfo_client c;
+    struct sfo_token t;
+    client(&c, &g_e.port, FE_CC_ID, FE_CC_SECRET);
+    RC(sfo_client_credentials(&c, NULL, &t), SFO_OK);
+    sfo_token_wipe(&t);
 #if defined(SFO_BACKEND_MBEDTLS) && SFO_BACKEND_MBEDTLS
     assert_non_null(g_e.pp.b.ssl.in_buf);
     assert_non_null(g_e.pp.b.ssl.out_buf);
@@ -543,6 +548,7 @@ static int down(void **state)
 int main(void)
 {
     const struct CMUnitTest lib[] = {
+        cmocka_unit_test(t_scanner_works),
         cmocka_unit_test(t_jwt),
         cmocka_unit_test(t_code),
         cmocka_unit_test(t_refresh_password),
@@ -550,7 +556,6 @@ int main(void)
         cmocka_unit_test(t_device),
         cmocka_unit_test(t_revoke_introspect_userinfo),
         cmocka_unit_test(t_port_key_storage),
-        cmocka_unit_test(t_scanner_works),
     };
     if (getenv("SFO_TEST_FILTER") != NULL) cmocka_set_test_filter(getenv("SFO_TEST_FILTER"));
     int fails = cmocka_run_group_tests_name("library", lib, up, down);
