@@ -175,7 +175,8 @@ static void basic_secrets(const char *id, const char *secret)
     snprintf(raw, sizeof raw, "%s:%s", id, secret);
     assert_int_equal(sfo_b64_encode((const uint8_t *)raw, strlen(raw), b64, sizeof b64, NULL),
                      SFO_OK);
-    sec_add("Basic credentials", raw, strlen(raw));
+    /* the raw form starts with the client id (public): from the ':' on */
+    sec_add("Basic credentials", strchr(raw, ':'), strlen(strchr(raw, ':')));
     sec_add("Basic value", b64, strlen(b64));
 }
 
@@ -215,9 +216,14 @@ static void cut_after(unsigned bytes, int code)
     fp_fault(&g_f, FP_RECV, bytes, code);
 }
 
-#define RC(call, want) do { int rc_ = (call); if (rc_ != (want)) \
-    fprintf(stderr, "line %d: rc %s, want %s\n", __LINE__, sfo_errname(rc_), \
-            sfo_errname(want)); assert_int_equal(rc_, (want)); } while (0)
+#define RC(call, want) do { \
+        int rc_ = (call); \
+        if (rc_ != (want)) { \
+            fprintf(stderr, "line %d: rc %s, want %s\n", __LINE__, sfo_errname(rc_), \
+                    sfo_errname(want)); \
+        } \
+        assert_int_equal(rc_, (want)); \
+    } while (0)
 
 /* ---- library flows ---------------------------------------------------------------- */
 
@@ -515,6 +521,362 @@ static void t_port_key_storage(void **state)
     RC(sfo_posix_port_init(&g_e.pp, &pc, &g_e.port), SFO_OK);
 }
 
+
+/* ==================================================================== CLI */
+
+#define CLI_ID "3MVG9sfoauth.Demo.Connected.App.Consumer.Key"
+#define CLI_SECRET "5A1F0C7E9B3D2A4C6E8F0A1B3C5D7E9F1A3B5C7D9E1F3A5B7C9D1E3F5A7B9C1D"
+#define CLI_USER "demo@example.com"
+#define CLI_PASSWORD "pw-SECRET-31415926535"
+
+static struct t_server g_cs;
+static char g_tmp[256], g_bin[1024], g_curl[2048];
+static char g_curl_url[128];
+static char *g_out, *g_err;
+static size_t g_cli_base;
+
+/* Run a command line with $B $CA $KEY $SEC $URL $T set; stdout and stderr
+ * into g_out / g_err. Returns the exit status. */
+static int sh(const char *fmt, ...)
+{
+    char cmd[8192], full[16384];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(cmd, sizeof cmd, fmt, ap);
+    va_end(ap);
+    snprintf(full, sizeof full,
+             "B='%s'; CA='%s/ca.pem'; KEY='%s/client.key'; SEC='%s/secret'; URL='%s'; T='%s'; "
+             "export B CA KEY SEC URL T; ( %s ) >'%s/out' 2>'%s/err'",
+             g_bin, t_pki(), t_pki(), g_tmp, g_curl_url, g_tmp, cmd, g_tmp, g_tmp);
+    int st = system(full);
+    free(g_out);
+    free(g_err);
+    g_out = t_read_file(t_path("%s/out", g_tmp), NULL);
+    g_err = t_read_file(t_path("%s/err", g_tmp), NULL);
+    if (g_out == NULL) g_out = strdup("");
+    if (g_err == NULL) g_err = strdup("");
+    return WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
+}
+
+#define RUN(want, ...) do { \
+        int rc_ = sh(__VA_ARGS__); \
+        if (rc_ != (want)) { \
+            fprintf(stderr, "exit %d (want %d)\nstdout: %s\nstderr: %s\n", rc_, (want), \
+                    g_out, g_err); \
+        } \
+        assert_int_equal(rc_, (want)); \
+    } while (0)
+
+/* Fail when a secret is in text; `allowed` (may be NULL) lists result
+ * values that may appear (NULL-terminated). */
+static void no_secret(const char *what, const char *text, const char *const *allowed)
+{
+    for (size_t i = 0; i < g_nsec; i++) {
+        const char *hit = memmem(text, strlen(text), g_sec[i].p, g_sec[i].n);
+        if (hit == NULL) continue;
+        bool ok = false;
+        for (const char *const *a = allowed; a != NULL && *a != NULL && !ok; a++)
+            ok = memmem(*a, strlen(*a), g_sec[i].p, g_sec[i].n) != NULL &&
+                 strstr(text, *a) != NULL;
+        if (!ok) {
+            fprintf(stderr, "%s: %s in the output:\n%s\n", what, g_sec[i].name, text);
+            fail();
+        }
+    }
+    /* an Authorization header is only ever shown redacted */
+    for (const char *a = strstr(text, "Authorization"); a != NULL;
+         a = strstr(a + 1, "Authorization")) {
+        const char *eol = strchr(a, '\n');
+        size_t n = eol ? (size_t)(eol - a) : strlen(a);
+        if (memmem(a, n, "redacted", 8) == NULL) {
+            fprintf(stderr, "%s: unredacted %.*s\n", what, (int)n, a);
+            fail();
+        }
+    }
+}
+
+/* A JSON string member of the output ("" when absent), copied. */
+static char *member(const char *json, const char *name)
+{
+    char pat[64];
+    snprintf(pat, sizeof pat, "\"%s\": \"", name);
+    const char *p = strstr(json, pat);
+    if (p == NULL) return strdup("");
+    p += strlen(pat);
+    return strndup(p, strcspn(p, "\""));
+}
+
+/* Both streams checked; stdout may carry the result's tokens. */
+static void check_run(const char *what)
+{
+    char *at = member(g_out, "access_token"), *rt = member(g_out, "refresh_token");
+    char *it = member(g_out, "id_token");
+    const char *allowed[] = { at, rt, it, NULL };
+    no_secret(what, g_err, NULL);
+    sec_add_s("cli access token", at);   /* never on stderr, now or later */
+    sec_add_s("cli refresh token", rt);
+    sec_add_s("cli id token", it);
+    no_secret(what, g_err, NULL);
+    no_secret(what, g_out, allowed);
+    free(at);
+    free(rt);
+    free(it);
+}
+
+/* The verifier of a login: no 43..128 character base64url word of the
+ * output hashes to the code_challenge the trace shows. */
+static void no_verifier(const char *text, const char *challenge)
+{
+    const char *p = text;
+    while (*p) {
+        size_t n = 0;
+        while (isalnum((unsigned char)p[n]) || p[n] == '-' || p[n] == '_') n++;
+        if (n >= 43 && n <= 128) {
+            char ch[SFO_CHALLENGE_LEN + 1];
+            if (sfo_pkce_challenge(&g_e.port, p, n, ch) == SFO_OK &&
+                strcmp(ch, challenge) == 0) {
+                fprintf(stderr, "PKCE verifier in the output: %.*s\n", (int)n, p);
+                fail();
+            }
+        }
+        p += n ? n : 1;
+    }
+}
+
+static int cli_up(void **state)
+{
+    (void)state;
+    snprintf(g_tmp, sizeof g_tmp, "/tmp/sfoauth-secrets-test.%ld", (long)getpid());
+    mkdir(g_tmp, 0700);
+    snprintf(g_bin, sizeof g_bin, "%s/sfoauth", t_build());
+    if (g_bin[0] != '/') {
+        char cwd[512];
+        if (getcwd(cwd, sizeof cwd) == NULL) return -1;
+        snprintf(g_bin, sizeof g_bin, "%s/%s/sfoauth", cwd, t_build());
+    }
+    FILE *f = fopen(t_path("%s/secret", g_tmp), "w");
+    if (f == NULL) return -1;
+    fprintf(f, "%s\n", CLI_SECRET);
+    fclose(f);
+    chmod(t_path("%s/secret", g_tmp), 0600);
+    const char *pki = t_pki();
+    char cmd[4096];
+    snprintf(cmd, sizeof cmd,
+             "exec '%s' '%s/tests/server/sf_server.py' --host 127.0.0.1 --port 0 "
+             "--cert '%s/server.pem' --key '%s/server.key' --client-cert '%s/client.pem' "
+             "--auto-approve 2>>'%s/test_secrets-cli-server.log'",
+             t_python(), t_root(), pki, pki, pki, t_build());
+    char *argv[] = { "/bin/sh", "-c", cmd, NULL };
+    if (t_server_start(&g_cs, argv) != 0) return -1;
+    snprintf(g_curl_url, sizeof g_curl_url, "https://127.0.0.1:%d", g_cs.port);
+    snprintf(g_curl, sizeof g_curl, "curl -s --cacert \"$CA\"");
+    setenv("SFOAUTH_LOGIN_URL", g_curl_url, 1);
+    setenv("SFOAUTH_CLIENT_ID", CLI_ID, 1);
+    setenv("SFOAUTH_USERNAME", CLI_USER, 1);
+    unsetenv("SFOAUTH_CLIENT_SECRET");
+    unsetenv("https_proxy");
+    unsetenv("HTTPS_PROXY");
+    /* a browser that follows the authorize redirect and records it (never
+     * printing: its output would land on sfoauth's stderr) */
+    f = fopen(t_path("%s/browser", g_tmp), "w");
+    if (f == NULL) return -1;
+    fprintf(f, "#!/bin/sh\ncurl -s --cacert \"$CA\" -D \"$T/hdr\" -o /dev/null \"$1\"\n"
+               "sed -n 's/^[Ll]ocation: //p' \"$T/hdr\" | tr -d '\\r' > \"$T/loc\"\n"
+               "curl -s -o /dev/null \"$(cat \"$T/loc\")\" >/dev/null 2>&1\n");
+    fclose(f);
+    chmod(t_path("%s/browser", g_tmp), 0700);
+    g_cli_base = g_nsec;
+    sec_add_s("cli secret", CLI_SECRET);
+    basic_secrets(CLI_ID, CLI_SECRET);
+    sec_add_s("cli password", CLI_PASSWORD);
+    return 0;
+}
+
+static int cli_down(void **state)
+{
+    (void)state;
+    t_server_stop(&g_cs);
+    if (system(t_path("rm -rf '%s'", g_tmp)) != 0) return -1;
+    free(g_out);
+    free(g_err);
+    g_out = g_err = NULL;
+    sec_truncate(g_cli_base);
+    return 0;
+}
+
+static void t_cli_jwt_cc_token(void **state)
+{
+    (void)state;
+    RUN(0, "$B jwt -v --key \"$KEY\" --cacert \"$CA\" --cache \"$T/cache.json\"");
+    check_run("jwt");
+    assert_non_null(strstr(g_err, "> POST /services/oauth2/token"));
+    RUN(0, "$B token -v --cache \"$T/cache.json\" --cacert \"$CA\"");
+    {
+        /* the raw access token is the result */
+        char *at = strndup(g_out, strcspn(g_out, "\n"));
+        const char *allowed[] = { at, NULL };
+        no_secret("token", g_err, NULL);
+        no_secret("token", g_out, allowed);
+        free(at);
+    }
+    RUN(7, "$B jwt -v --key \"$KEY\" --cacert \"$CA\" --username stranger@example.com");
+    check_run("jwt refused");
+    for (int basic = 0; basic < 2; basic++) {
+        RUN(0, "$B client-credentials -v --client-secret-file \"$SEC\" --cacert \"$CA\" %s",
+            basic ? "--basic-auth" : "");
+        check_run("client-credentials");
+        RUN(0, "cat \"$SEC\" | $B client-credentials -v --client-secret-file - --cacert \"$CA\" %s",
+            basic ? "--basic-auth" : "");
+        check_run("client-credentials stdin");
+        RUN(7, "echo wrong-secret-value | $B client-credentials -v --client-secret-file - "
+               "--cacert \"$CA\" %s", basic ? "--basic-auth" : "");
+        check_run("client-credentials refused");
+    }
+    RUN(7, "echo '" CLI_PASSWORD "' | $B password -v --password-file - "
+           "--client-secret-file \"$SEC\" --cacert \"$CA\"");
+    check_run("password");
+}
+
+static void t_cli_login_code_refresh(void **state)
+{
+    (void)state;
+    RUN(0, "$B login -v --client-secret-file \"$SEC\" --cacert \"$CA\" --scope 'api "
+           "refresh_token' --browser \"$T/browser\" --wait 20");
+    char *loc = t_read_file(t_path("%s/loc", g_tmp), NULL);
+    assert_non_null(loc);
+    char *c = strstr(loc, "code=");
+    assert_non_null(c);
+    c += 5;
+    char enc[512], dec[512];
+    snprintf(enc, sizeof enc, "%.*s", (int)strcspn(c, "&\n"), c);
+    assert_int_equal(sfo_pct_decode(enc, strlen(enc), SFO_PCT_FORM, dec, sizeof dec, NULL), SFO_OK);
+    sec_add_s("login code", enc);
+    sec_add_s("login code (decoded)", dec);
+    free(loc);
+    char *ch = strstr(g_err, "code_challenge=");
+    assert_non_null(ch);
+    char challenge[SFO_CHALLENGE_LEN + 1];
+    snprintf(challenge, sizeof challenge, "%s", ch + 15);
+    no_verifier(g_err, challenge);
+    no_verifier(g_out, challenge);
+    check_run("login");
+    char *rt = member(g_out, "refresh_token");
+    char *at = member(g_out, "access_token");
+    assert_true(strlen(rt) > 10);
+    FILE *f = fopen(t_path("%s/rt", g_tmp), "w");
+    fprintf(f, "%s\n", rt);
+    fclose(f);
+    f = fopen(t_path("%s/at", g_tmp), "w");
+    fprintf(f, "%s\n", at);
+    fclose(f);
+    /* refresh: the token it was given is printed back only as the result */
+    RUN(0, "$B refresh -v --refresh-token-file \"$T/rt\" --client-secret-file \"$SEC\" "
+           "--cacert \"$CA\"");
+    check_run("refresh");
+    RUN(0, "$B refresh -v --refresh-token-file - --client-secret-file \"$SEC\" --cacert \"$CA\" "
+           "< \"$T/rt\" --field access_token");
+    no_secret("refresh --field", g_err, NULL);
+    /* code: a pasted callback URL from a fresh authorize */
+    RUN(0, "%s -D - -o /dev/null \"$URL/services/oauth2/authorize?response_type=code&"
+           "client_id=" CLI_ID "&redirect_uri=http://localhost:1717/OauthRedirect\" | "
+           "sed -n 's/^[Ll]ocation: //p' | tr -d '\\r' > \"$T/cb\"", g_curl);
+    char *cb = t_read_file(t_path("%s/cb", g_tmp), NULL);
+    assert_non_null(cb);
+    c = strstr(cb, "code=");
+    assert_non_null(c);
+    snprintf(enc, sizeof enc, "%.*s", (int)strcspn(c + 5, "&\n"), c + 5);
+    assert_int_equal(sfo_pct_decode(enc, strlen(enc), SFO_PCT_FORM, dec, sizeof dec, NULL), SFO_OK);
+    sec_add_s("code", enc);
+    sec_add_s("code (decoded)", dec);
+    free(cb);
+    RUN(0, "$B code -v --callback-url \"$T/cb\" --client-secret-file \"$SEC\" --cacert \"$CA\"");
+    check_run("code");
+    RUN(7, "$B code -v --callback-url \"$T/cb\" --client-secret-file \"$SEC\" --cacert \"$CA\"");
+    check_run("code reused");
+    /* introspect, userinfo, revoke: the token given is never printed */
+    sec_add_s("login access token", at);
+    sec_add_s("login refresh token", rt);
+    RUN(0, "$B introspect -v --token-file \"$T/at\" --client-secret-file \"$SEC\" "
+           "--cacert \"$CA\"");
+    no_secret("introspect", g_err, NULL);
+    no_secret("introspect", g_out, NULL);
+    RUN(0, "$B userinfo -v --token-file \"$T/at\" --cacert \"$CA\"");
+    no_secret("userinfo", g_err, NULL);
+    no_secret("userinfo", g_out, NULL);
+    RUN(0, "$B revoke -v --token-file \"$T/rt\" --cacert \"$CA\"");
+    no_secret("revoke", g_err, NULL);
+    no_secret("revoke", g_out, NULL);
+    RUN(7, "$B userinfo -v --token-file \"$T/at\" --cacert \"$CA\"");
+    no_secret("userinfo refused", g_err, NULL);
+    no_secret("userinfo refused", g_out, NULL);
+    free(rt);
+    free(at);
+}
+
+/* A running sfoauth: no secret on its command line, core dumps off. */
+static void check_process(const char *pidfile)
+{
+    char *pid = NULL;
+    for (int i = 0; i < 100 && (pid == NULL || pid[0] == '\0'); i++) {
+        free(pid);
+        usleep(50000);
+        pid = t_read_file(pidfile, NULL);
+    }
+    assert_non_null(pid);
+    pid[strcspn(pid, "\n")] = '\0';
+    size_t n = 0;
+    char *cmdline = t_read_file(t_path("/proc/%s/cmdline", pid), &n);
+    assert_non_null(cmdline);
+    assert_true(n > 0);
+    for (size_t i = 0; i + 1 < n; i++) if (cmdline[i] == '\0') cmdline[i] = ' ';
+    assert_non_null(strstr(cmdline, "sfoauth"));
+    no_secret("command line", cmdline, NULL);
+    char *limits = NULL;
+    bool off = false;
+    /* sfoauth lowers the limit right after it starts: give it a moment */
+    for (int i = 0; i < 50 && !off; i++) {
+        free(limits);
+        limits = t_read_file(t_path("/proc/%s/limits", pid), NULL);
+        assert_non_null(limits);
+        const char *l = strstr(limits, "Max core file size");
+        assert_non_null(l);
+        unsigned long soft = 1, hard = 1;
+        off = sscanf(l + strlen("Max core file size"), " %lu %lu", &soft, &hard) == 2 &&
+              soft == 0 && hard == 0;
+        if (!off) usleep(20000);
+    }
+    if (!off) fprintf(stderr, "core dumps not off:\n%s\n", limits);
+    assert_true(off);
+    free(limits);
+    free(cmdline);
+    free(pid);
+}
+
+static void t_cli_running_process(void **state)
+{
+    (void)state;
+    /* device: polling while nobody approves; then approved */
+    RUN(0, "%s -d device_interval=1 \"$URL/test/config\" >/dev/null", g_curl);
+    sh("rm -f \"$T/pid\"; ulimit -c unlimited 2>/dev/null; "
+       "($B device -v --client-secret-file \"$SEC\" --cacert \"$CA\" --wait 30 "
+       "> \"$T/dev.out\" 2> \"$T/dev.err\" & echo $! > \"$T/pid\"; wait)"
+       " >/dev/null 2>&1 &");
+    check_process(t_path("%s/pid", g_tmp));
+    RUN(0, "i=0; while [ $i -lt 100 ]; do c=$(sed -n 's/.*enter the code //p' \"$T/dev.err\"); "
+           "[ -n \"$c\" ] && break; sleep 0.1; i=$((i+1)); done; "
+           "%s -d user_code=$c -d username=" CLI_USER " \"$URL/test/device/approve\" "
+           ">/dev/null; while kill -0 $(cat \"$T/pid\") 2>/dev/null; do sleep 0.1; done; "
+           "cat \"$T/dev.out\"; cat \"$T/dev.err\" >&2", g_curl);
+    check_run("device");
+    assert_non_null(strstr(g_out, "\"access_token\""));
+    /* login: waiting for the browser that never comes */
+    sh("rm -f \"$T/pid\"; ($B login -v --client-secret-file \"$SEC\" --cacert \"$CA\" "
+       "--browser true --wait 30 >/dev/null 2>&1 & echo $! > \"$T/pid\"; wait) "
+       ">/dev/null 2>&1 &");
+    check_process(t_path("%s/pid", g_tmp));
+    RUN(0, "kill $(cat \"$T/pid\")");
+}
+
 /* ---- group ------------------------------------------------------------------------ */
 
 static int up(void **state)
@@ -545,6 +907,17 @@ static int down(void **state)
     return 0;
 }
 
+static int cli_group_up(void **state)
+{
+    return up(state) != 0 ? -1 : cli_up(state);
+}
+
+static int cli_group_down(void **state)
+{
+    cli_down(state);
+    return down(state);
+}
+
 int main(void)
 {
     const struct CMUnitTest lib[] = {
@@ -558,6 +931,13 @@ int main(void)
         cmocka_unit_test(t_port_key_storage),
     };
     if (getenv("SFO_TEST_FILTER") != NULL) cmocka_set_test_filter(getenv("SFO_TEST_FILTER"));
+    const struct CMUnitTest cli[] = {
+        cmocka_unit_test(t_cli_jwt_cc_token),
+        cmocka_unit_test(t_cli_login_code_refresh),
+        cmocka_unit_test(t_cli_running_process),
+    };
     int fails = cmocka_run_group_tests_name("library", lib, up, down);
+    /* the CLI group keeps the library group's static secrets (key chunks) */
+    fails += cmocka_run_group_tests_name("cli", cli, cli_group_up, cli_group_down);
     return fails != 0;
 }
