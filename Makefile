@@ -90,7 +90,8 @@ $(BUILD)/tests/%: $(BUILD)/tests/%.o $(TSUP_OBJ) $(LIB)
 # ---- dependencies: Debian packages, installed when missing ----------------------------
 DEPS_PKGS := gcc make binutils libcmocka-dev libmbedtls-dev libbearssl-dev \
              gcc-arm-none-eabi libnewlib-arm-none-eabi openssl curl tinyproxy \
-             python3 python3-cryptography python3-jwt
+             python3 python3-cryptography python3-jwt \
+             clang libclang-rt-14-dev gcovr cppcheck clang-tidy
 deps:
 	@SFO_DEPS="$(DEPS_PKGS)" sh tests/deps.sh
 
@@ -172,3 +173,18 @@ $(FUZZ_DIR)/json_canon: tests/fuzz/json_canon.c tests/fuzz/json_canon.h $(CORE_S
 json-diff: $(FUZZ_DIR)/json_canon
 	@$(PYTHON) tests/fuzz/json_diff.py --helper $(FUZZ_DIR)/json_canon \
 	  $(wildcard $(FUZZ_DIR)/corpus/json) $(wildcard $(FUZZ_DIR)/seeds/json)
+
+# ---- coverage (gcc --coverage, gcovr) -------------------------------------------------
+# Builds the library and unit tests into build/coverage with --coverage, runs every
+# unit test, and prints line and branch coverage of src/ per file and in total.
+COV_DIR := build/coverage
+coverage: deps
+	@rm -rf $(COV_DIR)
+	@$(MAKE) --no-print-directory BUILD=$(COV_DIR) SANFLAGS=--coverage OPT="-O0 -g" tests >/dev/null
+	@SFO_SHARED="$(SHARED)" SFO_ROOT="$(CURDIR)" SFO_BUILD="$(CURDIR)/$(COV_DIR)" \
+	 SFO_BACKEND="$(BACKEND)" SFO_PYTHON="$(PYTHON)" \
+	 sh tests/run.sh $(TEST_SRC:tests/%.c=$(COV_DIR)/tests/%) || true
+	@echo "---- src/ line coverage"
+	@gcovr -r . -f 'src/' --object-directory $(COV_DIR) --exclude-unreachable-branches
+	@echo "---- src/ branch coverage"
+	@gcovr -r . -f 'src/' --object-directory $(COV_DIR) --exclude-unreachable-branches -b
