@@ -188,3 +188,23 @@ coverage: deps
 	@gcovr -r . -f 'src/' --object-directory $(COV_DIR) --exclude-unreachable-branches
 	@echo "---- src/ branch coverage"
 	@gcovr -r . -f 'src/' --object-directory $(COV_DIR) --exclude-unreachable-branches -b
+
+# ---- static analysis -----------------------------------------------------------------
+# cppcheck (warning, style, performance, portability; suppressions with reasons in
+# tests/lint/cppcheck.supp) and clang-tidy (check set and exclusions with reasons in
+# .clang-tidy) over src/, port/ (this BACKEND's files) and cli/ when present.
+# Zero findings required: either fails the target.
+LINT_SRC   := $(CORE_SRC) $(PORT_SRC) $(CLI_SRC)
+LINT_FLAGS := -std=c11 -Iinclude -Isrc -Iport -Icli -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE \
+              $(BACKEND_DEF)
+lint: deps
+	@echo "cppcheck: $(words $(LINT_SRC)) files"
+	@cppcheck -q --std=c11 --enable=warning,style,performance,portability --inline-suppr \
+	  --suppressions-list=tests/lint/cppcheck.supp --error-exitcode=1 \
+	  --template='{file}:{line}: {severity}: {id}: {message}' \
+	  -Iinclude -Isrc -Iport -Icli $(BACKEND_DEF) $(LINT_SRC)
+	@echo "clang-tidy: $(words $(LINT_SRC)) files"
+	@mkdir -p build; printf '%s\n' $(LINT_SRC) | \
+	  xargs -P 2 -I{} clang-tidy -quiet {} -- $(LINT_FLAGS) >build/clang-tidy.log 2>&1; \
+	 rc=$$?; grep -v 'warnings* generated' build/clang-tidy.log; exit $$rc
+	@echo "lint: clean"

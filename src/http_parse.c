@@ -328,8 +328,8 @@ static int step(struct sfo_http_parser *p, uint8_t c)
             p->hid = H_NONE;
             p->flags &= (uint16_t)~F_OVF;
             if (!(p->flags & F_TRAILER) && p->vlen != 0xff) {
-                for (uint8_t i = 0; i < sizeof k_names / sizeof k_names[0]; i++)
-                    if (lit_eq(p->scratch, p->vlen, k_names[i])) p->hid = (uint8_t)(i + 1);
+                for (size_t i = 0; i < sizeof k_names / sizeof k_names[0]; i++)
+                    if (lit_eq(p->scratch, p->vlen, k_names[i])) p->hid = (uint8_t)(i + 1u);
             }
             if (p->hid >= H_CT) {
                 uint16_t seen = (uint16_t)(F_SEEN << (p->hid - H_CT));
