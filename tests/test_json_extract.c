@@ -468,6 +468,43 @@ static void value_fault_verdict_split_independent(void **state)
     }
 }
 
+/* Keys that are prefixes or extensions of wanted names, keys holding U+0000,
+ * an INT given as a long digit string in pieces, NULL name / bad type at init. */
+static void key_matching_corners(void **state)
+{
+    (void)state;
+    char b[16];
+    struct sfo_field f[2];
+    uint8_t stack[SFO_JSON_STACK_BYTES(4)];
+    memset(f, 0, sizeof f);
+    f[0] = (struct sfo_field){ .name = "access_token", .type = SFO_FIELD_STRING, .str = b, .cap = sizeof b };
+    f[1] = (struct sfo_field){ .name = "n", .type = SFO_FIELD_INT };
+
+    const char *doc = "{\"access\":\"p\",\"access_token_x\":\"q\",\"access\\u0000token\":\"r\","
+                      "\"n\\u0000\":\"s\",\"access_token\":\"ok\",\"n\":"
+                      "\"-000000000000000000000000000000000000000000000000000000000000000000000042\"}";
+    for (uint32_t m = 0; m < MODES; m++) {
+        assert_int_equal(run(doc, strlen(doc), f, 2, m), SFO_OK);
+        assert_true(f[0].present);
+        assert_string_equal(b, "ok");
+        assert_true(f[1].present);
+        assert_int_equal(f[1].ival, -42);
+    }
+    /* "-" alone and an empty string are not integers */
+    assert_int_equal(run("{\"n\":\"-\"}", 8, f, 2, 0), SFO_E_JSON_TYPE);
+    assert_int_equal(run("{\"n\":\"\"}", 7, f, 2, 0), SFO_E_JSON_TYPE);
+    assert_int_equal(run("{\"n\":\"1-\"}", 9, f, 2, 0), SFO_E_JSON_TYPE);
+
+    struct sfo_extract x;
+    f[1].name = NULL;
+    assert_int_equal(sfo_extract_init(&x, f, 2, stack, 4), SFO_E_ARG);
+    f[1].name = "n";
+    f[1].type = (enum sfo_field_type)0;
+    assert_int_equal(sfo_extract_init(&x, f, 2, stack, 4), SFO_E_ARG);
+    f[1].type = SFO_FIELD_TEXT;     /* TEXT without a buffer */
+    assert_int_equal(sfo_extract_init(&x, f, 2, stack, 4), SFO_E_ARG);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -481,6 +518,7 @@ int main(void)
         cmocka_unit_test(int_limits_and_null),
         cmocka_unit_test(init_args),
         cmocka_unit_test(value_fault_verdict_split_independent),
+        cmocka_unit_test(key_matching_corners),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
