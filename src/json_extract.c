@@ -87,12 +87,14 @@ static int piece(struct sfo_extract *x, struct sfo_field *f, enum sfo_json_event
         return SFO_OK;
     }
     if (f->type == SFO_FIELD_TEXT || (f->type == SFO_FIELD_STRING && ev == SFO_JSON_STRING)) {
-        if (n >= f->cap - f->len) {
-            return SFO_E_TOO_LONG;
-        }
+        /* byte by byte, so the first fault in the value decides, wherever the
+         * pieces are cut */
         for (i = 0; i < n; i++) {
             if (d[i] == '\0') {
                 return SFO_E_JSON_TYPE;
+            }
+            if (f->len + 1u >= f->cap) {
+                return SFO_E_TOO_LONG;
             }
             f->str[f->len++] = d[i];
         }

@@ -454,6 +454,19 @@ static void value_fault_verdict_split_independent(void **state)
         assert_int_equal(g_x.json.err_offset, 17 + 90);
         assert_all_wiped(f, 2);
     }
+    /* too long and holding U+0000: the first fault in the value decides, in every split */
+    k = snprintf(doc, sizeof doc, "{\"access_token\":\"%.70s\\u0000x\"}",
+                 "0123456789012345678901234567890123456789012345678901234567890123456789");
+    for (uint32_t m = 0; m < MODES; m++) {
+        assert_int_equal(run(doc, (size_t)k, f, 2, m), SFO_E_TOO_LONG);
+        assert_all_wiped(f, 2);
+    }
+    k = snprintf(doc, sizeof doc, "{\"access_token\":\"01234\\u0000%.70s\"}",
+                 "0123456789012345678901234567890123456789012345678901234567890123456789");
+    for (uint32_t m = 0; m < MODES; m++) {
+        assert_int_equal(run(doc, (size_t)k, f, 2, m), SFO_E_JSON_TYPE);
+        assert_all_wiped(f, 2);
+    }
     /* an INT overflowing in its first piece, then a bad number: the scanner's code wins */
     k = snprintf(doc, sizeof doc, "{\"n\":%.70s.}", "9999999999999999999999999999999999999999999999999999999999999999999999");
     for (uint32_t m = 0; m < MODES; m++) {
