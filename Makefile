@@ -3,6 +3,9 @@
 #   make [all]            libsfoauth.a (core + POSIX port + TLS backend) and the CLI
 #   make test             installs missing Debian packages (deps), builds, runs every test
 #   make cross            builds src/*.c for Cortex-M4 and prints the size table
+#   make fuzz             libFuzzer targets, SECONDS=N each (tests/fuzz/README.md)
+#   make coverage         unit tests with gcc --coverage: src/ line and branch coverage
+#   make lint             cppcheck + clang-tidy (.clang-tidy), zero findings
 #   make clean
 #
 # Variables: BACKEND=mbedtls|bearssl (default mbedtls), SAN=1 (ASan+UBSan),
@@ -126,7 +129,7 @@ clean:
 	rm -rf build
 
 help:
-	@sed -n '1,12p' Makefile
+	@sed -n '1,15p' Makefile
 
 # ---- fuzzing (libFuzzer, clang) ------------------------------------------------------
 # make fuzz [SECONDS=60] [FUZZ_TARGETS="json http url b64"] [FUZZ_JOBS=1]
