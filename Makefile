@@ -9,6 +9,7 @@
 #   make clean
 #
 # Variables: BACKEND=mbedtls|bearssl (default mbedtls), SAN=1 (ASan+UBSan),
+#            VALGRIND=1 (run each test binary under valgrind memcheck),
 #            SHARED=path to the shared test data (default ../shared).
 
 BACKEND ?= mbedtls
@@ -31,7 +32,8 @@ WARN_LIB  := $(WARN) -Wconversion
 OPT       ?= -O2 -g
 comma     := ,
 SANFLAGS  := $(if $(SAN),-fsanitize=address$(comma)undefined -fno-sanitize-recover=all -fno-omit-frame-pointer)
-BASEFLAGS := -std=c11 $(OPT) $(SANFLAGS) -Iinclude -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE
+EXTRA_CFLAGS ?=
+BASEFLAGS := -std=c11 $(OPT) $(SANFLAGS) $(EXTRA_CFLAGS) -Iinclude -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE
 BACKEND_DEF := -DSFO_BACKEND_$(shell echo $(BACKEND) | tr a-z A-Z)=1
 
 ifeq ($(BACKEND),mbedtls)
@@ -55,7 +57,7 @@ TEST_BIN := $(TEST_SRC:tests/%.c=$(BUILD)/tests/%)
 LIB      := $(BUILD)/libsfoauth.a
 CLI_BIN  := $(if $(CLI_SRC),$(BUILD)/sfoauth)
 
-.PHONY: all lib cli tests test check check-core cross deps clean help
+.PHONY: all lib cli tests test check check-core check-server cross deps clean help
 .DEFAULT_GOAL := all
 
 all: lib cli
@@ -92,7 +94,7 @@ $(BUILD)/tests/%: $(BUILD)/tests/%.o $(TSUP_OBJ) $(LIB)
 
 # ---- dependencies: Debian packages, installed when missing ----------------------------
 DEPS_PKGS := gcc make binutils libcmocka-dev libmbedtls-dev libbearssl-dev \
-             gcc-arm-none-eabi libnewlib-arm-none-eabi openssl curl tinyproxy \
+             gcc-arm-none-eabi libnewlib-arm-none-eabi openssl curl tinyproxy valgrind \
              python3 python3-cryptography python3-jwt \
              clang libclang-rt-14-dev gcovr cppcheck clang-tidy
 deps:
@@ -104,8 +106,9 @@ deps:
 test: deps
 	@$(MAKE) --no-print-directory all tests
 	@SFO_SHARED="$(SHARED)" SFO_ROOT="$(CURDIR)" SFO_BUILD="$(CURDIR)/$(BUILD)" \
-	 SFO_BACKEND="$(BACKEND)" SFO_PYTHON="$(PYTHON)" \
-	 sh tests/run.sh $(TEST_BIN) -- check-core cross
+	 SFO_BACKEND="$(BACKEND)" SFO_PYTHON="$(PYTHON)" SFO_VALGRIND="$(VALGRIND)" \
+	 sh tests/run.sh $(TEST_BIN) -- check-core cross \
+	   $(if $(and $(filter mbedtls,$(BACKEND)),$(if $(SAN)$(VALGRIND),,1)),check-server)
 
 check: test
 
@@ -113,6 +116,11 @@ check: test
 # memcpy memset memmove memcmp strlen and its own sfo_ symbols.
 check-core: $(CORE_OBJ)
 	@sh tests/check_core.sh $(CORE_OBJ)
+
+# Smoke test of the test server (curl; independent of the backend: run by
+# `make test` only for BACKEND=mbedtls without SAN).
+check-server:
+	@bash tests/server/test_sf_server.sh
 
 # ---- cross build for Cortex-M4 -------------------------------------------------------
 CROSS_CC    ?= arm-none-eabi-gcc
@@ -129,7 +137,102 @@ clean:
 	rm -rf build
 
 help:
-	@sed -n '1,15p' Makefile
+	@sed -n '1,16p' Makefile
+
+# ---- demo, examples, install, static CLI ---------------------------------------------
+#   make demo       builds, then runs every main sfoauth command against the test server
+#   make examples   builds examples/*.c against libsfoauth.a
+#   make install    PREFIX=/usr/local DESTDIR=: static + shared library, headers,
+#                   pkg-config file, sfoauth and its man page
+#   make static     a fully static, stripped sfoauth on BearSSL: build/static/sfoauth
+.PHONY: demo examples install static
+
+demo: deps all
+	@sh tests/demo.sh $(BUILD)
+
+EXAMPLE_SRC := $(wildcard examples/*.c)
+EXAMPLE_BIN := $(EXAMPLE_SRC:examples/%.c=$(BUILD)/examples/%)
+examples: $(EXAMPLE_BIN)
+$(BUILD)/examples/%: examples/%.c $(LIB) $(wildcard include/*.h)
+	@mkdir -p $(dir $@)
+	$(CC) $(BASEFLAGS) $(WARN_LIB) $(BACKEND_DEF) -o $@ $< $(LIB) $(LDLIBS)
+
+PREFIX     ?= /usr/local
+LIBDIR     ?= $(PREFIX)/lib
+INCDIR     ?= $(PREFIX)/include
+BINDIR     ?= $(PREFIX)/bin
+MANDIR     ?= $(PREFIX)/share/man
+SFO_VER    := $(shell sed -n 's/^\#define SFO_VERSION "\(.*\)"/\1/p' include/sfoauth_types.h)
+SO_MAJOR   := 0
+SO_NAME    := libsfoauth.so.$(SO_MAJOR)
+SO_FILE    := libsfoauth.so.$(SFO_VER)
+PIC_OBJ    := $(CORE_OBJ:$(BUILD)/%.o=$(BUILD)/pic/%.o) $(PORT_OBJ:$(BUILD)/%.o=$(BUILD)/pic/%.o)
+SHLIB      := $(BUILD)/$(SO_FILE)
+BACKEND_UP := $(shell echo $(BACKEND) | tr a-z A-Z)
+
+$(BUILD)/pic/src/%.o: src/%.c $(wildcard include/*.h src/*.h) Makefile
+	@mkdir -p $(dir $@)
+	$(CC) $(BASEFLAGS) $(WARN_LIB) -fPIC -ffreestanding -Isrc -c $< -o $@
+$(BUILD)/pic/port/%.o: port/%.c $(wildcard include/*.h port/*.h port/*/*.h) Makefile
+	@mkdir -p $(dir $@)
+	$(CC) $(BASEFLAGS) $(WARN_LIB) -fPIC $(BACKEND_DEF) -Iport -c $< -o $@
+$(SHLIB): $(PIC_OBJ)
+	$(CC) -shared -Wl,-soname,$(SO_NAME) -o $@ $^ $(LDLIBS)
+
+$(BUILD)/sfoauth.pc: Makefile
+	@mkdir -p $(dir $@)
+	@printf '%s\n' 'prefix=$(PREFIX)' 'libdir=$(LIBDIR)' 'includedir=$(INCDIR)' '' \
+	  'Name: sfoauth' 'Description: OAuth 2.0 tokens for Salesforce and RFC 6749 servers' \
+	  'Version: $(SFO_VER)' 'Cflags: -I$${includedir}/sfoauth -DSFO_BACKEND_$(BACKEND_UP)=1' \
+	  'Libs: -L$${libdir} -lsfoauth' 'Libs.private: $(LDLIBS)' > $@
+
+install: all $(SHLIB) $(BUILD)/sfoauth.pc
+	install -d $(DESTDIR)$(LIBDIR)/pkgconfig $(DESTDIR)$(INCDIR)/sfoauth \
+	  $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1
+	install -m 644 $(LIB) $(DESTDIR)$(LIBDIR)/libsfoauth.a
+	install -m 755 $(SHLIB) $(DESTDIR)$(LIBDIR)/$(SO_FILE)
+	ln -sf $(SO_FILE) $(DESTDIR)$(LIBDIR)/$(SO_NAME)
+	ln -sf $(SO_NAME) $(DESTDIR)$(LIBDIR)/libsfoauth.so
+	install -m 644 include/*.h $(DESTDIR)$(INCDIR)/sfoauth/
+	install -m 644 $(BUILD)/sfoauth.pc $(DESTDIR)$(LIBDIR)/pkgconfig/sfoauth.pc
+	install -m 755 $(BUILD)/sfoauth $(DESTDIR)$(BINDIR)/sfoauth
+	install -m 644 cli/sfoauth.1 $(DESTDIR)$(MANDIR)/man1/sfoauth.1
+
+# The static CLI is built in its own tree (BearSSL, -Os, no sanitizers).
+# A fully static sfoauth on BearSSL, linked against musl (Debian's musl-tools): glibc's
+# static getaddrinfo/stdio alone would be several times the whole program.
+BEARSSL_A = $(shell $(CC) -print-file-name=libbearssl.a)
+static:
+	@SFO_DEPS="musl-tools libbearssl-dev" sh tests/deps.sh
+	@mkdir -p build/static/inc
+	@ln -sf /usr/include/bearssl.h /usr/include/bearssl build/static/inc/
+	@$(MAKE) --no-print-directory BACKEND=bearssl BUILD=build/static SAN= OPT="-Os" \
+	  CC="musl-gcc -isystem build/static/inc" EXTRA_CFLAGS="-DSFO_MUSL_COMPAT -ffunction-sections -fdata-sections" \
+	  LDLIBS="$(BEARSSL_A)" build/static/sfoauth-static
+	@cp build/static/sfoauth-static build/static/sfoauth
+	@strip build/static/sfoauth
+	@size build/static/sfoauth
+	@file build/static/sfoauth 2>/dev/null || true
+$(BUILD)/sfoauth-static: $(CLI_OBJ) $(LIB)
+	$(CC) -static -Wl,--gc-sections -o $@ $(CLI_OBJ) $(LIB) $(LDLIBS)
+
+# ---- benchmarks and the size guard ---------------------------------------------------
+#   make bench       footprint, memory, end-to-end and parser figures: prints one table
+#                    and writes it into BENCHMARKS.md (installs BENCH_PKGS; ~5 minutes)
+#   make size-guard  fails when the core's Cortex-M4 -Os text+rodata grew more than 10 %
+#                    over the "core-text-rodata-bytes:" line committed in BENCHMARKS.md
+#                    (after a deliberate change: make size-guard UPDATE=1 rewrites it)
+.PHONY: bench size-guard
+BENCH_PKGS := valgrind hyperfine libyajl-dev libjsmn-dev libcjson-dev libhttp-parser-dev \
+              time
+bench: deps
+	@SFO_DEPS="$(BENCH_PKGS)" sh tests/deps.sh
+	@$(MAKE) --no-print-directory BACKEND=mbedtls SAN= all
+	@if [ -f port/tls_bearssl.c ]; then $(MAKE) --no-print-directory BACKEND=bearssl SAN= all; fi
+	@PYTHON="$(PYTHON)" sh bench/run.sh
+
+size-guard:
+	@sh bench/size_guard.sh $(if $(UPDATE),--update)
 
 # ---- fuzzing (libFuzzer, clang) ------------------------------------------------------
 # make fuzz [SECONDS=60] [FUZZ_TARGETS="json http url b64"] [FUZZ_JOBS=1]

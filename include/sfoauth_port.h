@@ -80,6 +80,11 @@ struct sfo_port {
      * SFO_E_ENTROPY (never weak bytes: fail closed). */
     int (*random)(void *ctx, uint8_t *buf, size_t len);
 
+    /* ---- waiting ---- */
+    /* Block for about ms milliseconds (retry backoff, device-flow polling).
+     * Never fails; may return early on a signal (the core re-checks its clock). */
+    void (*sleep_ms)(void *ctx, uint32_t ms);
+
     /* ---- network ---- */
     /*
      * Open a TCP connection to host:port (host: DNS name, dotted IPv4 or IPv6

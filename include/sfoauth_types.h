@@ -106,6 +106,17 @@ enum sfo_err {
     SFO_E_DEADLINE         = -116 /* flow deadline passed (device polling, loopback receiver) */
 };
 
+/*
+ * Error strings, compile-time switch for firmware (-DSFO_ERROR_STRINGS=N when
+ * building src/errors.c):
+ *   2 (default) sfo_errname gives the name, sfo_strerror the English text;
+ *               Cortex-M4 -Os: ~2.9 KiB text+rodata.
+ *   1           names only: sfo_strerror returns the name too; ~1.3 KiB.
+ *   0           neither: sfo_strerror returns "error", sfo_errname "SFO_E_?"
+ *               (the caller logs the number); ~80 bytes.
+ * The codes themselves never change. The CLI and host builds keep 2.
+ */
+
 /* Short constant description of an SFO_* code ("unknown error" for others). */
 const char *sfo_strerror(int err);
 

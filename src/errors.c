@@ -4,106 +4,149 @@
 #include <string.h>
 #include "sfoauth_types.h"
 
-struct err_entry {
-    int code;
-    const char *name;
-    const char *text;
-};
+/*
+ * SFO_ERROR_STRINGS selects what sfo_strerror()/sfo_errname() carry (see
+ * sfoauth_types.h): 2 names and English texts (default, host/CLI builds),
+ * 1 names only (sfo_strerror returns the name), 0 neither (both return a
+ * constant placeholder; callers print the number). Measured on Cortex-M4 -Os
+ * in BENCHMARKS.md.
+ */
+#ifndef SFO_ERROR_STRINGS
+#define SFO_ERROR_STRINGS 2
+#endif
+#if SFO_ERROR_STRINGS != 0 && SFO_ERROR_STRINGS != 1 && SFO_ERROR_STRINGS != 2
+#error "SFO_ERROR_STRINGS must be 0, 1 or 2"
+#endif
 
-#define E(c, t) { c, #c, t }
-static const struct err_entry k_errors[] = {
-    E(SFO_OK, "success"),
-    E(SFO_E_ARG, "invalid argument"),
-    E(SFO_E_TOO_LONG, "value does not fit its buffer"),
-    E(SFO_E_STATE_MACHINE, "call out of sequence"),
-    E(SFO_E_NOT_FOUND, "not found"),
-    E(SFO_E_INTERNAL, "internal error"),
-    E(SFO_E_B64, "malformed base64"),
-    E(SFO_E_URL, "malformed URL"),
-    E(SFO_E_URL_SCHEME, "URL scheme is not http or https"),
-    E(SFO_E_URL_PORT, "bad port in URL"),
-    E(SFO_E_URL_USERINFO, "user info in URL refused"),
-    E(SFO_E_URL_HOST, "bad host in URL"),
-    E(SFO_E_PCT, "bad percent escape"),
-    E(SFO_E_DUPLICATE, "duplicated parameter"),
-    E(SFO_E_JSON_SYNTAX, "JSON syntax error"),
-    E(SFO_E_JSON_UTF8, "invalid UTF-8 in JSON"),
-    E(SFO_E_JSON_ESCAPE, "bad escape in JSON string"),
-    E(SFO_E_JSON_SURROGATE, "lone surrogate in JSON string"),
-    E(SFO_E_JSON_CONTROL, "control character in JSON string"),
-    E(SFO_E_JSON_NUMBER, "malformed JSON number"),
-    E(SFO_E_JSON_DEPTH, "JSON nested too deeply"),
-    E(SFO_E_JSON_TRAILING, "data after the JSON value"),
-    E(SFO_E_JSON_INCOMPLETE, "JSON document incomplete"),
-    E(SFO_E_JSON_ABORTED, "JSON scan stopped by the caller"),
-    E(SFO_E_JSON_TYPE, "JSON field has the wrong type"),
-    E(SFO_E_JSON_RANGE, "JSON number out of range"),
-    E(SFO_E_JSON_DUPKEY, "duplicated JSON key"),
-    E(SFO_E_DNS, "host name not resolved"),
-    E(SFO_E_CONNREFUSED, "connection refused"),
-    E(SFO_E_CONNECT, "connection failed"),
-    E(SFO_E_TIMEOUT, "timed out"),
-    E(SFO_E_RESET, "connection reset by peer"),
-    E(SFO_E_CLOSED, "connection closed by peer"),
-    E(SFO_E_IO, "network I/O error"),
-    E(SFO_E_AGAIN, "no data yet"),
-    E(SFO_E_TLS_UNTRUSTED, "certificate not trusted"),
-    E(SFO_E_TLS_EXPIRED, "certificate expired"),
-    E(SFO_E_TLS_NOT_YET_VALID, "certificate not yet valid"),
-    E(SFO_E_TLS_HOSTNAME, "certificate does not match host"),
-    E(SFO_E_TLS_HANDSHAKE, "TLS handshake failed"),
-    E(SFO_E_TLS_CLOSED, "TLS connection closed abnormally"),
-    E(SFO_E_TLS_CA, "trust anchors could not be loaded"),
-    E(SFO_E_TLS, "TLS error"),
-    E(SFO_E_KEY, "private key unreadable"),
-    E(SFO_E_KEY_TYPE, "private key is not RSA 2048-4096"),
-    E(SFO_E_CRYPTO, "crypto operation failed"),
-    E(SFO_E_ENTROPY, "no entropy available"),
-    E(SFO_E_HTTP_STATUS_LINE, "malformed HTTP status line"),
-    E(SFO_E_HTTP_HEADER, "malformed HTTP header"),
-    E(SFO_E_HTTP_HEADER_SIZE, "HTTP header section too large"),
-    E(SFO_E_HTTP_CL_TE, "both Content-Length and Transfer-Encoding"),
-    E(SFO_E_HTTP_CL, "bad Content-Length"),
-    E(SFO_E_HTTP_TE, "unsupported Transfer-Encoding"),
-    E(SFO_E_HTTP_CHUNK, "bad chunked framing"),
-    E(SFO_E_HTTP_BODY_SIZE, "HTTP body too large"),
-    E(SFO_E_HTTP_TRUNCATED, "HTTP body truncated"),
-    E(SFO_E_HTTP_SINK, "HTTP body rejected by its reader"),
-    E(SFO_E_HTTP_STATUS, "unexpected HTTP status"),
-    E(SFO_E_PROXY, "proxy refused CONNECT"),
-    E(SFO_E_HTTP_REQUEST, "HTTP request cannot be built"),
-    E(SFO_E_HTTP_CHUNK_SIZE, "HTTP chunk size overflow"),
-    E(SFO_E_OAUTH, "OAuth error from server"),
-    E(SFO_E_OAUTH_RESPONSE, "malformed token response"),
-    E(SFO_E_SIGNATURE, "token signature mismatch"),
-    E(SFO_E_STATE, "state mismatch in callback"),
-    E(SFO_E_CALLBACK, "callback has neither code nor error"),
-    E(SFO_E_PENDING, "authorization pending"),
-    E(SFO_E_DEADLINE, "deadline passed"),
-};
-#undef E
+/* Every code with its text, in one list; the tables below are built from it. */
+#define SFO_ERR_LIST(X) \
+    X(SFO_OK, "success") \
+    X(SFO_E_ARG, "invalid argument") \
+    X(SFO_E_TOO_LONG, "value does not fit its buffer") \
+    X(SFO_E_STATE_MACHINE, "call out of sequence") \
+    X(SFO_E_NOT_FOUND, "not found") \
+    X(SFO_E_INTERNAL, "internal error") \
+    X(SFO_E_B64, "malformed base64") \
+    X(SFO_E_URL, "malformed URL") \
+    X(SFO_E_URL_SCHEME, "URL scheme is not http or https") \
+    X(SFO_E_URL_PORT, "bad port in URL") \
+    X(SFO_E_URL_USERINFO, "user info in URL refused") \
+    X(SFO_E_URL_HOST, "bad host in URL") \
+    X(SFO_E_PCT, "bad percent escape") \
+    X(SFO_E_DUPLICATE, "duplicated parameter") \
+    X(SFO_E_JSON_SYNTAX, "JSON syntax error") \
+    X(SFO_E_JSON_UTF8, "invalid UTF-8 in JSON") \
+    X(SFO_E_JSON_ESCAPE, "bad escape in JSON string") \
+    X(SFO_E_JSON_SURROGATE, "lone surrogate in JSON string") \
+    X(SFO_E_JSON_CONTROL, "control character in JSON string") \
+    X(SFO_E_JSON_NUMBER, "malformed JSON number") \
+    X(SFO_E_JSON_DEPTH, "JSON nested too deeply") \
+    X(SFO_E_JSON_TRAILING, "data after the JSON value") \
+    X(SFO_E_JSON_INCOMPLETE, "JSON document incomplete") \
+    X(SFO_E_JSON_ABORTED, "JSON scan stopped by the caller") \
+    X(SFO_E_JSON_TYPE, "JSON field has the wrong type") \
+    X(SFO_E_JSON_RANGE, "JSON number out of range") \
+    X(SFO_E_JSON_DUPKEY, "duplicated JSON key") \
+    X(SFO_E_DNS, "host name not resolved") \
+    X(SFO_E_CONNREFUSED, "connection refused") \
+    X(SFO_E_CONNECT, "connection failed") \
+    X(SFO_E_TIMEOUT, "timed out") \
+    X(SFO_E_RESET, "connection reset by peer") \
+    X(SFO_E_CLOSED, "connection closed by peer") \
+    X(SFO_E_IO, "network I/O error") \
+    X(SFO_E_AGAIN, "no data yet") \
+    X(SFO_E_TLS_UNTRUSTED, "certificate not trusted") \
+    X(SFO_E_TLS_EXPIRED, "certificate expired") \
+    X(SFO_E_TLS_NOT_YET_VALID, "certificate not yet valid") \
+    X(SFO_E_TLS_HOSTNAME, "certificate does not match host") \
+    X(SFO_E_TLS_HANDSHAKE, "TLS handshake failed") \
+    X(SFO_E_TLS_CLOSED, "TLS connection closed abnormally") \
+    X(SFO_E_TLS_CA, "trust anchors could not be loaded") \
+    X(SFO_E_TLS, "TLS error") \
+    X(SFO_E_KEY, "private key unreadable") \
+    X(SFO_E_KEY_TYPE, "private key is not RSA 2048-4096") \
+    X(SFO_E_CRYPTO, "crypto operation failed") \
+    X(SFO_E_ENTROPY, "no entropy available") \
+    X(SFO_E_HTTP_STATUS_LINE, "malformed HTTP status line") \
+    X(SFO_E_HTTP_HEADER, "malformed HTTP header") \
+    X(SFO_E_HTTP_HEADER_SIZE, "HTTP header section too large") \
+    X(SFO_E_HTTP_CL_TE, "both Content-Length and Transfer-Encoding") \
+    X(SFO_E_HTTP_CL, "bad Content-Length") \
+    X(SFO_E_HTTP_TE, "unsupported Transfer-Encoding") \
+    X(SFO_E_HTTP_CHUNK, "bad chunked framing") \
+    X(SFO_E_HTTP_BODY_SIZE, "HTTP body too large") \
+    X(SFO_E_HTTP_TRUNCATED, "HTTP body truncated") \
+    X(SFO_E_HTTP_SINK, "HTTP body rejected by its reader") \
+    X(SFO_E_HTTP_STATUS, "unexpected HTTP status") \
+    X(SFO_E_PROXY, "proxy refused CONNECT") \
+    X(SFO_E_HTTP_REQUEST, "HTTP request cannot be built") \
+    X(SFO_E_HTTP_CHUNK_SIZE, "HTTP chunk size overflow") \
+    X(SFO_E_OAUTH, "OAuth error from server") \
+    X(SFO_E_OAUTH_RESPONSE, "malformed token response") \
+    X(SFO_E_SIGNATURE, "token signature mismatch") \
+    X(SFO_E_STATE, "state mismatch in callback") \
+    X(SFO_E_CALLBACK, "callback has neither code nor error") \
+    X(SFO_E_PENDING, "authorization pending") \
+    X(SFO_E_DEADLINE, "deadline passed") \
 
-static const struct err_entry *find(int err)
+#if SFO_ERROR_STRINGS > 0
+/* Codes fit in a signed byte (0 .. -128): one byte per entry, no pointers. */
+#define ERR_RANGE(c, t) _Static_assert((c) <= 0 && (c) >= -128, #c " must fit int8_t");
+SFO_ERR_LIST(ERR_RANGE)
+#undef ERR_RANGE
+#define ERR_CODE(c, t) (int8_t)(c),
+static const int8_t k_codes[] = { SFO_ERR_LIST(ERR_CODE) };
+#undef ERR_CODE
+
+/* Strings back to back, "NAME\0" (level 1) or "NAME\0text\0" (level 2) per entry,
+ * in the order of k_codes: no pointer table, an entry is found by skipping. */
+#if SFO_ERROR_STRINGS == 2
+#define ERR_STR(c, t) #c "\0" t "\0"
+#define ERR_STRIDE 2u
+#else
+#define ERR_STR(c, t) #c "\0"
+#define ERR_STRIDE 1u
+#endif
+static const char k_strings[] = SFO_ERR_LIST(ERR_STR);
+#undef ERR_STR
+
+/* The k-th string of k_strings (k counts NAME and text strings), or NULL. */
+static const char *nth(int err, size_t which)
 {
-    size_t i;
-    for (i = 0; i < sizeof k_errors / sizeof k_errors[0]; i++) {
-        if (k_errors[i].code == err) {
-            return &k_errors[i];
+    size_t i, skip;
+    const char *s = k_strings;
+    for (i = 0; i < sizeof k_codes; i++) {
+        if (k_codes[i] == err) {
+            for (skip = i * ERR_STRIDE + which; skip > 0; skip--) {
+                s += strlen(s) + 1u;
+            }
+            return s;
         }
     }
     return NULL;
 }
+#endif
 
 const char *sfo_strerror(int err)
 {
-    const struct err_entry *e = find(err);
-    return e ? e->text : "unknown error";
+#if SFO_ERROR_STRINGS > 0
+    const char *s = nth(err, ERR_STRIDE - 1u);
+    return s ? s : "unknown error";
+#else
+    (void)err;
+    return "error";
+#endif
 }
 
 const char *sfo_errname(int err)
 {
-    const struct err_entry *e = find(err);
-    return e ? e->name : "SFO_E_?";
+#if SFO_ERROR_STRINGS > 0
+    const char *s = nth(err, 0);
+    return s ? s : "SFO_E_?";
+#else
+    (void)err;
+    return "SFO_E_?";
+#endif
 }
 
 void sfo_wipe(void *p, size_t len)

@@ -14,7 +14,14 @@ while [ $# -gt 0 ] && [ "$1" != "--" ]; do
     bin=$1; shift
     name=$(basename "$bin")
     log="$log_dir/$name.log"
-    timeout -k 5 "$timeout_s" "$bin" >"$log" 2>&1
+    if [ -n "${SFO_VALGRIND:-}" ]; then
+        # memcheck: any error or definite/indirect leak fails the binary
+        timeout -k 5 "$timeout_s" valgrind -q --error-exitcode=99 --leak-check=full \
+            --errors-for-leak-kinds=definite,indirect --show-leak-kinds=definite,indirect \
+            "$bin" >"$log" 2>&1
+    else
+        timeout -k 5 "$timeout_s" "$bin" >"$log" 2>&1
+    fi
     rc=$?
     p=$(sed -n 's/^\[  PASSED  \] \([0-9]*\) test.*/\1/p' "$log" | awk '{s+=$1} END {print s+0}')
     f=$(sed -n 's/^\[  FAILED  \] \([0-9]*\) test.*/\1/p' "$log" | awk '{s+=$1} END {print s+0}')

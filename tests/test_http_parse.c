@@ -407,9 +407,9 @@ static void refusals(void **state)
     {
         char *big = malloc(10000);
         strcpy(big, "HTTP/1.1 200 OK\r\nX-Big: ");
-        size_t at = strlen(big);
-        memset(big + at, 'a', 9000);
-        strcpy(big + at + 9000, "\r\n\r\n");
+        size_t pre = strlen(big);
+        memset(big + pre, 'a', 9000);
+        strcpy(big + pre + 9000, "\r\n\r\n");
         expect_all_splits(big, SFO_E_HTTP_HEADER_SIZE, 200, NULL);
         free(big);
     }

@@ -1,0 +1,170 @@
+/*
+ * sfoauth command-line program: declarations shared by the cli/ files.
+ *
+ * The CLI is a POSIX program: it may use libc freely (stdio, malloc, errno).
+ * It calls the library only through its public headers. Secrets it holds are
+ * registered with cli_secret_keep() so that they are wiped before exit and
+ * redacted from every -v trace line.
+ */
+#ifndef SFOAUTH_CLI_H
+#define SFOAUTH_CLI_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+/* ---- exit codes (documented in --help and sfoauth.1) ---------------------------- */
+enum cli_exit {
+    EXIT_OK_ = 0,
+    EXIT_INTERNAL = 1, /* bug, out of memory, entropy or crypto failure */
+    EXIT_USAGE = 2,    /* bad command line */
+    EXIT_INPUT = 3,    /* local input: key, file, callback URL, state mismatch, cache */
+    EXIT_NETWORK = 4,  /* DNS, connect, timeout, reset, proxy, flow deadline */
+    EXIT_TLS = 5,      /* certificate or handshake failure */
+    EXIT_HTTP = 6,     /* HTTP or response framing/JSON/signature fault */
+    EXIT_OAUTH = 7     /* the server rejected the request with an OAuth error */
+};
+
+/* Exit code category of a library SFO_E_* code. */
+int cli_exit_for(int sfo_err);
+
+/* ---- token fields, in output order ---------------------------------------------- */
+enum cli_tk {
+    TK_ACCESS_TOKEN = 0,
+    TK_TOKEN_TYPE,
+    TK_INSTANCE_URL,
+    TK_API_INSTANCE_URL,
+    TK_ID,
+    TK_SCOPE,
+    TK_ISSUED_AT,
+    TK_SIGNATURE,
+    TK_REFRESH_TOKEN,
+    TK_ID_TOKEN,
+    TK_SFDC_COMMUNITY_URL,
+    TK_SFDC_COMMUNITY_ID,
+    TK_COUNT
+};
+
+/* A token response held by the CLI. Strings are malloc'd (NULL when absent);
+ * secret ones are registered for wiping. */
+struct cli_token {
+    char *f[TK_COUNT];
+    bool has_expires_in;
+    int64_t expires_in;  /* seconds, from the server */
+    int64_t expires_at;  /* wall seconds when the access token is assumed dead; 0 unknown */
+};
+
+extern const char *const cli_tk_name[TK_COUNT];
+/* True for fields whose value is a credential (masked by --mask, redacted). */
+bool cli_tk_secret(int k);
+/* Set field k to a copy of s (n bytes); secret fields are registered. */
+void cli_token_set(struct cli_token *t, int k, const char *s, size_t n);
+/* Wipe and free every field. */
+void cli_token_clear(struct cli_token *t);
+
+/* A generic list of name/value pairs (introspection, userinfo, device start). */
+struct cli_kv {
+    char *name;
+    char *value;
+    bool is_json; /* value is JSON source text (number, true, false, object) */
+};
+struct cli_kvlist {
+    struct cli_kv *v;
+    size_t n, cap;
+};
+void cli_kv_add(struct cli_kvlist *l, const char *name, const char *value, size_t vlen,
+                bool is_json);
+void cli_kv_free(struct cli_kvlist *l);
+
+/* ---- output ----------------------------------------------------------------------- */
+enum cli_output { OUT_JSON = 0, OUT_ENV = 1 };
+struct cli_out {
+    enum cli_output mode;
+    const char *field; /* --field NAME or NULL */
+    bool mask;         /* --mask: show credentials as abcdef...wxyz */
+};
+/* Print a token as selected. Returns 0, or EXIT_USAGE when --field names a
+ * field that is absent (a message is printed). */
+int cli_print_token(FILE *f, const struct cli_out *o, const struct cli_token *t);
+/* Same for a name/value list. */
+int cli_print_kv(FILE *f, const struct cli_out *o, const struct cli_kvlist *l);
+/* Write s as a JSON string (quotes included). */
+void cli_json_string(FILE *f, const char *s);
+/* "abcdef...wxyz" for display; returns a malloc'd string. */
+char *cli_mask(const char *s);
+
+/*
+ * Report a library failure on stderr in one line:
+ *   sfoauth: <what>: <SFO_E_NAME> (<strerror>)[: server error "e": "desc"]
+ * followed, for well-known Salesforce errors, by a line starting "hint: ".
+ * oauth_error / oauth_desc may be NULL. Returns the exit code of the category.
+ */
+int cli_fail(const char *what, int err, const char *oauth_error, const char *oauth_desc,
+             const char *flow);
+/* One-line error of the CLI itself; returns code. */
+int cli_errorf(int code, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* The hint for a server error description, or NULL. flow: "jwt", "code", ... */
+const char *cli_hint(const char *oauth_error, const char *desc, const char *flow);
+
+/* ---- secrets ------------------------------------------------------------------------ */
+/* Turn off core dumps (RLIMIT_CORE 0, PR_SET_DUMPABLE 0) and arm wiping at exit. */
+void cli_secret_protect(void);
+/* Remember a buffer holding a secret: wiped at exit and redacted from traces.
+ * Buffers of length < 4 are wiped but not used for redaction. */
+void cli_secret_keep(void *p, size_t len);
+/* Forget (wipe and unregister) a buffer before it is freed. */
+void cli_secret_drop(void *p);
+/* Wipe every registered secret (called at exit; safe to call twice). */
+void cli_secret_wipe_all(void);
+/*
+ * Read a secret from FILE, "-" (stdin) or, when path is NULL, the environment
+ * variable env (may be NULL). The value ends at the first newline (a trailing
+ * "\r\n" or "\n" is removed); an empty value is an error. Returns a registered
+ * malloc'd string, or NULL with *err set to a message (static text), or NULL
+ * with *err NULL when nothing was given.
+ */
+char *cli_secret_read(const char *path, const char *env, const char **err);
+/* Read a whole (non-secret or secret) file; NULL on error (errno set). */
+char *cli_read_all(const char *path, size_t *len);
+/* Whether stdin was already consumed by one of the options. */
+extern int cli_stdin_users;
+
+/* Redact registered secrets and known secret fields in s (n bytes) into out
+ * (malloc'd, NUL-terminated). */
+char *cli_redact(const char *s, size_t n);
+
+/* ---- cache ----------------------------------------------------------------------- */
+struct cli_cache {
+    char *path;
+    int lock_fd;      /* -1 when not locked */
+};
+/*
+ * Take the advisory lock (flock LOCK_EX on "<path>.lock", created 0600) and
+ * hold it until cli_cache_unlock; waits at most timeout_s seconds.
+ * Returns 0 or an EXIT_* code (message printed).
+ */
+int cli_cache_lock(struct cli_cache *c, const char *path, int timeout_s);
+void cli_cache_unlock(struct cli_cache *c);
+/*
+ * Read the cache into t when it belongs to ident (token URL, client id,
+ * username joined). Returns 0 when loaded, 1 when absent, mismatched or
+ * unreadable (treated as empty; a message under -v).
+ */
+int cli_cache_read(const char *path, const char *ident, struct cli_token *t);
+/*
+ * Replace the cache atomically: write "<path>.tmp.<pid>" (0600), fsync,
+ * rename over path, fsync the directory. Returns 0 or EXIT_INPUT (message printed).
+ */
+int cli_cache_write(const char *path, const char *ident, const struct cli_token *t);
+/* Replace a one-line secret file atomically (rotated refresh token). */
+int cli_file_replace(const char *path, const char *data);
+
+/* ---- trace ------------------------------------------------------------------------ */
+extern int cli_verbose;
+/* Log callback for struct sfo_port (redacts, then writes "* ..." to stderr). */
+void cli_trace_log(void *ctx, int level, const char *msg, const char *detail,
+                   size_t detail_len);
+void cli_tracef(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+#endif /* SFOAUTH_CLI_H */

@@ -1,0 +1,380 @@
+/*
+ * Output of the CLI: token JSON (stable key order), shell env lines, a single
+ * field; error lines with Salesforce hints; exit code categories.
+ */
+#include "cli.h"
+
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "sfoauth_types.h"
+
+const char *const cli_tk_name[TK_COUNT] = {
+    "access_token", "token_type", "instance_url", "api_instance_url", "id", "scope",
+    "issued_at", "signature", "refresh_token", "id_token", "sfdc_community_url",
+    "sfdc_community_id",
+};
+
+bool cli_tk_secret(int k)
+{
+    return k == TK_ACCESS_TOKEN || k == TK_REFRESH_TOKEN || k == TK_ID_TOKEN;
+}
+
+void cli_token_set(struct cli_token *t, int k, const char *s, size_t n)
+{
+    char *c = malloc(n + 1);
+    if (c == NULL) {
+        fputs("sfoauth: out of memory\n", stderr);
+        exit(EXIT_INTERNAL);
+    }
+    memcpy(c, s, n);
+    c[n] = '\0';
+    if (t->f[k] != NULL) {
+        cli_secret_drop(t->f[k]);
+        free(t->f[k]);
+    }
+    t->f[k] = c;
+    if (cli_tk_secret(k)) {
+        cli_secret_keep(c, n + 1);
+    }
+}
+
+void cli_token_clear(struct cli_token *t)
+{
+    for (int k = 0; k < TK_COUNT; k++) {
+        if (t->f[k] != NULL) {
+            cli_secret_drop(t->f[k]);
+            sfo_wipe(t->f[k], strlen(t->f[k]));
+            free(t->f[k]);
+            t->f[k] = NULL;
+        }
+    }
+    t->has_expires_in = false;
+    t->expires_in = 0;
+    t->expires_at = 0;
+}
+
+void cli_kv_add(struct cli_kvlist *l, const char *name, const char *value, size_t vlen,
+                bool is_json)
+{
+    if (l->n == l->cap) {
+        size_t cap = l->cap ? l->cap * 2 : 16;
+        struct cli_kv *n = realloc(l->v, cap * sizeof *n);
+        if (n == NULL) {
+            fputs("sfoauth: out of memory\n", stderr);
+            exit(EXIT_INTERNAL);
+        }
+        l->v = n;
+        l->cap = cap;
+    }
+    struct cli_kv *e = &l->v[l->n++];
+    e->name = strdup(name);
+    e->value = malloc(vlen + 1);
+    if (e->name == NULL || e->value == NULL) {
+        fputs("sfoauth: out of memory\n", stderr);
+        exit(EXIT_INTERNAL);
+    }
+    memcpy(e->value, value, vlen);
+    e->value[vlen] = '\0';
+    e->is_json = is_json;
+    cli_secret_keep(e->value, vlen + 1); /* userinfo/introspection: treat as private */
+}
+
+void cli_kv_free(struct cli_kvlist *l)
+{
+    for (size_t i = 0; i < l->n; i++) {
+        cli_secret_drop(l->v[i].value);
+        free(l->v[i].name);
+        free(l->v[i].value);
+    }
+    free(l->v);
+    memset(l, 0, sizeof *l);
+}
+
+char *cli_mask(const char *s)
+{
+    size_t n = strlen(s);
+    char *m = malloc(n + 8);
+    if (m == NULL) {
+        return NULL;
+    }
+    if (n <= 12) {
+        memset(m, '*', n);
+        m[n] = '\0';
+    } else {
+        snprintf(m, n + 8, "%.6s...%s", s, s + n - 4);
+    }
+    return m;
+}
+
+void cli_json_string(FILE *f, const char *s)
+{
+    fputc('"', f);
+    for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
+        switch (*p) {
+        case '"': fputs("\\\"", f); break;
+        case '\\': fputs("\\\\", f); break;
+        case '\n': fputs("\\n", f); break;
+        case '\r': fputs("\\r", f); break;
+        case '\t': fputs("\\t", f); break;
+        case '\b': fputs("\\b", f); break;
+        case '\f': fputs("\\f", f); break;
+        default:
+            if (*p < 0x20 || *p == 0x7f) {
+                fprintf(f, "\\u%04x", *p);
+            } else {
+                fputc(*p, f);
+            }
+        }
+    }
+    fputc('"', f);
+}
+
+/* Shell single-quoted word. */
+static void shell_quote(FILE *f, const char *s)
+{
+    fputc('\'', f);
+    for (; *s; s++) {
+        if (*s == '\'') {
+            fputs("'\\''", f);
+        } else {
+            fputc(*s, f);
+        }
+    }
+    fputc('\'', f);
+}
+
+static void env_name(FILE *f, const char *name)
+{
+    fputs("SFOAUTH_", f);
+    for (; *name; name++) {
+        char c = *name;
+        if (c >= 'a' && c <= 'z') c = (char)(c - 32);
+        else if (!((c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9'))) c = '_';
+        fputc(c, f);
+    }
+}
+
+/* The shown form of a value (masked when asked). Caller frees *tofree. */
+static const char *shown(const struct cli_out *o, bool secret, const char *v, char **tofree)
+{
+    *tofree = NULL;
+    if (o->mask && secret) {
+        *tofree = cli_mask(v);
+        return *tofree ? *tofree : "***";
+    }
+    return v;
+}
+
+int cli_print_token(FILE *f, const struct cli_out *o, const struct cli_token *t)
+{
+    char num[32];
+    char *tf;
+    if (o->field != NULL) {
+        for (int k = 0; k < TK_COUNT; k++) {
+            if (strcmp(o->field, cli_tk_name[k]) == 0) {
+                if (t->f[k] == NULL) break;
+                fprintf(f, "%s\n", shown(o, cli_tk_secret(k), t->f[k], &tf));
+                free(tf);
+                return 0;
+            }
+        }
+        if (strcmp(o->field, "expires_in") == 0 && t->has_expires_in) {
+            fprintf(f, "%lld\n", (long long)t->expires_in);
+            return 0;
+        }
+        if (strcmp(o->field, "expires_at") == 0 && t->expires_at > 0) {
+            fprintf(f, "%lld\n", (long long)t->expires_at);
+            return 0;
+        }
+        return cli_errorf(EXIT_USAGE, "field %s is not in the response", o->field);
+    }
+    if (o->mode == OUT_ENV) {
+        for (int k = 0; k < TK_COUNT; k++) {
+            if (t->f[k] == NULL) continue;
+            env_name(f, cli_tk_name[k]);
+            fputc('=', f);
+            shell_quote(f, shown(o, cli_tk_secret(k), t->f[k], &tf));
+            free(tf);
+            fputc('\n', f);
+        }
+        if (t->has_expires_in) fprintf(f, "SFOAUTH_EXPIRES_IN=%lld\n", (long long)t->expires_in);
+        if (t->expires_at > 0) fprintf(f, "SFOAUTH_EXPIRES_AT=%lld\n", (long long)t->expires_at);
+        return 0;
+    }
+    fputc('{', f);
+    bool first = true;
+    for (int k = 0; k < TK_COUNT; k++) {
+        if (t->f[k] == NULL) continue;
+        fprintf(f, "%s\n  \"%s\": ", first ? "" : ",", cli_tk_name[k]);
+        cli_json_string(f, shown(o, cli_tk_secret(k), t->f[k], &tf));
+        free(tf);
+        first = false;
+        if (k == TK_TOKEN_TYPE || k == TK_ISSUED_AT) {
+            /* keep expiry next to the token's other metadata */
+        }
+    }
+    if (t->has_expires_in) {
+        snprintf(num, sizeof num, "%lld", (long long)t->expires_in);
+        fprintf(f, "%s\n  \"expires_in\": %s", first ? "" : ",", num);
+        first = false;
+    }
+    if (t->expires_at > 0) {
+        fprintf(f, "%s\n  \"expires_at\": %lld", first ? "" : ",", (long long)t->expires_at);
+        first = false;
+    }
+    fputs(first ? "}\n" : "\n}\n", f);
+    return 0;
+}
+
+int cli_print_kv(FILE *f, const struct cli_out *o, const struct cli_kvlist *l)
+{
+    char *tf;
+    if (o->field != NULL) {
+        for (size_t i = 0; i < l->n; i++) {
+            if (strcmp(l->v[i].name, o->field) == 0) {
+                fprintf(f, "%s\n", l->v[i].value);
+                return 0;
+            }
+        }
+        return cli_errorf(EXIT_USAGE, "field %s is not in the response", o->field);
+    }
+    if (o->mode == OUT_ENV) {
+        for (size_t i = 0; i < l->n; i++) {
+            bool sec = strcmp(l->v[i].name, "access_token") == 0 ||
+                       strcmp(l->v[i].name, "refresh_token") == 0;
+            env_name(f, l->v[i].name);
+            fputc('=', f);
+            shell_quote(f, shown(o, sec, l->v[i].value, &tf));
+            free(tf);
+            fputc('\n', f);
+        }
+        return 0;
+    }
+    fputc('{', f);
+    for (size_t i = 0; i < l->n; i++) {
+        fprintf(f, "%s\n  ", i ? "," : "");
+        cli_json_string(f, l->v[i].name);
+        fputs(": ", f);
+        if (l->v[i].is_json) {
+            fputs(l->v[i].value, f);
+        } else {
+            cli_json_string(f, l->v[i].value);
+        }
+    }
+    fputs(l->n ? "\n}\n" : "}\n", f);
+    return 0;
+}
+
+/* ---- errors ----------------------------------------------------------------------- */
+
+int cli_exit_for(int e)
+{
+    if (e == SFO_OK) return EXIT_OK_;
+    if (e == SFO_E_ARG) return EXIT_USAGE;
+    if (e == SFO_E_INTERNAL || e == SFO_E_STATE_MACHINE) return EXIT_INTERNAL;
+    if (e == SFO_E_TOO_LONG || e == SFO_E_NOT_FOUND) return EXIT_INPUT;
+    if (e <= -10 && e >= -29) return EXIT_INPUT;          /* codecs: URL, base64, % */
+    if (e <= -30 && e >= -49) return EXIT_HTTP;           /* JSON of a response */
+    if (e <= -50 && e >= -69) return EXIT_NETWORK;
+    if (e == SFO_E_KEY || e == SFO_E_KEY_TYPE) return EXIT_INPUT;
+    if (e == SFO_E_CRYPTO || e == SFO_E_ENTROPY) return EXIT_INTERNAL;
+    if (e <= -70 && e >= -89) return EXIT_TLS;
+    if (e == SFO_E_PROXY) return EXIT_NETWORK;
+    if (e == SFO_E_HTTP_REQUEST) return EXIT_INPUT;
+    if (e <= -90 && e >= -109) return EXIT_HTTP;
+    if (e == SFO_E_OAUTH) return EXIT_OAUTH;
+    if (e == SFO_E_STATE || e == SFO_E_CALLBACK) return EXIT_INPUT;
+    if (e == SFO_E_DEADLINE || e == SFO_E_PENDING) return EXIT_NETWORK;
+    if (e <= -110 && e >= -129) return EXIT_HTTP;         /* response, signature */
+    return EXIT_INTERNAL;
+}
+
+static bool contains(const char *hay, const char *needle)
+{
+    return hay != NULL && strstr(hay, needle) != NULL;
+}
+
+const char *cli_hint(const char *oauth_error, const char *desc, const char *flow)
+{
+    if (contains(desc, "user hasn't approved this consumer") ||
+        contains(desc, "user hasn't approved")) {
+        return "pre-authorise the user: in the connected app choose \"Admin approved users "
+               "are pre-authorized\" and add the user's profile or permission set";
+    }
+    if (contains(desc, "audience is invalid")) {
+        return "aud must be the login host: use --sandbox for test.salesforce.com, or "
+               "--audience URL (Experience Cloud site)";
+    }
+    if (contains(desc, "invalid assertion")) {
+        return "the signature did not verify: wrong --key, or the connected app holds "
+               "another certificate";
+    }
+    if (contains(desc, "expired authorization code")) {
+        if (flow != NULL && strcmp(flow, "jwt") == 0) {
+            return "the assertion's exp is in the past for the server: check this "
+                   "machine's clock (UTC, NTP)";
+        }
+        return "authorization codes work once and expire in minutes: run login again";
+    }
+    if (contains(desc, "request not supported on this domain")) {
+        return "client credentials work only on the My Domain host: --login-url "
+               "https://NAME.my.salesforce.com";
+    }
+    if (contains(desc, "expired access/refresh token")) {
+        return "the refresh token is revoked or expired: run login again";
+    }
+    if (contains(oauth_error, "invalid_client_id") || contains(desc, "client identifier invalid")) {
+        return "check --client-id (the connected app's consumer key) and --login-url";
+    }
+    if (contains(oauth_error, "invalid_client") || contains(desc, "invalid client credentials")) {
+        return "check the consumer secret (--client-secret-file)";
+    }
+    if (contains(oauth_error, "redirect_uri_mismatch")) {
+        return "--redirect-uri must equal a callback URL of the connected app exactly";
+    }
+    if (contains(oauth_error, "unsupported_grant_type")) {
+        return "the connected app or org does not allow this flow";
+    }
+    return NULL;
+}
+
+int cli_fail(const char *what, int err, const char *oauth_error, const char *oauth_desc,
+             const char *flow)
+{
+    char *e = NULL, *d = NULL;
+    /* server text is untrusted: redact (it could echo a secret) */
+    if (oauth_error && *oauth_error) e = cli_redact(oauth_error, strlen(oauth_error));
+    if (oauth_desc && *oauth_desc) d = cli_redact(oauth_desc, strlen(oauth_desc));
+    fprintf(stderr, "sfoauth: %s: %s (%s)", what, sfo_errname(err), sfo_strerror(err));
+    if (e != NULL) {
+        fputs(": server error ", stderr);
+        cli_json_string(stderr, e);
+        if (d != NULL) {
+            fputs(": ", stderr);
+            cli_json_string(stderr, d);
+        }
+    }
+    fputc('\n', stderr);
+    const char *h = cli_hint(oauth_error, oauth_desc, flow);
+    if (h != NULL) {
+        fprintf(stderr, "hint: %s\n", h);
+    }
+    free(e);
+    free(d);
+    return cli_exit_for(err);
+}
+
+int cli_errorf(int code, const char *fmt, ...)
+{
+    char line[1024];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(line, sizeof line, fmt, ap);
+    va_end(ap);
+    char *r = cli_redact(line, strlen(line));
+    fprintf(stderr, "sfoauth: %s\n", r ? r : line);
+    free(r);
+    return code;
+}

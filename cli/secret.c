@@ -1,0 +1,371 @@
+/*
+ * Secrets held by the CLI: core dumps off, a registry of secret buffers that
+ * are wiped at exit and redacted from traces, reading secrets from files,
+ * stdin or the environment, and the -v trace writer.
+ */
+#include "cli.h"
+
+#include <errno.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <unistd.h>
+#ifdef __linux__
+#include <sys/prctl.h>
+#endif
+
+#include "sfoauth_types.h"
+
+#define SFO_CLI_LOG_DEBUG 2 /* SFO_LOG_DEBUG of sfoauth_port.h */
+
+int cli_verbose;
+int cli_stdin_users;
+
+struct secret_ref {
+    void *p;
+    size_t len;
+};
+static struct secret_ref *g_secrets;
+static size_t g_nsecrets, g_capsecrets;
+
+void cli_secret_protect(void)
+{
+    struct rlimit rl = { 0, 0 };
+    (void)setrlimit(RLIMIT_CORE, &rl);
+#ifdef __linux__
+    (void)prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
+#endif
+    atexit(cli_secret_wipe_all);
+}
+
+void cli_secret_keep(void *p, size_t len)
+{
+    if (p == NULL || len == 0) {
+        return;
+    }
+    if (g_nsecrets == g_capsecrets) {
+        size_t cap = g_capsecrets ? g_capsecrets * 2 : 16;
+        struct secret_ref *n = realloc(g_secrets, cap * sizeof *n);
+        if (n == NULL) {
+            /* cannot track it: wipe now rather than leak it unwiped later */
+            fputs("sfoauth: out of memory\n", stderr);
+            sfo_wipe(p, len);
+            cli_secret_wipe_all();
+            _exit(EXIT_INTERNAL);
+        }
+        g_secrets = n;
+        g_capsecrets = cap;
+    }
+    g_secrets[g_nsecrets].p = p;
+    g_secrets[g_nsecrets].len = len;
+    g_nsecrets++;
+}
+
+void cli_secret_drop(void *p)
+{
+    size_t i;
+    for (i = 0; i < g_nsecrets; i++) {
+        if (g_secrets[i].p == p) {
+            sfo_wipe(p, g_secrets[i].len);
+            g_secrets[i] = g_secrets[--g_nsecrets];
+            return;
+        }
+    }
+}
+
+void cli_secret_wipe_all(void)
+{
+    size_t i;
+    for (i = 0; i < g_nsecrets; i++) {
+        sfo_wipe(g_secrets[i].p, g_secrets[i].len);
+    }
+    g_nsecrets = 0;
+}
+
+char *cli_read_all(const char *path, size_t *len)
+{
+    FILE *f = strcmp(path, "-") == 0 ? stdin : fopen(path, "rb");
+    char *buf = NULL;
+    size_t n = 0, cap = 0;
+    if (f == NULL) {
+        return NULL;
+    }
+    for (;;) {
+        if (n + 4096 + 1 > cap) {
+            size_t ncap = cap ? cap * 2 : 8192;
+            char *nb = malloc(ncap);
+            if (nb == NULL) {
+                if (buf) { sfo_wipe(buf, cap); free(buf); }
+                if (f != stdin) fclose(f);
+                errno = ENOMEM;
+                return NULL;
+            }
+            if (buf) {
+                memcpy(nb, buf, n);
+                sfo_wipe(buf, cap); /* the file may be a secret: no unwiped copies */
+                free(buf);
+            }
+            buf = nb;
+            cap = ncap;
+        }
+        size_t r = fread(buf + n, 1, 4096, f);
+        n += r;
+        if (r == 0) {
+            break;
+        }
+    }
+    int bad = ferror(f);
+    if (f != stdin) {
+        fclose(f);
+    }
+    if (bad) {
+        sfo_wipe(buf, cap);
+        free(buf);
+        errno = EIO;
+        return NULL;
+    }
+    buf[n] = '\0';
+    if (len) {
+        *len = n;
+    }
+    return buf;
+}
+
+char *cli_secret_read(const char *path, const char *env, const char **err)
+{
+    char *v = NULL;
+    size_t n = 0;
+    *err = NULL;
+    if (path != NULL) {
+        if (strcmp(path, "-") == 0) {
+            if (cli_stdin_users++ > 0) {
+                *err = "stdin can feed only one option";
+                return NULL;
+            }
+        }
+        v = cli_read_all(path, &n);
+        if (v == NULL) {
+            *err = strerror(errno);
+            return NULL;
+        }
+    } else if (env != NULL && getenv(env) != NULL) {
+        const char *e = getenv(env);
+        n = strlen(e);
+        v = malloc(n + 1);
+        if (v == NULL) {
+            *err = "out of memory";
+            return NULL;
+        }
+        memcpy(v, e, n + 1);
+    } else {
+        return NULL;
+    }
+    cli_secret_keep(v, n + 1);
+    /* the value is the first line */
+    char *nl = memchr(v, '\n', n);
+    if (nl != NULL) {
+        if (nl > v && nl[-1] == '\r') {
+            nl--;
+        }
+        /* anything after the first line must be blank */
+        for (char *q = nl; q < v + n; q++) {
+            if (*q != '\r' && *q != '\n' && *q != ' ' && *q != '\t') {
+                *err = "more than one line";
+                cli_secret_drop(v);
+                free(v);
+                return NULL;
+            }
+        }
+        *nl = '\0';
+    }
+    if (v[0] == '\0') {
+        *err = "empty";
+        cli_secret_drop(v);
+        free(v);
+        return NULL;
+    }
+    return v;
+}
+
+/* ---- redaction ----------------------------------------------------------------- */
+
+static const char *const k_secret_params[] = {
+    "client_secret", "assertion", "code", "code_verifier", "refresh_token",
+    "access_token", "password", "token", "id_token", "device_code", NULL
+};
+
+/* Replace bytes [a, b) of buf with "[REDACTED]"; returns the new buffer. */
+static char *splice(char *buf, size_t *n, size_t a, size_t b)
+{
+    static const char r[] = "[REDACTED]";
+    size_t rl = sizeof r - 1;
+    char *nb = malloc(*n - (b - a) + rl + 1);
+    if (nb == NULL) {
+        return buf;
+    }
+    memcpy(nb, buf, a);
+    memcpy(nb + a, r, rl);
+    memcpy(nb + a + rl, buf + b, *n - b);
+    *n = *n - (b - a) + rl;
+    nb[*n] = '\0';
+    sfo_wipe(buf, strlen(buf));
+    free(buf);
+    return nb;
+}
+
+static int lower(int c)
+{
+    return (c >= 'A' && c <= 'Z') ? c + 32 : c;
+}
+
+static bool word_at(const char *s, size_t n, size_t i, const char *w)
+{
+    size_t l = strlen(w);
+    if (i + l > n) return false;
+    for (size_t k = 0; k < l; k++) {
+        if (lower((unsigned char)s[i + k]) != lower((unsigned char)w[k])) return false;
+    }
+    return true;
+}
+
+char *cli_redact(const char *s, size_t n)
+{
+    char *buf = malloc(n + 1);
+    size_t i, k;
+    if (buf == NULL) {
+        return NULL;
+    }
+    memcpy(buf, s, n);
+    buf[n] = '\0';
+    /* 1. every registered secret value */
+    for (k = 0; k < g_nsecrets; k++) {
+        const char *sv = g_secrets[k].p;
+        size_t sl = strnlen(sv, g_secrets[k].len);
+        if (sl < 4) continue;
+        for (i = 0; i + sl <= n;) {
+            if (memcmp(buf + i, sv, sl) == 0) {
+                buf = splice(buf, &n, i, i + sl);
+                i += 10;
+            } else {
+                i++;
+            }
+        }
+    }
+    /* 2. Authorization / Cookie header values */
+    for (i = 0; i < n; i++) {
+        if ((i == 0 || buf[i - 1] == '\n') &&
+            (word_at(buf, n, i, "authorization:") || word_at(buf, n, i, "proxy-authorization:") ||
+             word_at(buf, n, i, "cookie:") || word_at(buf, n, i, "set-cookie:"))) {
+            size_t a = i;
+            while (a < n && buf[a] != ':') a++;
+            a++;
+            while (a < n && buf[a] == ' ') a++;
+            /* keep the scheme word ("Bearer", "Basic") */
+            size_t sp = a;
+            while (sp < n && buf[sp] != ' ' && buf[sp] != '\r' && buf[sp] != '\n') sp++;
+            if (sp < n && buf[sp] == ' ') a = sp + 1;
+            size_t e = a;
+            while (e < n && buf[e] != '\r' && buf[e] != '\n') e++;
+            if (e > a && !(e - a == 10 && memcmp(buf + a, "[REDACTED]", 10) == 0)) {
+                buf = splice(buf, &n, a, e);
+            }
+        }
+    }
+    /* 3. name=value (form) and "name":"value" (JSON) of secret parameters */
+    for (i = 0; i < n; i++) {
+        for (k = 0; k_secret_params[k] != NULL; k++) {
+            const char *p = k_secret_params[k];
+            size_t pl = strlen(p);
+            bool form_start = (i == 0 || buf[i - 1] == '&' || buf[i - 1] == '?' ||
+                               buf[i - 1] == ' ' || buf[i - 1] == '\n');
+            if (form_start && word_at(buf, n, i, p) && i + pl < n && buf[i + pl] == '=') {
+                size_t a = i + pl + 1, e = a;
+                while (e < n && buf[e] != '&' && buf[e] != ' ' && buf[e] != '\r' &&
+                       buf[e] != '\n') e++;
+                if (e > a && !(e - a == 10 && memcmp(buf + a, "[REDACTED]", 10) == 0)) {
+                    buf = splice(buf, &n, a, e);
+                }
+                break;
+            }
+            if (buf[i] == '"' && word_at(buf, n, i + 1, p) && i + 1 + pl + 1 < n &&
+                buf[i + 1 + pl] == '"') {
+                size_t a = i + 2 + pl;
+                while (a < n && (buf[a] == ' ' || buf[a] == ':')) a++;
+                if (a < n && buf[a] == '"') {
+                    size_t e = a + 1;
+                    while (e < n && buf[e] != '"') {
+                        if (buf[e] == '\\' && e + 1 < n) e++;
+                        e++;
+                    }
+                    if (e > a + 1 && !(e - a - 1 == 10 && memcmp(buf + a + 1, "[REDACTED]", 10) == 0)) {
+                        buf = splice(buf, &n, a + 1, e);
+                    }
+                }
+                break;
+            }
+        }
+    }
+    return buf;
+}
+
+/* ---- trace ------------------------------------------------------------------------ */
+
+/* Direction of the HTTP lines being traced: '>' request, '<' response. */
+static char g_dir = '>';
+
+static bool is_method(const char *m)
+{
+    if (*m == '\0') return false;
+    for (; *m; m++) {
+        if (*m < 'A' || *m > 'Z') return false;
+    }
+    return true;
+}
+
+void cli_trace_log(void *ctx, int level, const char *msg, const char *detail,
+                   size_t detail_len)
+{
+    (void)ctx;
+    if (level > cli_verbose) {
+        return;
+    }
+    while (detail != NULL && detail_len > 0 && detail[detail_len - 1] == '\0') detail_len--;
+    char *d = detail ? cli_redact(detail, detail_len) : NULL;
+    char *m = cli_redact(msg, strlen(msg));
+    const char *ms = m ? m : "";
+    const char *ds = d ? d : "";
+    if (level < SFO_CLI_LOG_DEBUG) {
+        /* connect, TLS version, cipher, certificate: curl's "* " lines */
+        fprintf(stderr, "* %s%s%s\n", ms, d ? " " : "", ds);
+    } else if (strncmp(ms, "http <", 6) == 0) {
+        g_dir = '<';
+        fprintf(stderr, "< %s%s\n", ds, ms[6] ? ms + 6 : "");
+    } else if (strncmp(ms, "http >", 6) == 0) {
+        g_dir = '>';
+        fprintf(stderr, ">%s %s\n", ms + 6, ds);
+    } else if (is_method(ms)) {
+        g_dir = '>';
+        fprintf(stderr, "> %s %s HTTP/1.1\n", ms, ds);
+    } else if (d != NULL && strchr(ms, ' ') == NULL) {
+        fprintf(stderr, "%c %s: %s\n", g_dir, ms, ds);
+    } else {
+        fprintf(stderr, "* %s%s%s\n", ms, d ? " " : "", ds);
+    }
+    if (d) { sfo_wipe(d, strlen(d)); free(d); }
+    free(m);
+}
+
+void cli_tracef(const char *fmt, ...)
+{
+    char line[2048];
+    va_list ap;
+    if (cli_verbose <= 0) {
+        return;
+    }
+    va_start(ap, fmt);
+    vsnprintf(line, sizeof line, fmt, ap);
+    va_end(ap);
+    cli_trace_log(NULL, 1, line, NULL, 0);
+    sfo_wipe(line, sizeof line);
+}

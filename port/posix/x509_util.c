@@ -1,0 +1,279 @@
+/*
+ * Small X.509 / PEM helpers shared by both TLS backends: the IP-address SAN
+ * check (neither mbedTLS 2.28 nor BearSSL 0.6 matches IP hosts), a DN
+ * formatter for the log, a calendar helper and a PEM iterator. Pure code over
+ * caller buffers (inet_pton aside).
+ */
+#include <arpa/inet.h>
+#include <string.h>
+
+#include "sfo_port_impl.h"
+
+size_t sfo_ip_parse(const char *host, uint8_t out[16])
+{
+    if (host == NULL) {
+        return 0;
+    }
+    if (inet_pton(AF_INET, host, out) == 1) {
+        return 4;
+    }
+    if (inet_pton(AF_INET6, host, out) == 1) {
+        return 16;
+    }
+    return 0;
+}
+
+/* ------------------------------------------------------------------- DER */
+struct der {
+    const uint8_t *p;
+    size_t len;
+};
+
+/* Read one TLV from *d: tag, value (v); advances *d. 0 ok, -1 malformed. */
+static int der_next(struct der *d, uint8_t *tag, struct der *v)
+{
+    size_t i = 0, n, vl;
+    if (d->len < 2) {
+        return -1;
+    }
+    *tag = d->p[i++];
+    if ((*tag & 0x1fu) == 0x1fu) {
+        return -1; /* high tag numbers do not occur where we look */
+    }
+    n = d->p[i++];
+    if (n < 0x80u) {
+        vl = n;
+    } else {
+        size_t k = n & 0x7fu;
+        if (k == 0 || k > 4 || d->len - i < k) {
+            return -1;
+        }
+        vl = 0;
+        while (k-- > 0) {
+            vl = (vl << 8) | d->p[i++];
+        }
+    }
+    if (d->len - i < vl) {
+        return -1;
+    }
+    v->p = d->p + i;
+    v->len = vl;
+    d->p += i + vl;
+    d->len -= i + vl;
+    return 0;
+}
+
+int sfo_x509_ip_san_match(const uint8_t *der, size_t len, const uint8_t *ip, size_t ip_len)
+{
+    static const uint8_t k_san_oid[] = { 0x55, 0x1d, 0x11 };
+    struct der d = { der, len }, cert, tbs, v;
+    uint8_t tag;
+    if (der == NULL || der_next(&d, &tag, &cert) != 0 || tag != 0x30) {
+        return SFO_E_TLS;
+    }
+    if (der_next(&cert, &tag, &tbs) != 0 || tag != 0x30) {
+        return SFO_E_TLS;
+    }
+    while (tbs.len > 0) {
+        struct der exts;
+        if (der_next(&tbs, &tag, &v) != 0) {
+            return SFO_E_TLS;
+        }
+        if (tag != 0xa3) {
+            continue;
+        }
+        if (der_next(&v, &tag, &exts) != 0 || tag != 0x30) {
+            return SFO_E_TLS;
+        }
+        while (exts.len > 0) {
+            struct der ext, oid, f, names;
+            if (der_next(&exts, &tag, &ext) != 0 || tag != 0x30 ||
+                der_next(&ext, &tag, &oid) != 0 || tag != 0x06) {
+                return SFO_E_TLS;
+            }
+            if (oid.len != sizeof k_san_oid || memcmp(oid.p, k_san_oid, oid.len) != 0) {
+                continue;
+            }
+            if (der_next(&ext, &tag, &f) != 0) {
+                return SFO_E_TLS;
+            }
+            if (tag == 0x01 && der_next(&ext, &tag, &f) != 0) { /* critical flag */
+                return SFO_E_TLS;
+            }
+            if (tag != 0x04 || der_next(&f, &tag, &names) != 0 || tag != 0x30) {
+                return SFO_E_TLS;
+            }
+            while (names.len > 0) {
+                struct der gn;
+                if (der_next(&names, &tag, &gn) != 0) {
+                    return SFO_E_TLS;
+                }
+                if (tag == 0x87 && gn.len == ip_len && memcmp(gn.p, ip, ip_len) == 0) {
+                    return SFO_OK;
+                }
+            }
+            return SFO_E_TLS_HOSTNAME;
+        }
+        return SFO_E_TLS_HOSTNAME;
+    }
+    return SFO_E_TLS_HOSTNAME;
+}
+
+size_t sfo_x509_dn_format(const uint8_t *der, size_t len, char *out, size_t cap)
+{
+    static const struct {
+        uint8_t id;
+        const char *name;
+    } k_attr[] = { { 3, "CN" }, { 6, "C" }, { 7, "L" }, { 8, "ST" }, { 10, "O" }, { 11, "OU" } };
+    struct der d = { der, len }, name;
+    size_t o = 0;
+    uint8_t tag;
+    if (out == NULL || cap == 0) {
+        return 0;
+    }
+    out[0] = '\0';
+    if (der == NULL || der_next(&d, &tag, &name) != 0 || tag != 0x30) {
+        return 0;
+    }
+    while (name.len > 0) {
+        struct der rdn;
+        if (der_next(&name, &tag, &rdn) != 0 || tag != 0x31) {
+            break;
+        }
+        while (rdn.len > 0) {
+            struct der atv, oid, val;
+            const char *an = NULL;
+            size_t i;
+            if (der_next(&rdn, &tag, &atv) != 0 || tag != 0x30 ||
+                der_next(&atv, &tag, &oid) != 0 || tag != 0x06 ||
+                der_next(&atv, &tag, &val) != 0) {
+                return o;
+            }
+            if (oid.len == 3 && oid.p[0] == 0x55 && oid.p[1] == 0x04) {
+                for (i = 0; i < sizeof k_attr / sizeof k_attr[0]; i++) {
+                    if (k_attr[i].id == oid.p[2]) {
+                        an = k_attr[i].name;
+                    }
+                }
+            }
+            if (an == NULL) {
+                continue;
+            }
+            if (o > 0) {
+                for (i = 0; i < 2 && o + 1 < cap; i++) {
+                    out[o++] = ", "[i];
+                }
+            }
+            for (i = 0; an[i] != '\0' && o + 1 < cap; i++) {
+                out[o++] = an[i];
+            }
+            if (o + 1 < cap) {
+                out[o++] = '=';
+            }
+            for (i = 0; i < val.len && o + 1 < cap; i++) {
+                uint8_t c = val.p[i];
+                out[o++] = (c >= 0x20 && c < 0x7f) ? (char)c : '?';
+            }
+            out[o] = '\0';
+        }
+    }
+    return o;
+}
+
+int64_t sfo_days_from_civil(int64_t y, unsigned m, unsigned d)
+{
+    int64_t era, yoe, doy, doe;
+    y -= (m <= 2) ? 1 : 0;
+    era = (y >= 0 ? y : y - 399) / 400;
+    yoe = y - era * 400;
+    doy = (153 * (int64_t)(m > 2 ? m - 3 : m + 9) + 2) / 5 + (int64_t)d - 1;
+    doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    return era * 146097 + doe - 719468;
+}
+
+/* ------------------------------------------------------------------- PEM */
+static int b64_val(uint8_t c)
+{
+    if (c >= 'A' && c <= 'Z') return c - 'A';
+    if (c >= 'a' && c <= 'z') return c - 'a' + 26;
+    if (c >= '0' && c <= '9') return c - '0' + 52;
+    if (c == '+') return 62;
+    if (c == '/') return 63;
+    return -1;
+}
+
+static size_t find(const uint8_t *t, size_t len, size_t from, const char *s)
+{
+    size_t n = strlen(s), i;
+    for (i = from; i + n <= len; i++) {
+        if (memcmp(t + i, s, n) == 0) {
+            return i;
+        }
+    }
+    return len;
+}
+
+int sfo_pem_next(const uint8_t *text, size_t len, size_t *pos, char *label,
+                 size_t label_cap, uint8_t *der, size_t cap, size_t *der_len)
+{
+    size_t b, i, l, e, o = 0;
+    uint32_t acc = 0;
+    unsigned bits = 0, pad = 0;
+    if (text == NULL || pos == NULL || label == NULL || der == NULL || der_len == NULL) {
+        return SFO_E_ARG;
+    }
+    b = find(text, len, *pos, "-----BEGIN ");
+    if (b >= len) {
+        *pos = len;
+        return 0;
+    }
+    i = b + 11;
+    l = find(text, len, i, "-----");
+    if (l >= len) {
+        return SFO_E_B64;
+    }
+    if (l - i + 1 > label_cap) {
+        return SFO_E_TOO_LONG;
+    }
+    memcpy(label, text + i, l - i);
+    label[l - i] = '\0';
+    i = l + 5;
+    e = find(text, len, i, "-----END ");
+    if (e >= len) {
+        return SFO_E_B64;
+    }
+    for (; i < e; i++) {
+        uint8_t c = text[i];
+        int v;
+        if (c == '\r' || c == '\n' || c == ' ' || c == '\t') {
+            continue;
+        }
+        if (c == '=') {
+            pad++;
+            continue;
+        }
+        v = b64_val(c);
+        if (v < 0 || pad > 0) {
+            return SFO_E_B64; /* also "Proc-Type:" headers of encrypted PEM */
+        }
+        acc = (acc << 6) | (uint32_t)v;
+        bits += 6;
+        if (bits >= 8) {
+            bits -= 8;
+            if (o >= cap) {
+                return SFO_E_TOO_LONG;
+            }
+            der[o++] = (uint8_t)(acc >> bits);
+        }
+    }
+    if (pad > 2 || bits >= 6 || (acc & ((1u << bits) - 1u)) != 0) {
+        return SFO_E_B64;
+    }
+    l = find(text, len, e + 9, "-----");
+    if (l >= len) {
+        return SFO_E_B64;
+    }
+    *pos = l + 5;
+    *der_len = o;
+    return 1;
+}

@@ -1,0 +1,849 @@
+/*
+ * TLS transport and crypto over BearSSL 0.6 (Debian libbearssl-dev).
+ * No allocation: the engine, its record buffer (mono mode, SFO_BR_IOBUF_SIZE),
+ * the trust anchors (SFO_BR_MAX_ANCHORS, SFO_BR_ANCHOR_BYTES) and the key all
+ * live in struct sfo_posix_port.
+ *
+ * TLS 1.2 only (BearSSL 0.6 has no 1.3), ECDHE suites, AES-GCM first. The
+ * chain goes through br_x509_minimal wrapped by struct sfo_br_x509, which
+ *   - decodes every chain certificate's validity to tell an expired chain
+ *     (SFO_E_TLS_EXPIRED) from a not-yet-valid one (SFO_E_TLS_NOT_YET_VALID):
+ *     br_x509_minimal reports both as BR_ERR_X509_EXPIRED;
+ *   - for IP-literal hosts (no SNI, no DNS-name check by BearSSL) keeps the
+ *     leaf DER (up to SFO_BR_LEAF_MAX bytes; a larger leaf is refused with
+ *     SFO_E_TLS_HOSTNAME) and requires an iPAddress SAN equal to the host;
+ *   - keeps the leaf subject DN for the log.
+ * Certificate dates are checked against the port's wall clock.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <bearssl.h>
+
+#include "sfo_port_impl.h"
+
+static const uint16_t k_suites[] = {
+    BR_TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256,
+    BR_TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256,
+    BR_TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384,
+    BR_TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384,
+    BR_TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256,
+    BR_TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305_SHA256,
+    BR_TLS_ECDHE_ECDSA_WITH_AES_128_CBC_SHA256,
+    BR_TLS_ECDHE_RSA_WITH_AES_128_CBC_SHA256,
+};
+
+static const struct {
+    uint16_t id;
+    const char *name;
+} k_suite_names[] = {
+    { BR_TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256, "ECDHE-ECDSA-AES128-GCM-SHA256" },
+    { BR_TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256, "ECDHE-RSA-AES128-GCM-SHA256" },
+    { BR_TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384, "ECDHE-ECDSA-AES256-GCM-SHA384" },
+    { BR_TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384, "ECDHE-RSA-AES256-GCM-SHA384" },
+    { BR_TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256, "ECDHE-ECDSA-CHACHA20-POLY1305" },
+    { BR_TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305_SHA256, "ECDHE-RSA-CHACHA20-POLY1305" },
+    { BR_TLS_ECDHE_ECDSA_WITH_AES_128_CBC_SHA256, "ECDHE-ECDSA-AES128-SHA256" },
+    { BR_TLS_ECDHE_RSA_WITH_AES_128_CBC_SHA256, "ECDHE-RSA-AES128-SHA256" },
+};
+
+/* Days from 0000-01-01 (BearSSL's origin) to 1970-01-01. */
+#define BR_DAYS_TO_EPOCH 719528u
+
+/* Bytes of random seed injected into each engine. */
+#define SFO_BR_SEED_LEN 32u
+
+static struct sfo_posix_port *PP(void *ctx) { return (struct sfo_posix_port *)ctx; }
+
+/* ============================================================ trust anchors */
+struct loader {
+    struct sfo_posix_port *pp;
+    br_pem_decoder_context pem;
+    int in_cert;          /* current PEM object is a certificate */
+    size_t cert_len;
+    int cert_overflow;
+    int store_overflow;
+    size_t dn_start, dn_len;
+    int rc;               /* first fatal error */
+};
+
+static uint8_t *store_take(struct sfo_posix_port *pp, size_t n)
+{
+    uint8_t *p;
+    if (SFO_BR_ANCHOR_BYTES - pp->b.store_used < n) {
+        return NULL;
+    }
+    p = pp->b.store + pp->b.store_used;
+    pp->b.store_used += n;
+    return p;
+}
+
+static void dn_to_store(void *ctx, const void *buf, size_t len)
+{
+    struct loader *ld = (struct loader *)ctx;
+    uint8_t *p = store_take(ld->pp, len);
+    if (p == NULL) {
+        ld->store_overflow = 1;
+        return;
+    }
+    memcpy(p, buf, len);
+    ld->dn_len += len;
+}
+
+/* Decode one DER certificate into a trust anchor. SFO_OK, SFO_E_TLS_CA when
+ * the limits are reached; a certificate BearSSL cannot decode is skipped. */
+static int add_anchor(struct loader *ld, const uint8_t *der, size_t len)
+{
+    struct sfo_posix_port *pp = ld->pp;
+    br_x509_decoder_context dc;
+    br_x509_trust_anchor *ta;
+    const br_x509_pkey *pk;
+    size_t mark = pp->b.store_used;
+    uint8_t *p;
+    if (pp->b.n_anchors >= SFO_BR_MAX_ANCHORS) {
+        sfo_px_log(pp, SFO_LOG_ERROR, "too many trust anchors (SFO_BR_MAX_ANCHORS)", NULL, 0);
+        return SFO_E_TLS_CA;
+    }
+    ld->dn_start = pp->b.store_used;
+    ld->dn_len = 0;
+    ld->store_overflow = 0;
+    br_x509_decoder_init(&dc, dn_to_store, ld);
+    br_x509_decoder_push(&dc, der, len);
+    pk = br_x509_decoder_get_pkey(&dc);
+    if (ld->store_overflow) {
+        sfo_px_log(pp, SFO_LOG_ERROR, "trust anchors exceed SFO_BR_ANCHOR_BYTES", NULL, 0);
+        return SFO_E_TLS_CA;
+    }
+    if (pk == NULL) {
+        pp->b.store_used = mark;
+        sfo_px_log(pp, SFO_LOG_INFO, "trust anchor skipped (does not decode)", NULL, 0);
+        return SFO_OK;
+    }
+    ta = &pp->b.anchors[pp->b.n_anchors];
+    memset(ta, 0, sizeof *ta);
+    ta->dn.data = pp->b.store + ld->dn_start;
+    ta->dn.len = ld->dn_len;
+    ta->flags = br_x509_decoder_isCA(&dc) ? BR_X509_TA_CA : 0;
+    ta->pkey.key_type = pk->key_type;
+    if (pk->key_type == BR_KEYTYPE_RSA) {
+        p = store_take(pp, pk->key.rsa.nlen + pk->key.rsa.elen);
+        if (p == NULL) {
+            sfo_px_log(pp, SFO_LOG_ERROR, "trust anchors exceed SFO_BR_ANCHOR_BYTES", NULL, 0);
+            return SFO_E_TLS_CA;
+        }
+        memcpy(p, pk->key.rsa.n, pk->key.rsa.nlen);
+        memcpy(p + pk->key.rsa.nlen, pk->key.rsa.e, pk->key.rsa.elen);
+        ta->pkey.key.rsa.n = p;
+        ta->pkey.key.rsa.nlen = pk->key.rsa.nlen;
+        ta->pkey.key.rsa.e = p + pk->key.rsa.nlen;
+        ta->pkey.key.rsa.elen = pk->key.rsa.elen;
+    } else {
+        p = store_take(pp, pk->key.ec.qlen);
+        if (p == NULL) {
+            sfo_px_log(pp, SFO_LOG_ERROR, "trust anchors exceed SFO_BR_ANCHOR_BYTES", NULL, 0);
+            return SFO_E_TLS_CA;
+        }
+        memcpy(p, pk->key.ec.q, pk->key.ec.qlen);
+        ta->pkey.key.ec.curve = pk->key.ec.curve;
+        ta->pkey.key.ec.q = p;
+        ta->pkey.key.ec.qlen = pk->key.ec.qlen;
+    }
+    pp->b.n_anchors++;
+    return SFO_OK;
+}
+
+static void cert_bytes(void *ctx, const void *buf, size_t len)
+{
+    struct loader *ld = (struct loader *)ctx;
+    uint8_t *dst = ld->pp->b.iobuf;
+    if (sizeof ld->pp->b.iobuf - ld->cert_len < len) {
+        ld->cert_overflow = 1;
+        return;
+    }
+    memcpy(dst + ld->cert_len, buf, len);
+    ld->cert_len += len;
+}
+
+/* Push PEM text; SFO_OK or SFO_E_TLS_CA. */
+static int loader_push(struct loader *ld, const uint8_t *data, size_t len)
+{
+    while (len > 0 && ld->rc == SFO_OK) {
+        size_t n = br_pem_decoder_push(&ld->pem, data, len);
+        data += n;
+        len -= n;
+        switch (br_pem_decoder_event(&ld->pem)) {
+        case BR_PEM_BEGIN_OBJ: {
+            const char *name = br_pem_decoder_name(&ld->pem);
+            ld->in_cert = strcmp(name, "CERTIFICATE") == 0 ||
+                          strcmp(name, "X509 CERTIFICATE") == 0;
+            ld->cert_len = 0;
+            ld->cert_overflow = 0;
+            br_pem_decoder_setdest(&ld->pem, ld->in_cert ? cert_bytes : NULL, ld);
+            break;
+        }
+        case BR_PEM_END_OBJ:
+            if (ld->in_cert) {
+                if (ld->cert_overflow) {
+                    sfo_px_log(ld->pp, SFO_LOG_INFO, "trust anchor skipped (too large)", NULL, 0);
+                } else {
+                    ld->rc = add_anchor(ld, ld->pp->b.iobuf, ld->cert_len);
+                }
+            }
+            ld->in_cert = 0;
+            break;
+        case BR_PEM_ERROR:
+            ld->rc = SFO_E_TLS_CA;
+            break;
+        default:
+            break;
+        }
+    }
+    return ld->rc;
+}
+
+static int load_file(struct loader *ld, const char *path)
+{
+    uint8_t chunk[1024];
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0) {
+        sfo_px_log(ld->pp, SFO_LOG_ERROR, "trust anchors not loadable", path, strlen(path));
+        return SFO_E_TLS_CA;
+    }
+    for (;;) {
+        ssize_t r = read(fd, chunk, sizeof chunk);
+        if (r < 0 && errno == EINTR) {
+            continue;
+        }
+        if (r < 0) {
+            ld->rc = SFO_E_TLS_CA;
+            break;
+        }
+        if (r == 0 || loader_push(ld, chunk, (size_t)r) != SFO_OK) {
+            break;
+        }
+    }
+    (void)close(fd);
+    return ld->rc;
+}
+
+static int load_anchors(struct sfo_posix_port *pp, const struct sfo_posix_config *cfg)
+{
+    struct loader ld;
+    size_t i;
+    memset(&ld, 0, sizeof ld);
+    ld.pp = pp;
+    ld.rc = SFO_OK;
+    br_pem_decoder_init(&ld.pem);
+    switch (cfg->ca_source) {
+    case SFO_CA_SYSTEM:
+        (void)load_file(&ld, SFO_POSIX_CA_FILE_DEFAULT);
+        break;
+    case SFO_CA_FILE:
+        (void)load_file(&ld, cfg->ca_file);
+        break;
+    case SFO_CA_PEM:
+        (void)loader_push(&ld, cfg->ca_pem, cfg->ca_pem_len);
+        break;
+    case SFO_CA_SALESFORCE:
+        for (i = 0; i < sfo_sf_roots_count && ld.rc == SFO_OK; i++) {
+            ld.rc = add_anchor(&ld, sfo_sf_roots[i].der, sfo_sf_roots[i].len);
+        }
+        break;
+    default:
+        return SFO_E_ARG;
+    }
+    if (ld.rc == SFO_OK && cfg->ca_source != SFO_CA_SALESFORCE) {
+        (void)loader_push(&ld, (const uint8_t *)"\n", 1); /* ends a last line without newline */
+        if (ld.rc == SFO_OK && ld.in_cert) {
+            ld.rc = SFO_E_TLS_CA; /* BEGIN without END */
+        }
+    }
+    sfo_wipe(pp->b.iobuf, sizeof pp->b.iobuf);
+    if (ld.rc == SFO_OK && pp->b.n_anchors == 0) {
+        ld.rc = SFO_E_TLS_CA;
+    }
+    return ld.rc;
+}
+
+size_t sfo_tls_anchor_count(const struct sfo_posix_port *pp)
+{
+    return pp->b.n_anchors;
+}
+
+int sfo_tls_init(struct sfo_posix_port *pp, const struct sfo_posix_config *cfg)
+{
+    return load_anchors(pp, cfg);
+}
+
+void sfo_tls_deinit(struct sfo_posix_port *pp)
+{
+    sfo_wipe(&pp->b, sizeof pp->b); /* engine keys, records and the signing key */
+}
+
+/* ================================================= X.509 wrapper engine */
+static struct sfo_br_x509 *XW(const br_x509_class **ctx)
+{
+    return (struct sfo_br_x509 *)(void *)ctx;
+}
+
+static void xw_dn(void *ctx, const void *buf, size_t len)
+{
+    struct sfo_br_x509 *w = (struct sfo_br_x509 *)ctx;
+    if (sizeof w->dn - w->dn_len >= len) {
+        memcpy(w->dn + w->dn_len, buf, len);
+        w->dn_len += len;
+    }
+}
+
+static void xw_start_chain(const br_x509_class **ctx, const char *server_name)
+{
+    struct sfo_br_x509 *w = XW(ctx);
+    w->cert_index = 0;
+    w->dates = 0;
+    w->leaf_len = 0;
+    w->leaf_overflow = 0;
+    w->ip_result = SFO_OK;
+    w->dn_len = 0;
+    (*w->inner)->start_chain(w->inner, server_name);
+}
+
+static void xw_start_cert(const br_x509_class **ctx, uint32_t length)
+{
+    struct sfo_br_x509 *w = XW(ctx);
+    (*w->inner)->start_cert(w->inner, length);
+    br_x509_decoder_init(&w->dec, w->cert_index == 0 ? xw_dn : NULL, w);
+}
+
+static void xw_append(const br_x509_class **ctx, const unsigned char *buf, size_t len)
+{
+    struct sfo_br_x509 *w = XW(ctx);
+    (*w->inner)->append(w->inner, buf, len);
+    br_x509_decoder_push(&w->dec, buf, len);
+    if (w->cert_index == 0 && w->check_ip) {
+        if (sizeof w->leaf - w->leaf_len >= len) {
+            memcpy(w->leaf + w->leaf_len, buf, len);
+            w->leaf_len += len;
+        } else {
+            w->leaf_overflow = 1;
+        }
+    }
+}
+
+/* -1, 0, 1 as (d1, s1) is before, equal to, after (d2, s2). */
+static int cmp_time(uint32_t d1, uint32_t s1, uint32_t d2, uint32_t s2)
+{
+    if (d1 != d2) {
+        return d1 < d2 ? -1 : 1;
+    }
+    return s1 < s2 ? -1 : (s1 > s2 ? 1 : 0);
+}
+
+static void xw_end_cert(const br_x509_class **ctx)
+{
+    struct sfo_br_x509 *w = XW(ctx);
+    (*w->inner)->end_cert(w->inner);
+    if (br_x509_decoder_last_error(&w->dec) == 0) {
+        if (cmp_time(w->days, w->seconds, w->dec.notbefore_days, w->dec.notbefore_seconds) < 0) {
+            w->dates |= 2;
+        }
+        if (cmp_time(w->days, w->seconds, w->dec.notafter_days, w->dec.notafter_seconds) > 0) {
+            w->dates |= 1;
+        }
+    }
+    w->cert_index++;
+}
+
+static unsigned xw_end_chain(const br_x509_class **ctx)
+{
+    struct sfo_br_x509 *w = XW(ctx);
+    unsigned err = (*w->inner)->end_chain(w->inner);
+    if (err == 0 && w->check_ip) {
+        w->ip_result = w->leaf_overflow
+                           ? SFO_E_TLS_HOSTNAME
+                           : sfo_x509_ip_san_match(w->leaf, w->leaf_len, w->ip, w->ip_len);
+        if (w->ip_result != SFO_OK) {
+            w->ip_result = SFO_E_TLS_HOSTNAME;
+            err = BR_ERR_X509_BAD_SERVER_NAME;
+        }
+    }
+    return err;
+}
+
+static const br_x509_pkey *xw_get_pkey(const br_x509_class *const *ctx, unsigned *usages)
+{
+    const struct sfo_br_x509 *w = (const struct sfo_br_x509 *)(const void *)ctx;
+    return (*w->inner)->get_pkey(w->inner, usages);
+}
+
+static const br_x509_class k_xw_class = {
+    sizeof(struct sfo_br_x509), xw_start_chain, xw_start_cert, xw_append,
+    xw_end_cert, xw_end_chain, xw_get_pkey
+};
+
+/* ========================================================= engine driver */
+/* Error of a closed engine: during the handshake or after it. */
+static int closed_err(struct sfo_posix_port *pp, int in_handshake)
+{
+    int e = br_ssl_engine_last_error(&pp->b.sc.eng);
+    if (pp->b.io_err != 0) {
+        return pp->b.io_err;
+    }
+    if (e == BR_ERR_OK) {
+        return in_handshake ? SFO_E_TLS_HANDSHAKE : 0;
+    }
+    if (in_handshake) {
+        switch (e) {
+        case BR_ERR_X509_EXPIRED:
+            return (pp->b.xw.dates & 1) || !(pp->b.xw.dates & 2) ? SFO_E_TLS_EXPIRED
+                                                                  : SFO_E_TLS_NOT_YET_VALID;
+        case BR_ERR_X509_BAD_SERVER_NAME:
+            return SFO_E_TLS_HOSTNAME;
+        case BR_ERR_X509_NOT_TRUSTED:
+            return SFO_E_TLS_UNTRUSTED;
+        default:
+            if (e >= BR_ERR_X509_OK && e < 64) {
+                return SFO_E_TLS_UNTRUSTED; /* other chain defects */
+            }
+            return SFO_E_TLS_HANDSHAKE;
+        }
+    }
+    if ((e >= BR_ERR_RECV_FATAL_ALERT && e < BR_ERR_SEND_FATAL_ALERT)) {
+        return SFO_E_TLS_CLOSED;
+    }
+    return SFO_E_TLS;
+}
+
+/*
+ * Drive the engine until a state in target is reached (sending records
+ * first, reading records when needed). SFO_OK, SFO_E_TIMEOUT (engine intact,
+ * may be resumed), or the end of the session: 0 is returned as 1 when the
+ * peer closed cleanly (close_notify), else an error. A socket failure other
+ * than a timeout ends the session for good (io_err).
+ */
+#define RUN_CLEAN_CLOSE 1
+static int run_until(struct sfo_posix_port *pp, unsigned target, int in_handshake)
+{
+    br_ssl_engine_context *eng = &pp->b.sc.eng;
+    for (;;) {
+        unsigned st;
+        if (pp->b.io_err != 0) {
+            return pp->b.io_err;
+        }
+        st = br_ssl_engine_current_state(eng);
+        if (st & BR_SSL_CLOSED) {
+            int rc = closed_err(pp, in_handshake);
+            return rc == 0 ? RUN_CLEAN_CLOSE : rc;
+        }
+        if (st & BR_SSL_SENDREC) {
+            size_t len;
+            unsigned char *buf = br_ssl_engine_sendrec_buf(eng, &len);
+            int r = sfo_px_sock_send(pp, buf, len, pp->b.deadline);
+            if (r < 0) {
+                if (r != SFO_E_TIMEOUT) {
+                    pp->b.io_err = (r == SFO_E_CLOSED && !in_handshake) ? SFO_E_TLS_CLOSED : r;
+                }
+                return r == SFO_E_CLOSED && !in_handshake ? SFO_E_TLS_CLOSED : r;
+            }
+            br_ssl_engine_sendrec_ack(eng, (size_t)r);
+            continue;
+        }
+        if (st & target) {
+            return SFO_OK;
+        }
+        if (st & BR_SSL_RECVREC) {
+            size_t len;
+            unsigned char *buf = br_ssl_engine_recvrec_buf(eng, &len);
+            int r = sfo_px_sock_recv(pp, buf, len, pp->b.deadline);
+            if (r == 0) {
+                /* TCP FIN without close_notify */
+                pp->b.io_err = in_handshake ? SFO_E_CLOSED : SFO_E_TLS_CLOSED;
+                return pp->b.io_err;
+            }
+            if (r < 0) {
+                if (r != SFO_E_TIMEOUT) {
+                    pp->b.io_err = r;
+                }
+                return r;
+            }
+            br_ssl_engine_recvrec_ack(eng, (size_t)r);
+            continue;
+        }
+        br_ssl_engine_flush(eng, 0);
+    }
+}
+
+static int tls_send(void *ctx, const uint8_t *buf, size_t len, int64_t deadline_ms)
+{
+    struct sfo_posix_port *pp = PP(ctx);
+    br_ssl_engine_context *eng = &pp->b.sc.eng;
+    size_t alen;
+    unsigned char *abuf;
+    int rc;
+    if (!pp->tls) {
+        return SFO_E_CLOSED;
+    }
+    if (buf == NULL || len == 0) {
+        return SFO_E_ARG;
+    }
+    pp->b.deadline = deadline_ms;
+    rc = run_until(pp, BR_SSL_SENDAPP, 0);
+    if (rc != SFO_OK) {
+        return rc == RUN_CLEAN_CLOSE ? SFO_E_CLOSED : rc;
+    }
+    abuf = br_ssl_engine_sendapp_buf(eng, &alen);
+    if (alen > len) {
+        alen = len;
+    }
+    if (alen > (size_t)INT32_MAX) {
+        alen = (size_t)INT32_MAX;
+    }
+    memcpy(abuf, buf, alen);
+    br_ssl_engine_sendapp_ack(eng, alen);
+    br_ssl_engine_flush(eng, 0);
+    /* push the record out now: the caller waits for an answer next */
+    rc = run_until(pp, BR_SSL_SENDAPP | BR_SSL_RECVAPP, 0);
+    if (rc != SFO_OK && rc != RUN_CLEAN_CLOSE) {
+        return rc;
+    }
+    return (int)alen;
+}
+
+static int tls_recv(void *ctx, uint8_t *buf, size_t len, int64_t deadline_ms)
+{
+    struct sfo_posix_port *pp = PP(ctx);
+    br_ssl_engine_context *eng = &pp->b.sc.eng;
+    size_t alen;
+    unsigned char *abuf;
+    int rc;
+    if (!pp->tls) {
+        return SFO_E_CLOSED;
+    }
+    if (buf == NULL || len == 0) {
+        return SFO_E_ARG;
+    }
+    pp->b.deadline = deadline_ms;
+    rc = run_until(pp, BR_SSL_RECVAPP, 0);
+    if (rc == RUN_CLEAN_CLOSE) {
+        return 0;
+    }
+    if (rc != SFO_OK) {
+        return rc;
+    }
+    abuf = br_ssl_engine_recvapp_buf(eng, &alen);
+    if (alen > len) {
+        alen = len;
+    }
+    if (alen > (size_t)INT32_MAX) {
+        alen = (size_t)INT32_MAX;
+    }
+    memcpy(buf, abuf, alen);
+    br_ssl_engine_recvapp_ack(eng, alen);
+    return (int)alen;
+}
+
+static void log_session(struct sfo_posix_port *pp)
+{
+    br_ssl_session_parameters sp;
+    unsigned v;
+    const char *s = "unknown";
+    char text[SFO_BR_DN_MAX + 64];
+    size_t i, n;
+    if (!sfo_px_log_enabled(pp, SFO_LOG_INFO)) {
+        return;
+    }
+    v = br_ssl_engine_get_version(&pp->b.sc.eng);
+    s = v == BR_TLS12 ? "TLSv1.2" : v == BR_TLS11 ? "TLSv1.1" : "TLSv1.0";
+    sfo_px_log(pp, SFO_LOG_INFO, "TLS version", s, strlen(s));
+    br_ssl_engine_get_session_parameters(&pp->b.sc.eng, &sp);
+    s = "unknown";
+    for (i = 0; i < sizeof k_suite_names / sizeof k_suite_names[0]; i++) {
+        if (k_suite_names[i].id == sp.cipher_suite) {
+            s = k_suite_names[i].name;
+        }
+    }
+    sfo_px_log(pp, SFO_LOG_INFO, "TLS cipher suite", s, strlen(s));
+    n = sfo_x509_dn_format(pp->b.xw.dn, pp->b.xw.dn_len, text, sizeof text);
+    sfo_px_log(pp, SFO_LOG_INFO, "TLS peer certificate subject", text, n);
+    sfo_wipe(&sp, sizeof sp); /* holds the master secret */
+}
+
+int sfo_tls_start(void *ctx, const char *server_name, int64_t deadline_ms,
+                  struct sfo_transport *io)
+{
+    struct sfo_posix_port *pp = PP(ctx);
+    struct sfo_tls_backend *b;
+    uint8_t seed[SFO_BR_SEED_LEN];
+    int64_t now;
+    int rc;
+    if (pp == NULL || server_name == NULL || server_name[0] == '\0' || io == NULL) {
+        return SFO_E_ARG;
+    }
+    b = &pp->b;
+    if (pp->fd < 0 || pp->tls) {
+        return SFO_E_STATE_MACHINE;
+    }
+    br_ssl_client_init_full(&b->sc, &b->xc, b->anchors, b->n_anchors);
+    br_ssl_engine_set_versions(&b->sc.eng, BR_TLS12, BR_TLS12);
+    br_ssl_engine_set_suites(&b->sc.eng, k_suites, sizeof k_suites / sizeof k_suites[0]);
+    now = sfo_px_wall_s(pp);
+    if (now < 0) {
+        now = 0;
+    }
+    b->xw.vtable = &k_xw_class;
+    b->xw.inner = &b->xc.vtable;
+    b->xw.days = (uint32_t)(now / 86400) + BR_DAYS_TO_EPOCH;
+    b->xw.seconds = (uint32_t)(now % 86400);
+    b->xw.ip_len = sfo_ip_parse(server_name, b->xw.ip);
+    b->xw.check_ip = b->xw.ip_len != 0;
+    br_x509_minimal_set_time(&b->xc, b->xw.days, b->xw.seconds);
+    br_ssl_engine_set_x509(&b->sc.eng, &b->xw.vtable);
+    br_ssl_engine_set_buffer(&b->sc.eng, b->iobuf, sizeof b->iobuf, 0);
+    rc = sfo_px_random(pp, seed, sizeof seed);
+    if (rc != SFO_OK) {
+        return rc;
+    }
+    br_ssl_engine_inject_entropy(&b->sc.eng, seed, sizeof seed);
+    sfo_wipe(seed, sizeof seed);
+    /* DNS name: SNI and name check by br_x509_minimal. IP: neither (the wrapper checks). */
+    if (!br_ssl_client_reset(&b->sc, b->xw.check_ip ? NULL : server_name, 0)) {
+        return SFO_E_TLS;
+    }
+    b->io_err = 0;
+    b->deadline = deadline_ms;
+    rc = run_until(pp, BR_SSL_SENDAPP | BR_SSL_RECVAPP, 1);
+    if (rc != SFO_OK) {
+        if (rc == RUN_CLEAN_CLOSE) {
+            rc = SFO_E_TLS_HANDSHAKE;
+        }
+        sfo_px_log(pp, SFO_LOG_ERROR, "TLS handshake failed", sfo_errname(rc),
+                   strlen(sfo_errname(rc)));
+        return rc;
+    }
+    pp->tls = 1;
+    log_session(pp);
+    io->ctx = pp;
+    io->send = tls_send;
+    io->recv = tls_recv;
+    return SFO_OK;
+}
+
+void sfo_tls_shutdown(struct sfo_posix_port *pp)
+{
+    br_ssl_engine_context *eng = &pp->b.sc.eng;
+    if (pp->tls && pp->b.io_err == 0) {
+        /* queue close_notify and send what is pending; do not wait for the
+         * peer's close_notify */
+        br_ssl_engine_close(eng);
+        pp->b.deadline = sfo_px_mono_ms(pp) + SFO_PX_CLOSE_NOTIFY_MS;
+        while ((br_ssl_engine_current_state(eng) & BR_SSL_SENDREC) != 0) {
+            size_t len;
+            unsigned char *buf = br_ssl_engine_sendrec_buf(eng, &len);
+            int r = sfo_px_sock_send(pp, buf, len, pp->b.deadline);
+            if (r <= 0) {
+                break;
+            }
+            br_ssl_engine_sendrec_ack(eng, (size_t)r);
+        }
+    }
+    pp->tls = 0;
+    /* drop session keys and buffered records */
+    sfo_wipe(&pp->b.sc, sizeof pp->b.sc);
+    sfo_wipe(pp->b.iobuf, sizeof pp->b.iobuf);
+    pp->b.io_err = 0;
+}
+
+/* ================================================================ crypto */
+int sfo_tls_sha256(void *ctx, const struct sfo_iov *msg, size_t n, uint8_t out[SFO_SHA256_LEN])
+{
+    br_sha256_context c;
+    size_t i;
+    (void)ctx;
+    if ((msg == NULL && n > 0) || out == NULL) {
+        return SFO_E_ARG;
+    }
+    br_sha256_init(&c);
+    for (i = 0; i < n; i++) {
+        br_sha256_update(&c, msg[i].ptr, msg[i].len);
+    }
+    br_sha256_out(&c, out);
+    return SFO_OK;
+}
+
+int sfo_tls_hmac_sha256(void *ctx, const uint8_t *key, size_t key_len,
+                        const struct sfo_iov *msg, size_t n, uint8_t out[SFO_SHA256_LEN])
+{
+    br_hmac_key_context kc;
+    br_hmac_context hc;
+    size_t i;
+    (void)ctx;
+    if ((msg == NULL && n > 0) || out == NULL || (key == NULL && key_len > 0)) {
+        return SFO_E_ARG;
+    }
+    br_hmac_key_init(&kc, &br_sha256_vtable, key, key_len);
+    br_hmac_init(&hc, &kc, 0);
+    for (i = 0; i < n; i++) {
+        br_hmac_update(&hc, msg[i].ptr, msg[i].len);
+    }
+    (void)br_hmac_out(&hc, out);
+    sfo_wipe(&kc, sizeof kc);
+    sfo_wipe(&hc, sizeof hc);
+    return SFO_OK;
+}
+
+struct key_pem {
+    br_skey_decoder_context dc;
+    br_pem_decoder_context pem;
+    int in_key;     /* inside a private-key object */
+    int found;      /* a private-key object ended */
+    int encrypted;  /* an ENCRYPTED PRIVATE KEY object was seen */
+};
+
+static void key_bytes(void *ctx, const void *buf, size_t len)
+{
+    br_skey_decoder_push(&((struct key_pem *)ctx)->dc, buf, len);
+}
+
+/* Feed PEM text to the key decoder: SFO_OK when a key object was read. */
+static int key_from_pem(struct key_pem *k, const uint8_t *data, size_t len)
+{
+    int pass;
+    br_pem_decoder_init(&k->pem);
+    for (pass = 0; pass < 2 && !k->found; pass++) {
+        const uint8_t *p = pass == 0 ? data : (const uint8_t *)"\n";
+        size_t l = pass == 0 ? len : 1;
+        while (l > 0 && !k->found) {
+            size_t n = br_pem_decoder_push(&k->pem, p, l);
+            p += n;
+            l -= n;
+            switch (br_pem_decoder_event(&k->pem)) {
+            case BR_PEM_BEGIN_OBJ: {
+                const char *name = br_pem_decoder_name(&k->pem);
+                k->in_key = strcmp(name, "RSA PRIVATE KEY") == 0 ||
+                            strcmp(name, "PRIVATE KEY") == 0 ||
+                            strcmp(name, "EC PRIVATE KEY") == 0;
+                if (strcmp(name, "ENCRYPTED PRIVATE KEY") == 0) {
+                    k->encrypted = 1;
+                }
+                br_pem_decoder_setdest(&k->pem, k->in_key ? key_bytes : NULL, k);
+                break;
+            }
+            case BR_PEM_END_OBJ:
+                if (k->in_key) {
+                    k->found = 1;
+                }
+                break;
+            case BR_PEM_ERROR:
+                return SFO_E_KEY;
+            default:
+                break;
+            }
+        }
+    }
+    return k->found ? SFO_OK : SFO_E_KEY;
+}
+
+static int contains(const uint8_t *d, size_t len, const char *s)
+{
+    size_t n = strlen(s), i;
+    for (i = 0; i + n <= len; i++) {
+        if (memcmp(d + i, s, n) == 0) {
+            return 1;
+        }
+    }
+    return 0;
+}
+
+int sfo_tls_key_load(void *ctx, const uint8_t *data, size_t len)
+{
+    struct sfo_posix_port *pp = PP(ctx);
+    struct key_pem k;
+    const br_rsa_private_key *sk;
+    br_rsa_private_key *dst;
+    size_t total;
+    uint8_t *o;
+    int rc = SFO_OK;
+    if (pp == NULL || data == NULL || len == 0) {
+        return SFO_E_ARG;
+    }
+    if (len > SFO_KEY_INPUT_MAX) {
+        return SFO_E_KEY;
+    }
+    memset(&k, 0, sizeof k);
+    br_skey_decoder_init(&k.dc);
+    if (contains(data, len, "-----BEGIN ")) {
+        rc = key_from_pem(&k, data, len);
+    } else {
+        br_skey_decoder_push(&k.dc, data, len);
+    }
+    if (rc == SFO_OK && br_skey_decoder_last_error(&k.dc) != 0) {
+        rc = SFO_E_KEY;
+    }
+    if (rc == SFO_OK && br_skey_decoder_key_type(&k.dc) != BR_KEYTYPE_RSA) {
+        rc = SFO_E_KEY_TYPE;
+    }
+    if (rc == SFO_OK) {
+        sk = br_skey_decoder_get_rsa(&k.dc);
+        total = sk->plen + sk->qlen + sk->dplen + sk->dqlen + sk->iqlen;
+        if (sk->n_bitlen < SFO_RSA_MIN_BITS || sk->n_bitlen > SFO_RSA_MAX_BITS) {
+            rc = SFO_E_KEY_TYPE;
+        } else if (total > sizeof pp->b.keybuf) {
+            rc = SFO_E_KEY;
+        } else {
+            sfo_tls_key_clear(pp);
+            dst = &pp->b.key;
+            o = pp->b.keybuf;
+            dst->n_bitlen = sk->n_bitlen;
+#define SFO_KCOPY(f)                          \
+    memcpy(o, sk->f, sk->f##len);             \
+    dst->f = o;                               \
+    dst->f##len = sk->f##len;                 \
+    o += sk->f##len
+            SFO_KCOPY(p);
+            SFO_KCOPY(q);
+            SFO_KCOPY(dp);
+            SFO_KCOPY(dq);
+            SFO_KCOPY(iq);
+#undef SFO_KCOPY
+            pp->b.key_loaded = 1;
+        }
+    }
+    sfo_wipe(&k, sizeof k);
+    return rc;
+}
+
+int sfo_tls_rsa_sign(void *ctx, const uint8_t digest[SFO_SHA256_LEN], uint8_t *sig,
+                     size_t sig_cap, size_t *sig_len)
+{
+    struct sfo_posix_port *pp = PP(ctx);
+    br_rsa_pkcs1_sign fn;
+    size_t need;
+    if (pp == NULL || digest == NULL || sig == NULL || sig_len == NULL) {
+        return SFO_E_ARG;
+    }
+    if (!pp->b.key_loaded) {
+        return SFO_E_KEY;
+    }
+    need = (pp->b.key.n_bitlen + 7u) / 8u;
+    if (sig_cap < need) {
+        return SFO_E_TOO_LONG;
+    }
+    fn = br_rsa_pkcs1_sign_get_default();
+    if (fn == NULL || fn(BR_HASH_OID_SHA256, digest, SFO_SHA256_LEN, &pp->b.key, sig) != 1) {
+        return SFO_E_CRYPTO;
+    }
+    *sig_len = need;
+    return SFO_OK;
+}
+
+void sfo_tls_key_clear(void *ctx)
+{
+    struct sfo_posix_port *pp = PP(ctx);
+    if (pp == NULL) {
+        return;
+    }
+    sfo_wipe(pp->b.keybuf, sizeof pp->b.keybuf);
+    sfo_wipe(&pp->b.key, sizeof pp->b.key);
+    pp->b.key_loaded = 0;
+}

@@ -1,0 +1,49 @@
+/*
+ * Internal helpers shared by src/jwt.c, src/authz.c and src/oauth.c.
+ * Not part of the public API (tests include it through -Isrc).
+ */
+#ifndef SFO_OAUTH_INT_H
+#define SFO_OAUTH_INT_H
+
+#include "sfoauth.h"
+
+/*
+ * base64url-encode n bytes at src into out + pos, where src may lie inside out
+ * after pos (the encoder goes through a small stack window, so the output may
+ * overtake consumed input). Requires pos + SFO_B64URL_LEN(n) + 1 <= cap.
+ * Returns the new position or a negative SFO_E_* code.
+ */
+int sfo__b64url_at(char *out, size_t pos, size_t cap, const uint8_t *src, size_t n);
+
+/* Decimal text of v into out (>= 21 bytes); returns its length. */
+size_t sfo__i64_dec(int64_t v, char *out);
+
+/* Case-insensitive: does host (len) end with suffix (lowercase)? */
+bool sfo__host_ends(const char *host, size_t len, const char *suffix);
+
+/* Backoff before retry number attempt (1-based): min(max, base << (attempt-1))
+ * with "equal jitter" (half fixed, half random from rnd); a Retry-After of
+ * retry_after_s > 0 seconds replaces it, capped at max. */
+uint32_t sfo__backoff_ms(unsigned attempt, uint32_t retry_after_s, uint32_t rnd);
+
+
+
+/* Endpoints, in the order of the override pointers in struct sfo_client. */
+enum sfo__ep {
+    SFO__EP_TOKEN = 0,
+    SFO__EP_AUTHORIZE,
+    SFO__EP_REVOKE,
+    SFO__EP_INTROSPECT,
+    SFO__EP_USERINFO,
+    SFO__EP_DEVICE
+};
+
+/*
+ * Full URL of an endpoint into out (cap incl. NUL): the override when set,
+ * else login_url without trailing '/' + "/services/oauth2/<name>".
+ * Returns SFO_OK, SFO_E_ARG (no override for the RFC device endpoint),
+ * SFO_E_TOO_LONG.
+ */
+int sfo__ep_url(const struct sfo_client *c, enum sfo__ep which, char *out, size_t cap,
+                size_t *out_len);
+#endif
