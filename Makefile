@@ -286,9 +286,10 @@ json-diff: $(FUZZ_DIR)/json_canon
 COV_DIR := build/coverage
 coverage: deps
 	@rm -rf $(COV_DIR)
-	@$(MAKE) --no-print-directory BUILD=$(COV_DIR) SANFLAGS=--coverage OPT="-O0 -g" tests >/dev/null
+	@$(MAKE) --no-print-directory BUILD=$(COV_DIR) SANFLAGS=--coverage OPT="-O0 -g" all tests >/dev/null
+	@# MAKEFLAGS: a test that runs make in this tree (examples) builds with --coverage too
 	@SFO_SHARED="$(SHARED)" SFO_ROOT="$(CURDIR)" SFO_BUILD="$(CURDIR)/$(COV_DIR)" \
-	 SFO_BACKEND="$(BACKEND)" SFO_PYTHON="$(PYTHON)" \
+	 SFO_BACKEND="$(BACKEND)" SFO_PYTHON="$(PYTHON)" MAKEFLAGS="SANFLAGS=--coverage" \
 	 sh tests/run.sh $(TEST_SRC:tests/%.c=$(COV_DIR)/tests/%) || true
 	@echo "---- src/ line coverage"
 	@gcovr -r . -f 'src/' --object-directory $(COV_DIR) --exclude-unreachable-branches
