@@ -3,6 +3,9 @@
 #   make [all]            libsfoauth.a (core + POSIX port + TLS backend) and the CLI
 #   make test             installs missing Debian packages (deps), builds, runs every test
 #   make cross            builds src/*.c for Cortex-M4 and prints the size table
+#   make fuzz             libFuzzer targets, SECONDS=N each (tests/fuzz/README.md)
+#   make coverage         unit tests with gcc --coverage: src/ line and branch coverage
+#   make lint             cppcheck + clang-tidy (.clang-tidy), zero findings
 #   make clean
 #
 # Variables: BACKEND=mbedtls|bearssl (default mbedtls), SAN=1 (ASan+UBSan),
@@ -92,7 +95,8 @@ $(BUILD)/tests/%: $(BUILD)/tests/%.o $(TSUP_OBJ) $(LIB)
 # ---- dependencies: Debian packages, installed when missing ----------------------------
 DEPS_PKGS := gcc make binutils libcmocka-dev libmbedtls-dev libbearssl-dev \
              gcc-arm-none-eabi libnewlib-arm-none-eabi openssl curl tinyproxy valgrind \
-             python3 python3-cryptography python3-jwt
+             python3 python3-cryptography python3-jwt \
+             clang libclang-rt-14-dev gcovr cppcheck clang-tidy
 deps:
 	@SFO_DEPS="$(DEPS_PKGS)" sh tests/deps.sh
 
@@ -154,7 +158,7 @@ clean:
 	rm -rf build
 
 help:
-	@sed -n '1,12p' Makefile
+	@sed -n '1,16p' Makefile
 
 # ---- demo, examples, install, static CLI ---------------------------------------------
 #   make demo       builds, then runs every main sfoauth command against the test server
@@ -250,3 +254,85 @@ bench: deps
 
 size-guard:
 	@sh bench/size_guard.sh $(if $(UPDATE),--update)
+
+# ---- fuzzing (libFuzzer, clang) ------------------------------------------------------
+# make fuzz [SECONDS=60] [FUZZ_TARGETS="json http url b64"] [FUZZ_JOBS=1]
+# Builds tests/fuzz/fuzz_<t>.c with the whole core under ASan+UBSan+libFuzzer into
+# build/fuzz/, builds the seed corpora at run time from the unit tests and
+# $(SHARED)/testdata (tests/fuzz/seeds.py; nothing is copied into the repository),
+# then runs each target for SECONDS seconds (FUZZ_JOBS at a time) with its growing
+# corpus under build/fuzz/corpus/<t>; crashes go to build/fuzz/artifacts/<t>/.
+# Hook for later modules: add the name to FUZZ_TARGETS and a tests/fuzz/fuzz_<t>.c
+# (planned: "key" for PEM/DER key loading, "token" for the token response reader;
+# see tests/fuzz/README.md).
+SECONDS      ?= 60
+FUZZ_JOBS    ?= 1
+FUZZ_CC      ?= clang
+FUZZ_TARGETS ?= json http url b64
+FUZZ_DIR     := build/fuzz
+FUZZ_FLAGS   := -std=c11 -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all \
+                -fno-omit-frame-pointer -Iinclude -Itests/fuzz $(WARN)
+FUZZ_BIN     := $(FUZZ_TARGETS:%=$(FUZZ_DIR)/fuzz_%)
+
+.PHONY: fuzz fuzz-build fuzz-seeds json-diff coverage lint
+
+$(FUZZ_DIR)/fuzz_%: tests/fuzz/fuzz_%.c tests/fuzz/fuzz_util.h $(CORE_SRC) $(wildcard include/*.h) Makefile
+	@mkdir -p $(dir $@)
+	$(FUZZ_CC) $(FUZZ_FLAGS) $< $(CORE_SRC) -o $@
+
+fuzz-build: $(FUZZ_BIN) $(FUZZ_DIR)/json_canon
+
+fuzz-seeds:
+	@rm -rf $(FUZZ_DIR)/seeds
+	@$(PYTHON) tests/fuzz/seeds.py $(CURDIR) $(SHARED) $(FUZZ_DIR)/seeds
+
+fuzz: deps fuzz-build fuzz-seeds
+	@FUZZ_DIR=$(FUZZ_DIR) SECONDS=$(SECONDS) FUZZ_JOBS=$(FUZZ_JOBS) \
+	 sh tests/fuzz/run.sh $(FUZZ_TARGETS)
+	@$(MAKE) --no-print-directory json-diff
+
+# Differential check of the JSON scanner against Python's json on the json corpus.
+$(FUZZ_DIR)/json_canon: tests/fuzz/json_canon.c tests/fuzz/json_canon.h $(CORE_SRC) Makefile
+	@mkdir -p $(dir $@)
+	$(CC) -std=c11 -O1 -g -Iinclude -Itests/fuzz $(WARN) -D_POSIX_C_SOURCE=200809L \
+	  tests/fuzz/json_canon.c $(CORE_SRC) -o $@
+
+json-diff: $(FUZZ_DIR)/json_canon
+	@$(PYTHON) tests/fuzz/json_diff.py --helper $(FUZZ_DIR)/json_canon \
+	  $(wildcard $(FUZZ_DIR)/corpus/json) $(wildcard $(FUZZ_DIR)/seeds/json)
+
+# ---- coverage (gcc --coverage, gcovr) -------------------------------------------------
+# Builds the library and unit tests into build/coverage with --coverage, runs every
+# unit test, and prints line and branch coverage of src/ per file and in total.
+COV_DIR := build/coverage
+coverage: deps
+	@rm -rf $(COV_DIR)
+	@$(MAKE) --no-print-directory BUILD=$(COV_DIR) SANFLAGS=--coverage OPT="-O0 -g" all tests >/dev/null
+	@# MAKEFLAGS: a test that runs make in this tree (examples) builds with --coverage too
+	@SFO_SHARED="$(SHARED)" SFO_ROOT="$(CURDIR)" SFO_BUILD="$(CURDIR)/$(COV_DIR)" \
+	 SFO_BACKEND="$(BACKEND)" SFO_PYTHON="$(PYTHON)" MAKEFLAGS="SANFLAGS=--coverage" \
+	 sh tests/run.sh $(TEST_SRC:tests/%.c=$(COV_DIR)/tests/%) || true
+	@echo "---- src/ line coverage"
+	@gcovr -r . -f 'src/' --object-directory $(COV_DIR) --exclude-unreachable-branches
+	@echo "---- src/ branch coverage"
+	@gcovr -r . -f 'src/' --object-directory $(COV_DIR) --exclude-unreachable-branches -b
+
+# ---- static analysis -----------------------------------------------------------------
+# cppcheck (warning, style, performance, portability; suppressions with reasons in
+# tests/lint/cppcheck.supp) and clang-tidy (check set and exclusions with reasons in
+# .clang-tidy) over src/ and port/ (this BACKEND's files); LINT_CLI=1 adds cli/.
+# Zero findings required: either fails the target.
+LINT_SRC   := $(CORE_SRC) $(PORT_SRC) $(if $(LINT_CLI),$(CLI_SRC))
+LINT_FLAGS := -std=c11 -Iinclude -Isrc -Iport -Icli -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE \
+              $(BACKEND_DEF)
+lint: deps
+	@echo "cppcheck: $(words $(LINT_SRC)) files"
+	@cppcheck -q --std=c11 --enable=warning,style,performance,portability --inline-suppr \
+	  --suppressions-list=tests/lint/cppcheck.supp --error-exitcode=1 \
+	  --template='{file}:{line}: {severity}: {id}: {message}' \
+	  -Iinclude -Isrc -Iport -Icli $(BACKEND_DEF) $(LINT_SRC)
+	@echo "clang-tidy: $(words $(LINT_SRC)) files"
+	@mkdir -p build; printf '%s\n' $(LINT_SRC) | \
+	  xargs -P 2 -I{} clang-tidy -quiet {} -- $(LINT_FLAGS) >build/clang-tidy.log 2>&1; \
+	 rc=$$?; grep -v 'warnings* generated' build/clang-tidy.log; exit $$rc
+	@echo "lint: clean"

@@ -24,8 +24,8 @@ extern "C" {
  * ---------------------------------------------------------------------------------- */
 
 /* Encoded length, without NUL, of n input bytes. */
-#define SFO_B64_LEN(n)    ((((n) + 2u) / 3u) * 4u)
-#define SFO_B64URL_LEN(n) (((n) * 4u + 2u) / 3u)
+#define SFO_B64_LEN(n)    ((((size_t)(n) + 2u) / 3u) * 4u)
+#define SFO_B64URL_LEN(n) (((size_t)(n) * 4u + 2u) / 3u)
 
 /*
  * Encode n bytes into out (cap bytes including the NUL, so cap must be at

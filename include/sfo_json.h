@@ -176,7 +176,10 @@ int sfo_extract_init(struct sfo_extract *x, struct sfo_field *fields, size_t n,
  * SFO_E_JSON_RANGE (INT out of int64 range, or a number with a fraction or
  * exponent), SFO_E_JSON_DUPKEY (a wanted key twice, even after null).
  * A top-level value that is not an object is valid: no field is present and
- * x->top tells what it was. Errors are sticky. On any error every field is
+ * x->top tells what it was. A fault in a wanted value is reported when that
+ * value ends (its first faulty byte decides), so a scanner error inside the
+ * same token wins and the verdict never depends on how the input was split.
+ * Errors are sticky. On any error every field is
  * reset (present false) and every STRING/TEXT buffer wiped with sfo_wipe, so
  * no partial secret stays behind. x->json.err_offset tells where it failed.
  * Fields are final only after sfo_extract_finish() returns SFO_OK.

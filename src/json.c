@@ -504,7 +504,9 @@ int sfo_json_write_string(const char *s, size_t n, char *out, size_t cap, size_t
                 if (c - 8u < 6u && ctl[c - 8u] != 0) {
                     t[1] = ctl[c - 8u];
                 } else {
-                    memcpy(t + 1, "u00", 3);
+                    t[1] = 'u';
+                    t[2] = '0';
+                    t[3] = '0';
                     t[4] = hex[c >> 4];
                     t[5] = hex[c & 15u];
                     m = 6;

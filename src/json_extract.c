@@ -50,12 +50,65 @@ static int on_key(struct sfo_extract *x, const char *d, size_t n, unsigned fl)
     return 0;
 }
 
+/* One piece of a wanted STRING/NUMBER value into field f. Returns SFO_OK or
+ * the extractor's code for the value (SFO_E_TOO_LONG, _JSON_TYPE, _JSON_RANGE). */
+static int piece(struct sfo_extract *x, struct sfo_field *f, enum sfo_json_event ev,
+                 const char *d, size_t n, unsigned fl)
+{
+    size_t i;
+
+    if (f->type == SFO_FIELD_INT) {
+        for (i = 0; i < n; i++) {
+            unsigned c = (unsigned)(unsigned char)d[i] - '0';
+            if (c == (unsigned)('-' - '0') && x->int_state == 0) {
+                x->neg = true;
+                x->int_state = 1;
+                continue;
+            }
+            if (c > 9u) {
+                return ev == SFO_JSON_NUMBER ? SFO_E_JSON_RANGE : SFO_E_JSON_TYPE;
+            }
+            /* acc * 10 + c must stay <= 2^63 - 1 (2^63 when negative) */
+            if (x->acc > I64_MAX_U / 10u ||
+                (x->acc == I64_MAX_U / 10u && c > 7u + x->neg)) {
+                return SFO_E_JSON_RANGE;
+            }
+            x->acc = x->acc * 10u + c;
+            x->int_state = 2;
+        }
+        if (fl & SFO_JSON_LAST) {
+            if (x->int_state != 2) {
+                return SFO_E_JSON_TYPE;
+            }
+            /* -(2^63) is reached without overflowing int64 */
+            f->ival = !x->neg ? (int64_t)x->acc
+                      : x->acc == 0 ? 0 : -(int64_t)(x->acc - 1u) - 1;
+        }
+        return SFO_OK;
+    }
+    if (f->type == SFO_FIELD_TEXT || (f->type == SFO_FIELD_STRING && ev == SFO_JSON_STRING)) {
+        /* byte by byte, so the first fault in the value decides, wherever the
+         * pieces are cut */
+        for (i = 0; i < n; i++) {
+            if (d[i] == '\0') {
+                return SFO_E_JSON_TYPE;
+            }
+            if (f->len + 1u >= f->cap) {
+                return SFO_E_TOO_LONG;
+            }
+            f->str[f->len++] = d[i];
+        }
+        f->str[f->len] = '\0';
+        return SFO_OK;
+    }
+    return SFO_E_JSON_TYPE;
+}
+
 static int on_event(void *user, enum sfo_json_event ev, const char *d, size_t n,
                     unsigned fl, size_t depth)
 {
     struct sfo_extract *x = (struct sfo_extract *)user;
     struct sfo_field *f;
-    size_t i;
 
     if (depth == 0) {
         if (x->top == 0) {
@@ -86,50 +139,18 @@ static int on_event(void *user, enum sfo_json_event ev, const char *d, size_t n,
             x->neg = false;
             x->int_state = 0;
         }
-        if (f->type == SFO_FIELD_INT) {
-            for (i = 0; i < n; i++) {
-                unsigned c = (unsigned)(unsigned char)d[i] - '0';
-                if (c == (unsigned)('-' - '0') && x->int_state == 0) {
-                    x->neg = true;
-                    x->int_state = 1;
-                    continue;
-                }
-                if (c > 9u) {
-                    return fail(x, ev == SFO_JSON_NUMBER ? SFO_E_JSON_RANGE : SFO_E_JSON_TYPE);
-                }
-                /* acc * 10 + c must stay <= 2^63 - 1 (2^63 when negative) */
-                if (x->acc > I64_MAX_U / 10u ||
-                    (x->acc == I64_MAX_U / 10u && c > 7u + x->neg)) {
-                    return fail(x, SFO_E_JSON_RANGE);
-                }
-                x->acc = x->acc * 10u + c;
-                x->int_state = 2;
-            }
-            if (fl & SFO_JSON_LAST) {
-                if (x->int_state != 2) {
-                    return fail(x, SFO_E_JSON_TYPE);
-                }
-                /* -(2^63) is reached without overflowing int64 */
-                f->ival = !x->neg ? (int64_t)x->acc
-                          : x->acc == 0 ? 0 : -(int64_t)(x->acc - 1u) - 1;
-            }
-        } else if (f->type == SFO_FIELD_TEXT ||
-                   (f->type == SFO_FIELD_STRING && ev == SFO_JSON_STRING)) {
-            if (n >= f->cap - f->len) {
-                return fail(x, SFO_E_TOO_LONG);
-            }
-            for (i = 0; i < n; i++) {
-                if (d[i] == '\0') {
-                    return fail(x, SFO_E_JSON_TYPE);
-                }
-                f->str[f->len++] = d[i];
-            }
-            f->str[f->len] = '\0';
-        } else {
-            return fail(x, SFO_E_JSON_TYPE);
+        /* A fault in the value is only reported at its last piece: where the
+         * pieces end depends on how the caller split the input, so failing at
+         * once would make the verdict (extractor fault vs. a scanner error
+         * later in the same token) depend on the split. x->err holds it. */
+        if (x->err == SFO_OK) {
+            x->err = piece(x, f, ev, d, n, fl);
         }
         if (!(fl & SFO_JSON_LAST)) {
             return 0;
+        }
+        if (x->err != SFO_OK) {
+            return 1; /* stops the scanner with SFO_E_JSON_ABORTED */
         }
         f->present = true;
     } else if (ev != SFO_JSON_NULL) {

@@ -16,6 +16,13 @@ static unsigned hexval(unsigned c)
     return c < 6u ? c + 10u : 16u;
 }
 
+/* A byte allowed in a registered name or IPv4 host: letter, digit, '-', '.', '_'. */
+static bool host_char(unsigned c)
+{
+    return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+           c == '-' || c == '.' || c == '_';
+}
+
 /* First index >= i in s[0..n) holding a byte of stop, or n. */
 static size_t upto(const char *s, size_t i, size_t n, const char *stop)
 {
@@ -72,10 +79,7 @@ int sfo_url_parse(const char *s, size_t n, struct sfo_url *u)
     } else {
         /* registered name or IPv4: letters, digits, '-', '.', '_' */
         for (; h < e && s[h] != ':'; h++) {
-            c = (unsigned char)s[h];
-            if (c - '0' >= 10u && (c | 0x20u) - 'a' >= 26u && c != '-' && c != '.' &&
-                c != '_')
-                return SFO_E_URL_HOST;
+            if (!host_char((unsigned char)s[h])) return SFO_E_URL_HOST;
         }
         u->host = s + a;
         u->host_len = h - a;

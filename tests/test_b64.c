@@ -192,6 +192,22 @@ static void lengths_and_arguments(void **state)
     for (size_t i = 0; i < 6; i++) assert_int_equal(bin[i], 0);
 }
 
+/* Decoder argument checks and a NULL out_len. */
+static void decode_arguments(void **state)
+{
+    (void)state;
+    uint8_t out[8];
+    size_t n = 99;
+    assert_int_equal(sfo_b64_decode("Zg==", 4, NULL, sizeof out, &n), SFO_E_ARG);
+    assert_int_equal(sfo_b64url_decode(NULL, 2, out, sizeof out, &n), SFO_E_ARG);
+    assert_int_equal(sfo_b64_decode(NULL, 0, out, sizeof out, &n), SFO_OK);
+    assert_int_equal(n, 0);
+    assert_int_equal(sfo_b64_decode("Zm8=", 4, out, sizeof out, NULL), SFO_OK);
+    assert_memory_equal(out, "fo", 2);
+    assert_int_equal(sfo_b64url_decode("Zm8", 3, out, sizeof out, NULL), SFO_OK);
+    assert_int_equal(sfo_b64url_decode("Zm9", 3, out, sizeof out, NULL), SFO_E_B64);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -199,6 +215,7 @@ int main(void)
         cmocka_unit_test(decode_vectors),
         cmocka_unit_test(pkce_verifier),
         cmocka_unit_test(lengths_and_arguments),
+        cmocka_unit_test(decode_arguments),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

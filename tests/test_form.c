@@ -180,6 +180,23 @@ static void arguments(void **state)
     assert_int_equal(sfo_form_encoded_len((const uint8_t *)"a b~", 4), 6);
 }
 
+/* NULL buffer in a form, NULL value with a length, encoded length of NULL input. */
+static void argument_corners(void **state)
+{
+    (void)state;
+    char buf[16];
+    struct sfo_form f;
+    assert_int_equal(sfo_form_init(&f, buf, sizeof buf), SFO_OK);
+    assert_int_equal(sfo_form_add(&f, "a", NULL, 1), SFO_E_ARG);
+    assert_int_equal(sfo_form_add(&f, "a", NULL, 0), SFO_OK);
+    assert_string_equal(buf, "a=");
+    f.buf = NULL;
+    assert_int_equal(sfo_form_add(&f, "a", "b", 1), SFO_E_ARG);
+    assert_int_equal(sfo_form_encoded_len(NULL, 0), 0);
+    assert_int_equal(sfo_form_encoded_len(NULL, 3), 0);
+    assert_int_equal(sfo_form_encoded_len((const uint8_t *)"a b~", 4), 6);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -188,6 +205,7 @@ int main(void)
         cmocka_unit_test(serialize_tuples),
         cmocka_unit_test(overflow_is_sticky),
         cmocka_unit_test(arguments),
+        cmocka_unit_test(argument_corners),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

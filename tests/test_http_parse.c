@@ -592,6 +592,86 @@ static void one_mib_one_byte_chunks(void **state)
     free(in);
 }
 
+/* Corners the other cases leave out: short-value overflow, chunk line limit and
+ * extension syntax, bare CR in framing, DEL bytes, whitespace trimming, NULL args. */
+static void edge_cases(void **state)
+{
+    (void)state;
+    char big[1024];
+    const char *te = "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n";
+
+    /* chunk size line longer than SFO_HTTP_CHUNK_LINE_MAX (extensions included) */
+    snprintf(big, sizeof big, "%s2;%0300d\r\nab\r\n0\r\n\r\n", te, 0);
+    expect_all_splits(big, SFO_E_HTTP_CHUNK, 200, NULL);
+    snprintf(big, sizeof big, "%s2;%0200d\r\nab\r\n0\r\n\r\n", te, 0);
+    expect_all_splits(big, 0, 200, "ab");
+    /* bare CR in chunk framing, bad extension syntax, controls in quoted values */
+    snprintf(big, sizeof big, "%s2\rab\r\n", te);
+    expect_all_splits(big, SFO_E_HTTP_CHUNK, 200, NULL);
+    snprintf(big, sizeof big, "%s2;a@\r\nab\r\n0\r\n\r\n", te);
+    expect_all_splits(big, SFO_E_HTTP_CHUNK, 200, NULL);
+    snprintf(big, sizeof big, "%s2;\r\nab\r\n0\r\n\r\n", te);
+    expect_all_splits(big, SFO_E_HTTP_CHUNK, 200, NULL);
+    snprintf(big, sizeof big, "%s2;a=\"x\001\"\r\nab\r\n0\r\n\r\n", te);
+    expect_all_splits(big, SFO_E_HTTP_CHUNK, 200, NULL);
+    snprintf(big, sizeof big, "%s2;a=\"x\\\177\"\r\nab\r\n0\r\n\r\n", te);
+    expect_all_splits(big, SFO_E_HTTP_CHUNK, 200, NULL);
+    snprintf(big, sizeof big, "%s2; a = b ;c\t\r\nab\r\n0\r\n\r\n", te);
+    expect_all_splits(big, 0, 200, "ab");
+    /* a chunk over the body limit (64) is refused at its size line */
+    snprintf(big, sizeof big, "%s41\r\n", te);
+    expect_all_splits(big, SFO_E_HTTP_BODY_SIZE, 200, NULL);
+    /* short (scratch) values longer than the scratch: refused or the safe reading */
+    snprintf(big, sizeof big, "HTTP/1.1 200 OK\r\nContent-Length: %060d\r\n\r\n", 1);
+    expect_all_splits(big, SFO_E_HTTP_CL, 200, NULL);
+    snprintf(big, sizeof big, "HTTP/1.1 200 OK\r\nTransfer-Encoding: %060d\r\n\r\n", 1);
+    expect_all_splits(big, SFO_E_HTTP_TE, 200, NULL);
+    expect_all_splits("HTTP/1.1 200 OK\r\nContent-Length: 1a\r\n\r\n", SFO_E_HTTP_CL, 200, NULL);
+    expect_all_splits("HTTP/1.1 200 OK\r\nContent-Length: 1234567890123456789\r\n\r\n", SFO_E_HTTP_CL, 200, NULL);
+    /* minor version, DEL in reason and value, tab in reason */
+    expect_all_splits("HTTP/1.2 200 OK\r\n\r\n", SFO_E_HTTP_STATUS_LINE, 0, NULL);
+    expect_all_splits("HTTP/1.1 200 O\177K\r\n\r\n", SFO_E_HTTP_STATUS_LINE, 0, NULL);
+    expect_all_splits("HTTP/1.1 200X\r\n\r\n", SFO_E_HTTP_STATUS_LINE, 0, NULL);
+    expect_all_splits("HTTP/1.1 200 O\tK\r\nContent-Length: 0\r\n\r\n", 0, 200, "");
+    expect_all_splits("HTTP/1.1 200 OK\r\nA: b\177\r\n\r\n", SFO_E_HTTP_HEADER, 200, NULL);
+    expect_all_splits("HTTP/1.1 200 OK\r\nA: b\r\r\n\r\n", SFO_E_HTTP_HEADER, 200, NULL);
+    expect_all_splits("HTTP/1.1 200 OK\r\n\r\r\n", SFO_E_HTTP_HEADER, 200, NULL);
+    expect_all_splits("HTTP/1.1 200 OK\rX", SFO_E_HTTP_STATUS_LINE, 200, NULL);
+    expect_all_splits("\r\nHTTP/1.1 200 OK\r\nContent-Length: 1\r\n\r\nx", 0, 200, "x");
+
+    /* long Connection value: read as close; Retry-After over 9 digits: -1; tabs trimmed */
+    struct sfo_http_parser p;
+    struct sfo_http_response r;
+    snprintf(big, sizeof big, "HTTP/1.1 200 OK\r\nConnection: keep-alive, %060d\r\n"
+             "Retry-After: 1234567890\r\nContent-Type:\t \ttext/plain \t\r\nContent-Length: 2\r\n\r\nab", 0);
+    assert_int_equal(sfo_http_parser_init(&p, &r, false, 0, 0, NULL, NULL), SFO_OK);
+    assert_int_equal(sfo_http_parser_feed(&p, (const uint8_t *)big, strlen(big), NULL), SFO_OK);
+    assert_true(sfo_http_parser_done(&p));
+    assert_false(r.keep_alive);
+    assert_int_equal(r.retry_after_s, -1);
+    assert_string_equal(r.content_type, "text/plain");
+    assert_int_equal(r.body_len, 2);                 /* NULL sink: counted, discarded */
+    /* Connection tokens trimmed of spaces and tabs; HTTP/1.0 keep-alive */
+    const char *ka = "HTTP/1.0 200 OK\r\nConnection: \t foo ,\tKeep-Alive\t, bar\r\nRetry-After: 0\r\n"
+                     "Content-Length: 0\r\n\r\n";
+    assert_int_equal(sfo_http_parser_init(&p, &r, false, 0, 0, NULL, NULL), SFO_OK);
+    assert_int_equal(sfo_http_parser_feed(&p, (const uint8_t *)ka, strlen(ka), NULL), SFO_OK);
+    assert_true(sfo_http_parser_done(&p) && r.keep_alive);
+    assert_int_equal(r.retry_after_s, 0);
+    /* an explicit header limit */
+    assert_int_equal(sfo_http_parser_init(&p, &r, false, 20, 0, NULL, NULL), SFO_OK);
+    assert_int_equal(sfo_http_parser_feed(&p, (const uint8_t *)ka, strlen(ka), NULL), SFO_E_HTTP_HEADER_SIZE);
+    /* argument checks */
+    size_t used = 9;
+    assert_int_equal(sfo_http_parser_feed(NULL, (const uint8_t *)"H", 1, &used), SFO_E_ARG);
+    assert_int_equal(used, 0);
+    assert_int_equal(sfo_http_parser_init(&p, &r, false, 0, 0, NULL, NULL), SFO_OK);
+    assert_int_equal(sfo_http_parser_feed(&p, NULL, 1, NULL), SFO_E_ARG);
+    assert_int_equal(sfo_http_parser_feed(&p, NULL, 0, NULL), SFO_OK);
+    assert_int_equal(sfo_http_parser_init(&p, NULL, false, 0, 0, NULL, NULL), SFO_E_ARG);
+    assert_int_equal(sfo_http_parser_eof(NULL), SFO_E_ARG);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -601,6 +681,7 @@ int main(void)
         cmocka_unit_test(sink_error),
         cmocka_unit_test(window_512),
         cmocka_unit_test(one_mib_one_byte_chunks),
+        cmocka_unit_test(edge_cases),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

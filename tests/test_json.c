@@ -539,6 +539,58 @@ static void writer(void **state)
     }
 }
 
+static int abort_first_piece(void *user, enum sfo_json_event ev, const char *d, size_t len,
+                             unsigned flags, size_t depth)
+{
+    (void)d; (void)len; (void)flags; (void)depth;
+    if (ev == SFO_JSON_STRING) { (*(int *)user)++; return 5; }
+    return 0;
+}
+
+/* Corners: a buffered piece whose flush is refused, mismatched surrogate pairs,
+ * NULL arguments of finish / error_offset / feed. */
+static void coverage_corners(void **state)
+{
+    (void)state;
+    struct sfo_json j;
+    uint8_t st[2];
+    int calls = 0;
+    char part[41];
+    memset(part, 'a', 40);
+    part[40] = 0;
+
+    /* 40 bytes are buffered; 40 more overflow the buffer: the flush is refused */
+    assert_int_equal(sfo_json_init(&j, st, 4, abort_first_piece, &calls), SFO_OK);
+    assert_int_equal(sfo_json_feed(&j, "[\"", 2), SFO_OK);
+    assert_int_equal(sfo_json_feed(&j, part, 40), SFO_OK);
+    assert_int_equal(calls, 0);
+    assert_int_equal(sfo_json_feed(&j, part, 40), SFO_E_JSON_ABORTED);
+    assert_int_equal(calls, 1);
+    assert_int_equal(j.cb_result, 5);
+    assert_int_equal(sfo_json_finish(&j), SFO_E_JSON_ABORTED);
+
+    /* a high surrogate followed by a \u escape that is not a low surrogate */
+    static const char *const bad[] = { "\"\\ud800\\u0041\"", "\"\\ud800\\ue000\"",
+                                       "\"\\ud800\\ud800\"", "\"\\udc00\"" };
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        assert_int_equal(sfo_json_init(&j, st, 4, NULL, NULL), SFO_OK);
+        assert_int_equal(sfo_json_feed(&j, bad[i], strlen(bad[i])), SFO_E_JSON_SURROGATE);
+    }
+    assert_int_equal(sfo_json_init(&j, st, 4, NULL, NULL), SFO_OK);
+    assert_int_equal(sfo_json_feed(&j, "\"\\ud83d\\ude00\"", 14), SFO_OK);
+    assert_int_equal(sfo_json_finish(&j), SFO_OK);
+
+    /* arguments */
+    assert_int_equal(sfo_json_finish(NULL), SFO_E_ARG);
+    assert_int_equal(sfo_json_error_offset(NULL), 0);
+    assert_int_equal(sfo_json_feed(NULL, "1", 1), SFO_E_ARG);
+    assert_int_equal(sfo_json_init(&j, st, 4, NULL, NULL), SFO_OK);
+    assert_int_equal(sfo_json_feed(&j, NULL, 1), SFO_E_ARG);
+    assert_int_equal(sfo_json_feed(&j, NULL, 0), SFO_OK);
+    assert_int_equal(sfo_json_feed(&j, "7", 1), SFO_OK);
+    assert_int_equal(sfo_json_finish(&j), SFO_OK);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -550,6 +602,7 @@ int main(void)
         cmocka_unit_test(error_codes),
         cmocka_unit_test(abort_and_args),
         cmocka_unit_test(writer),
+        cmocka_unit_test(coverage_corners),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

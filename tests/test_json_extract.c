@@ -423,6 +423,101 @@ static void init_args(void **state)
     assert_int_equal(sfo_extract_finish(NULL), SFO_E_ARG);
 }
 
+/* Regression (found by fuzzing): a wanted value's fault used to be reported at
+ * the first piece that showed it, and pieces end where the caller's splits
+ * fall, so a too-long (or non-integer) value followed by a scanner error in
+ * the same token gave SFO_E_TOO_LONG for small feeds but the scanner's code
+ * for one feed. Now the fault is reported at the value's end: the verdict and
+ * error offset are the same for every split. */
+static void value_fault_verdict_split_independent(void **state)
+{
+    (void)state;
+    char doc[160], b[32];
+    struct sfo_field f[2];
+    memset(f, 0, sizeof f);
+    f[0] = (struct sfo_field){ .name = "access_token", .type = SFO_FIELD_STRING, .str = b, .cap = sizeof b };
+    f[1] = (struct sfo_field){ .name = "n", .type = SFO_FIELD_INT };
+
+    /* 90 bytes (more than the buffer and the scanner's piece buffer), then a raw control byte */
+    int k = snprintf(doc, sizeof doc, "{\"access_token\":\"%.90s\x01\"}",
+                     "0123456789012345678901234567890123456789012345678901234567890123456789012345678901234567890");
+    for (uint32_t m = 0; m < MODES; m++) {
+        assert_int_equal(run(doc, (size_t)k, f, 2, m), SFO_E_JSON_CONTROL);
+        assert_int_equal(g_x.json.err_offset, 17 + 90);
+        assert_all_wiped(f, 2);
+    }
+    /* the same value, well formed: too long in every split, at its closing quote */
+    k = snprintf(doc, sizeof doc, "{\"access_token\":\"%.90s\"}",
+                 "0123456789012345678901234567890123456789012345678901234567890123456789012345678901234567890");
+    for (uint32_t m = 0; m < MODES; m++) {
+        assert_int_equal(run(doc, (size_t)k, f, 2, m), SFO_E_TOO_LONG);
+        assert_int_equal(g_x.json.err_offset, 17 + 90);
+        assert_all_wiped(f, 2);
+    }
+    /* too long and holding U+0000: the first fault in the value decides, in every split */
+    k = snprintf(doc, sizeof doc, "{\"access_token\":\"%.70s\\u0000x\"}",
+                 "0123456789012345678901234567890123456789012345678901234567890123456789");
+    for (uint32_t m = 0; m < MODES; m++) {
+        assert_int_equal(run(doc, (size_t)k, f, 2, m), SFO_E_TOO_LONG);
+        assert_all_wiped(f, 2);
+    }
+    k = snprintf(doc, sizeof doc, "{\"access_token\":\"01234\\u0000%.70s\"}",
+                 "0123456789012345678901234567890123456789012345678901234567890123456789");
+    for (uint32_t m = 0; m < MODES; m++) {
+        assert_int_equal(run(doc, (size_t)k, f, 2, m), SFO_E_JSON_TYPE);
+        assert_all_wiped(f, 2);
+    }
+    /* an INT overflowing in its first piece, then a bad number: the scanner's code wins */
+    k = snprintf(doc, sizeof doc, "{\"n\":%.70s.}", "9999999999999999999999999999999999999999999999999999999999999999999999");
+    for (uint32_t m = 0; m < MODES; m++) {
+        assert_int_equal(run(doc, (size_t)k, f, 2, m), SFO_E_JSON_NUMBER);
+        assert_all_wiped(f, 2);
+    }
+    /* a string field fed a long number is refused at the number's end */
+    k = snprintf(doc, sizeof doc, "{\"access_token\":%.70s}", "1234567890123456789012345678901234567890123456789012345678901234567890");
+    for (uint32_t m = 0; m < MODES; m++) {
+        assert_int_equal(run(doc, (size_t)k, f, 2, m), SFO_E_JSON_TYPE);
+        assert_int_equal(g_x.json.err_offset, (size_t)k - 1);
+    }
+}
+
+/* Keys that are prefixes or extensions of wanted names, keys holding U+0000,
+ * an INT given as a long digit string in pieces, NULL name / bad type at init. */
+static void key_matching_corners(void **state)
+{
+    (void)state;
+    char b[16];
+    struct sfo_field f[2];
+    uint8_t stack[SFO_JSON_STACK_BYTES(4)];
+    memset(f, 0, sizeof f);
+    f[0] = (struct sfo_field){ .name = "access_token", .type = SFO_FIELD_STRING, .str = b, .cap = sizeof b };
+    f[1] = (struct sfo_field){ .name = "n", .type = SFO_FIELD_INT };
+
+    const char *doc = "{\"access\":\"p\",\"access_token_x\":\"q\",\"access\\u0000token\":\"r\","
+                      "\"n\\u0000\":\"s\",\"access_token\":\"ok\",\"n\":"
+                      "\"-000000000000000000000000000000000000000000000000000000000000000000000042\"}";
+    for (uint32_t m = 0; m < MODES; m++) {
+        assert_int_equal(run(doc, strlen(doc), f, 2, m), SFO_OK);
+        assert_true(f[0].present);
+        assert_string_equal(b, "ok");
+        assert_true(f[1].present);
+        assert_int_equal(f[1].ival, -42);
+    }
+    /* "-" alone and an empty string are not integers */
+    assert_int_equal(run("{\"n\":\"-\"}", 8, f, 2, 0), SFO_E_JSON_TYPE);
+    assert_int_equal(run("{\"n\":\"\"}", 7, f, 2, 0), SFO_E_JSON_TYPE);
+    assert_int_equal(run("{\"n\":\"1-\"}", 9, f, 2, 0), SFO_E_JSON_TYPE);
+
+    struct sfo_extract x;
+    f[1].name = NULL;
+    assert_int_equal(sfo_extract_init(&x, f, 2, stack, 4), SFO_E_ARG);
+    f[1].name = "n";
+    f[1].type = (enum sfo_field_type)0;
+    assert_int_equal(sfo_extract_init(&x, f, 2, stack, 4), SFO_E_ARG);
+    f[1].type = SFO_FIELD_TEXT;     /* TEXT without a buffer */
+    assert_int_equal(sfo_extract_init(&x, f, 2, stack, 4), SFO_E_ARG);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -435,6 +530,8 @@ int main(void)
         cmocka_unit_test(errors),
         cmocka_unit_test(int_limits_and_null),
         cmocka_unit_test(init_args),
+        cmocka_unit_test(value_fault_verdict_split_independent),
+        cmocka_unit_test(key_matching_corners),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -397,6 +397,32 @@ static void query_iterate(void **state)
     assert_int_equal(sfo_query_next("a", 1, NULL, &np, &nl, &vp, &vl), SFO_E_ARG);
 }
 
+/* Host character classes, short scheme separators, sfo_query_next arguments. */
+static void argument_and_host_corners(void **state)
+{
+    (void)state;
+    struct sfo_url u;
+    static const char *const ok[] = { "http://A-Z.a_z.09", "https://Zz_-.9:1/", "http://_" };
+    for (size_t i = 0; i < sizeof ok / sizeof ok[0]; i++)
+        assert_int_equal(sfo_url_parse(ok[i], strlen(ok[i]), &u), SFO_OK);
+    static const char *const host[] = { "http://a~b", "http://a!b/", "http://[::1", "http://a%41" };
+    for (size_t i = 0; i < sizeof host / sizeof host[0]; i++)
+        assert_int_equal(sfo_url_parse(host[i], strlen(host[i]), &u), SFO_E_URL_HOST);
+    static const char *const syn[] = { "http:", "http:/", "http:/x", "http:x/", "https:/\\" };
+    for (size_t i = 0; i < sizeof syn / sizeof syn[0]; i++)
+        assert_int_equal(sfo_url_parse(syn[i], strlen(syn[i]), &u), SFO_E_URL);
+
+    size_t pos = 0, nl, vl;
+    const char *np, *vp;
+    assert_int_equal(sfo_query_next("a=1", 3, NULL, &np, &nl, &vp, &vl), SFO_E_ARG);
+    assert_int_equal(sfo_query_next("a=1", 3, &pos, NULL, &nl, &vp, &vl), SFO_E_ARG);
+    assert_int_equal(sfo_query_next("a=1", 3, &pos, &np, NULL, &vp, &vl), SFO_E_ARG);
+    assert_int_equal(sfo_query_next("a=1", 3, &pos, &np, &nl, NULL, &vl), SFO_E_ARG);
+    assert_int_equal(sfo_query_next("a=1", 3, &pos, &np, &nl, &vp, NULL), SFO_E_ARG);
+    assert_int_equal(sfo_query_next(NULL, 1, &pos, &np, &nl, &vp, &vl), SFO_E_ARG);
+    assert_int_equal(sfo_query_next(NULL, 0, &pos, &np, &nl, &vp, &vl), SFO_E_NOT_FOUND);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -407,6 +433,7 @@ int main(void)
         cmocka_unit_test(salesforce_callback),
         cmocka_unit_test(query_lookup),
         cmocka_unit_test(query_iterate),
+        cmocka_unit_test(argument_and_host_corners),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
