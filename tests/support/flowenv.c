@@ -104,13 +104,15 @@ static int request(struct fe *e, const char *method, const char *target, const c
         rq.body_len = strlen(body);
         rq.content_type = "application/x-www-form-urlencoded";
     }
+    memset(&rs, 0, sizeof rs);
+    if (loc != NULL) {
+        rs.hdr[SFO_HTTP_LOCATION].buf = loc;
+        rs.hdr[SFO_HTTP_LOCATION].cap = loc_cap;
+    }
     int rc = sfo_http_request(&hc, &rq, &rs, NULL, NULL);
     sfo_http_close(&hc);
     if (rc != SFO_OK) return rc;
-    if (loc != NULL) {
-        if (strlen(rs.location) + 1 > loc_cap) return SFO_E_TOO_LONG;
-        strcpy(loc, rs.location);
-    }
+    if (loc != NULL && (rs.overflow & SFO_HTTP_OVF_LOCATION)) return SFO_E_TOO_LONG;
     return rs.status;
 }
 
