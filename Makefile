@@ -320,9 +320,9 @@ coverage: deps
 # ---- static analysis -----------------------------------------------------------------
 # cppcheck (warning, style, performance, portability; suppressions with reasons in
 # tests/lint/cppcheck.supp) and clang-tidy (check set and exclusions with reasons in
-# .clang-tidy) over src/ and port/ (this BACKEND's files); LINT_CLI=1 adds cli/.
+# .clang-tidy, cli/.clang-tidy) over src/, port/ (this BACKEND's files) and cli/.
 # Zero findings required: either fails the target.
-LINT_SRC   := $(CORE_SRC) $(PORT_SRC) $(if $(LINT_CLI),$(CLI_SRC))
+LINT_SRC   := $(CORE_SRC) $(PORT_SRC) $(CLI_SRC)
 LINT_FLAGS := -std=c11 -Iinclude -Isrc -Iport -Icli -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE \
               $(BACKEND_DEF)
 lint: deps

@@ -214,7 +214,9 @@ static int replace_file(const char *path, const char *data, size_t n)
     size_t half = slow ? n / 2 : n;
     int bad = write_all(fd, data, half);
     if (!bad && slow) {
-        struct timespec ts = { atoi(slow) / 1000, (long)(atoi(slow) % 1000) * 1000000L };
+        long ms = strtol(slow, NULL, 10);
+        if (ms < 0 || ms > 60000) ms = 0;
+        struct timespec ts = { (time_t)(ms / 1000), (ms % 1000) * 1000000L };
         nanosleep(&ts, NULL);
         bad = write_all(fd, data + half, n - half);
     }

@@ -6,6 +6,7 @@
 #include "cli.h"
 
 #include <errno.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
@@ -44,6 +45,14 @@ void cli_secret_keep(void *p, size_t len)
     if (p == NULL || len == 0) {
         return;
     }
+    /* The list is read by the fatal-signal handler: keep those signals out while
+     * it changes, so the handler always sees a complete list. */
+    sigset_t block, old;
+    sigemptyset(&block);
+    sigaddset(&block, SIGINT);
+    sigaddset(&block, SIGTERM);
+    sigaddset(&block, SIGHUP);
+    sigprocmask(SIG_BLOCK, &block, &old);
     if (g_nsecrets == g_capsecrets) {
         size_t cap = g_capsecrets ? g_capsecrets * 2 : 16;
         struct secret_ref *n = realloc(g_secrets, cap * sizeof *n);
@@ -60,6 +69,7 @@ void cli_secret_keep(void *p, size_t len)
     g_secrets[g_nsecrets].p = p;
     g_secrets[g_nsecrets].len = len;
     g_nsecrets++;
+    sigprocmask(SIG_SETMASK, &old, NULL);
 }
 
 void cli_secret_drop(void *p)
@@ -135,6 +145,7 @@ char *cli_read_all(const char *path, size_t *len)
 char *cli_secret_read(const char *path, const char *env, const char **err)
 {
     char *v = NULL;
+    const char *e;
     size_t n = 0;
     *err = NULL;
     if (path != NULL) {
@@ -149,8 +160,7 @@ char *cli_secret_read(const char *path, const char *env, const char **err)
             *err = strerror(errno);
             return NULL;
         }
-    } else if (env != NULL && getenv(env) != NULL) {
-        const char *e = getenv(env);
+    } else if (env != NULL && (e = getenv(env)) != NULL) {
         n = strlen(e);
         v = malloc(n + 1);
         if (v == NULL) {
@@ -335,9 +345,10 @@ void cli_trace_log(void *ctx, int level, const char *msg, const char *detail,
     char *m = cli_redact(msg, strlen(msg));
     const char *ms = m ? m : "";
     const char *ds = d ? d : "";
-    if (level < SFO_CLI_LOG_DEBUG) {
-        /* connect, TLS version, cipher, certificate: curl's "* " lines */
-        fprintf(stderr, "* %s%s%s\n", ms, d ? " " : "", ds);
+    /* connect, TLS version, cipher, certificate: curl's "* " lines */
+    bool is_note = level < SFO_CLI_LOG_DEBUG;
+    if (is_note) {
+        /* printed below */
     } else if (strncmp(ms, "http <", 6) == 0) {
         g_dir = '<';
         fprintf(stderr, "< %s%s\n", ds, ms[6] ? ms + 6 : "");
@@ -350,6 +361,9 @@ void cli_trace_log(void *ctx, int level, const char *msg, const char *detail,
     } else if (d != NULL && strchr(ms, ' ') == NULL) {
         fprintf(stderr, "%c %s: %s\n", g_dir, ms, ds);
     } else {
+        is_note = true;
+    }
+    if (is_note) {
         fprintf(stderr, "* %s%s%s\n", ms, d ? " " : "", ds);
     }
     if (d) { sfo_wipe(d, strlen(d)); free(d); }

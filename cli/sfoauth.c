@@ -48,7 +48,7 @@ struct opts {
         *redirect_uri, *scope, *refresh_token_file, *token_file, *cacert, *proxy,
         *cache, *field, *callback_url, *code_file, *password_file, *browser, *param,
         *prompt, *hint, *flow;
-    bool sandbox, paste, no_pkce, basic_auth, rfc, mask, introspect_expiry, no_verify_sig;
+    bool sandbox, paste, no_pkce, basic_auth, rfc, mask, introspect_expiry;
     enum cli_output output;
     bool output_given;
     int timeout_s, wait_s, session_lifetime_s, margin_s;
@@ -376,9 +376,8 @@ static bool no_proxy_match(const char *host, size_t hl)
         if (strcmp(t, "*") == 0) { m = true; break; }
         const char *d = t[0] == '.' ? t + 1 : t;
         size_t dl = strlen(d);
-        if (dl == hl && strncasecmp(host, d, hl) == 0) m = true;
-        else if (dl < hl && host[hl - dl - 1] == '.' && strncasecmp(host + hl - dl, d, dl) == 0)
-            m = true;
+        m = (dl == hl && strncasecmp(host, d, hl) == 0) ||
+            (dl < hl && host[hl - dl - 1] == '.' && strncasecmp(host + hl - dl, d, dl) == 0);
     }
     free(dup);
     return m;
@@ -726,7 +725,11 @@ static int do_login(struct run *r, struct cli_token *t)
     }
     struct sfo_authz *az = calloc(1, sizeof *az);
     char *url = malloc(4096);
-    if (az == NULL || url == NULL) return cli_errorf(EXIT_INTERNAL, "out of memory");
+    if (az == NULL || url == NULL) {
+        free(az);
+        free(url);
+        return cli_errorf(EXIT_INTERNAL, "out of memory");
+    }
     cli_secret_keep(az, sizeof *az);
     struct sfo_authz_params p;
     memset(&p, 0, sizeof p);
@@ -1112,7 +1115,9 @@ static int cmd_decode_url(struct opts *o)
 
 static void on_signal(int sig)
 {
-    cli_secret_wipe_all();
+    /* Only sfo_wipe (memset) over the tracked list, which cli_secret_keep changes
+     * with these signals blocked: async-signal-safe in practice. */
+    cli_secret_wipe_all(); // NOLINT(bugprone-signal-handler,cert-sig30-c)
     signal(sig, SIG_DFL);
     raise(sig);
 }
@@ -1129,6 +1134,7 @@ int main(int argc, char **argv)
     signal(SIGHUP, on_signal);
     signal(SIGPIPE, SIG_IGN);
     if ((rc = parse_opts(argc, argv, &o)) != 0) return rc;
+    if (o.args == NULL || o.nargs < 1) return usage_error("no command given");
     const char *cmd = o.args[0];
     memset(&r, 0, sizeof r);
     r.o = &o;

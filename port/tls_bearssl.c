@@ -68,7 +68,7 @@ struct loader {
 static uint8_t *store_take(struct sfo_posix_port *pp, size_t n)
 {
     uint8_t *p;
-    if (SFO_BR_ANCHOR_BYTES - pp->b.store_used < n) {
+    if (sizeof pp->b.store - pp->b.store_used < n) {
         return NULL;
     }
     p = pp->b.store + pp->b.store_used;
@@ -785,6 +785,17 @@ static int contains(const uint8_t *d, size_t len, const char *s)
     return 0;
 }
 
+
+/* Copy one private-key component to o, point the key at it; returns o + len. */
+static unsigned char *kcopy(unsigned char *o, unsigned char **field, size_t *field_len,
+                            const unsigned char *src, size_t len)
+{
+    memcpy(o, src, len);
+    *field = o;
+    *field_len = len;
+    return o + len;
+}
+
 int sfo_tls_key_load(void *ctx, const uint8_t *data, size_t len)
 {
     struct sfo_posix_port *pp = PP(ctx);
@@ -825,17 +836,11 @@ int sfo_tls_key_load(void *ctx, const uint8_t *data, size_t len)
             dst = &pp->b.key;
             o = pp->b.keybuf;
             dst->n_bitlen = sk->n_bitlen;
-#define SFO_KCOPY(f)                          \
-    memcpy(o, sk->f, sk->f##len);             \
-    dst->f = o;                               \
-    dst->f##len = sk->f##len;                 \
-    o += sk->f##len
-            SFO_KCOPY(p);
-            SFO_KCOPY(q);
-            SFO_KCOPY(dp);
-            SFO_KCOPY(dq);
-            SFO_KCOPY(iq);
-#undef SFO_KCOPY
+            o = kcopy(o, &dst->p, &dst->plen, sk->p, sk->plen);
+            o = kcopy(o, &dst->q, &dst->qlen, sk->q, sk->qlen);
+            o = kcopy(o, &dst->dp, &dst->dplen, sk->dp, sk->dplen);
+            o = kcopy(o, &dst->dq, &dst->dqlen, sk->dq, sk->dqlen);
+            (void)kcopy(o, &dst->iq, &dst->iqlen, sk->iq, sk->iqlen);
             pp->b.key_loaded = 1;
         }
     }

@@ -151,6 +151,7 @@ static int once(struct call *k, const char *host, const char *target, const char
     int64_t left = deadline - pt->mono_ms(pt->ctx);
     int rc;
 
+    memset(resp, 0, sizeof *resp); /* judged even when no exchange took place */
     if (left <= 0) {
         return SFO_E_DEADLINE;
     }
@@ -165,7 +166,6 @@ static int once(struct call *k, const char *host, const char *target, const char
         return rc;
     }
     memset(&rq, 0, sizeof rq);
-    memset(resp, 0, sizeof *resp);
     rq.method = k->method;
     rq.https = https;
     rq.host = host;

@@ -172,7 +172,11 @@ size_t sfo_x509_dn_format(const uint8_t *der, size_t len, char *out, size_t cap)
             }
             for (i = 0; i < val.len && o + 1 < cap; i++) {
                 uint8_t c = val.p[i];
-                out[o++] = (c >= 0x20 && c < 0x7f) ? (char)c : '?';
+                char ch = '?';
+                if (c >= 0x20 && c < 0x7f) {
+                    ch = (char)c;
+                }
+                out[o++] = ch;
             }
             out[o] = '\0';
         }
