@@ -93,12 +93,15 @@ $(BUILD)/tests/%: $(BUILD)/tests/%.o $(TSUP_OBJ) $(LIB)
 	$(CC) $(SANFLAGS) -o $@ $< $(TSUP_OBJ) $(LIB) $(LDLIBS) -lcmocka -lpthread
 
 # ---- dependencies: Debian packages, installed when missing ----------------------------
-DEPS_PKGS := gcc make binutils libcmocka-dev libmbedtls-dev libbearssl-dev \
-             gcc-arm-none-eabi libnewlib-arm-none-eabi openssl curl tinyproxy valgrind \
-             python3 python3-cryptography python3-jwt \
-             clang libclang-rt-14-dev gcovr cppcheck clang-tidy
+# What building and `make demo` need; the tests, fuzzing and analysis need the rest.
+RUN_PKGS  := gcc make binutils libmbedtls-dev libbearssl-dev openssl curl python3 \
+             python3-cryptography
+DEPS_PKGS := $(RUN_PKGS) libcmocka-dev gcc-arm-none-eabi libnewlib-arm-none-eabi \
+             tinyproxy valgrind python3-jwt clang libclang-rt-14-dev gcovr cppcheck clang-tidy
 deps:
 	@SFO_DEPS="$(DEPS_PKGS)" sh tests/deps.sh
+deps-run:
+	@SFO_DEPS="$(RUN_PKGS)" sh tests/deps.sh
 
 # ---- tests ---------------------------------------------------------------------------
 # Runs every tests/test_* binary (cmocka), then the core contract check and the
@@ -168,7 +171,8 @@ help:
 #   make static     a fully static, stripped sfoauth on BearSSL: build/static/sfoauth
 .PHONY: demo examples install static
 
-demo: deps all
+demo: deps-run
+	@$(MAKE) --no-print-directory all
 	@sh tests/demo.sh $(BUILD)
 
 EXAMPLE_SRC := $(wildcard examples/*.c)
