@@ -321,7 +321,7 @@ static int run(struct call *k)
         size_t sl = sfo_form_encoded_len(c->client_secret, c->client_secret_len);
         char *raw;
         authz = take(k, 7u + SFO_B64_LEN(il + 1u + sl));
-        raw = take(k, il + sl + 2u);
+        raw = authz != NULL ? take(k, il + sl + 2u) : NULL;
         if (raw == NULL) {
             return SFO_E_TOO_LONG;
         }
