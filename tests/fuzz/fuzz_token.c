@@ -241,7 +241,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *d, size_t n)
         tok_wiped(t, true);
     }
     if (rc == SFO_E_OAUTH) FZ_ASSERT(t->err.error[0] != '\0');
-    if (rc == SFO_E_OAUTH || rc == SFO_E_HTTP_STATUS) FZ_ASSERT(t->err.http_status != 0);
+    if (rc == SFO_E_OAUTH) FZ_ASSERT(t->err.http_status != 0);
     zero(work, work_len);
 
     /* ---- introspect ---- */
