@@ -290,7 +290,7 @@ $(FUZZ_DIR)/$(BACKEND)/fuzz_%: tests/fuzz/fuzz_%.c tests/fuzz/fuzz_util.h $(CORE
 	$(FUZZ_CC) $(FUZZ_FLAGS) -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE $(BACKEND_DEF) -Iport \
 	  $< $(CORE_SRC) $(PORT_SRC) -o $@ $(BACKEND_LIBS)
 $(FUZZ_PORTED:%=$(FUZZ_DIR)/fuzz_%): $(FUZZ_DIR)/fuzz_%: $(FUZZ_DIR)/$(BACKEND)/fuzz_% FORCE
-	@cp $< $@
+	@cp $< $@.tmp && mv -f $@.tmp $@
 FORCE:
 
 fuzz-build: $(FUZZ_BIN) $(FUZZ_DIR)/json_canon
