@@ -260,29 +260,42 @@ size-guard:
 	@sh bench/size_guard.sh $(if $(UPDATE),--update)
 
 # ---- fuzzing (libFuzzer, clang) ------------------------------------------------------
-# make fuzz [SECONDS=60] [FUZZ_TARGETS="json http url b64"] [FUZZ_JOBS=1]
+# make fuzz [SECONDS=60] [FUZZ_TARGETS="json http url b64 key token"] [FUZZ_JOBS=1] [BACKEND=..]
 # Builds tests/fuzz/fuzz_<t>.c with the whole core under ASan+UBSan+libFuzzer into
 # build/fuzz/, builds the seed corpora at run time from the unit tests and
 # $(SHARED)/testdata (tests/fuzz/seeds.py; nothing is copied into the repository),
 # then runs each target for SECONDS seconds (FUZZ_JOBS at a time) with its growing
 # corpus under build/fuzz/corpus/<t>; crashes go to build/fuzz/artifacts/<t>/.
 # Hook for later modules: add the name to FUZZ_TARGETS and a tests/fuzz/fuzz_<t>.c
-# (planned: "key" for PEM/DER key loading, "token" for the token response reader;
-# see tests/fuzz/README.md).
+# ("key" and "token" also link the POSIX port and the TLS backend of BACKEND:
+# make fuzz BACKEND=bearssl FUZZ_TARGETS=key; see tests/fuzz/README.md).
 SECONDS      ?= 60
 FUZZ_JOBS    ?= 1
 FUZZ_CC      ?= clang
-FUZZ_TARGETS ?= json http url b64
+FUZZ_TARGETS ?= json http url b64 key token
 FUZZ_DIR     := build/fuzz
 FUZZ_FLAGS   := -std=c11 -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all \
                 -fno-omit-frame-pointer -Iinclude -Itests/fuzz $(WARN)
 FUZZ_BIN     := $(FUZZ_TARGETS:%=$(FUZZ_DIR)/fuzz_%)
 
-.PHONY: fuzz fuzz-build fuzz-seeds json-diff coverage lint
+.PHONY: fuzz fuzz-build fuzz-seeds json-diff coverage lint FORCE
 
 $(FUZZ_DIR)/fuzz_%: tests/fuzz/fuzz_%.c tests/fuzz/fuzz_util.h $(CORE_SRC) $(wildcard include/*.h) Makefile
 	@mkdir -p $(dir $@)
 	$(FUZZ_CC) $(FUZZ_FLAGS) $< $(CORE_SRC) -o $@
+
+# Targets that also link the POSIX port and its TLS backend ($(BACKEND)): built
+# into $(FUZZ_DIR)/$(BACKEND)/ and copied to $(FUZZ_DIR)/ on every run, so that
+# the binary run is always the one of the backend asked for.
+FUZZ_PORTED := key token
+$(FUZZ_DIR)/$(BACKEND)/fuzz_%: tests/fuzz/fuzz_%.c tests/fuzz/fuzz_util.h $(CORE_SRC) $(PORT_SRC) \
+                               $(wildcard include/*.h port/*.h) Makefile
+	@mkdir -p $(dir $@)
+	$(FUZZ_CC) $(FUZZ_FLAGS) -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE $(BACKEND_DEF) -Iport \
+	  $< $(CORE_SRC) $(PORT_SRC) -o $@ $(BACKEND_LIBS)
+$(FUZZ_PORTED:%=$(FUZZ_DIR)/fuzz_%): $(FUZZ_DIR)/fuzz_%: $(FUZZ_DIR)/$(BACKEND)/fuzz_% FORCE
+	@cp $< $@.tmp && mv -f $@.tmp $@
+FORCE:
 
 fuzz-build: $(FUZZ_BIN) $(FUZZ_DIR)/json_canon
 

@@ -224,7 +224,7 @@ static int run(struct call *k)
     struct sfo_http_response resp;
     struct sfo_url u;
     char *url, *host, *authz = NULL;
-    size_t n;
+    size_t n, room;
     int64_t deadline = pt->mono_ms(pt->ctx) + (int64_t)c->deadline_ms;
     unsigned attempt;
     int rc;
@@ -249,11 +249,15 @@ static int run(struct call *k)
         }
     }
 
-    /* endpoint URL and its host, NUL-terminated, in the tail */
-    n = k->end - k->win - SFO_HTTP_WINDOW_MIN;
+    /* endpoint URL and its host, NUL-terminated, in the tail; the URL is first
+     * written above the window's minimum to learn its length, and that copy
+     * (whole or, when it does not fit, partial) is wiped at once */
+    room = k->end - k->win > SFO_HTTP_WINDOW_MIN ? k->end - k->win - SFO_HTTP_WINDOW_MIN : 0u;
     url = (char *)c->work + k->win + SFO_HTTP_WINDOW_MIN;
-    rc = k->end - k->win > SFO_HTTP_WINDOW_MIN ? sfo__ep_url(c, k->ep, url, n, &n)
-                                               : SFO_E_TOO_LONG;
+    rc = room > 0u ? sfo__ep_url(c, k->ep, url, room, &n) : SFO_E_TOO_LONG;
+    if (room > 0u) {
+        sfo_wipe(url, room);
+    }
     if (rc != SFO_OK) {
         return rc;
     }
@@ -317,7 +321,7 @@ static int run(struct call *k)
         size_t sl = sfo_form_encoded_len(c->client_secret, c->client_secret_len);
         char *raw;
         authz = take(k, 7u + SFO_B64_LEN(il + 1u + sl));
-        raw = take(k, il + sl + 2u);
+        raw = authz != NULL ? take(k, il + sl + 2u) : NULL;
         if (raw == NULL) {
             return SFO_E_TOO_LONG;
         }

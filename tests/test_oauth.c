@@ -562,6 +562,45 @@ static void token_wipe(void **st)
     sfo_token_wipe(NULL);
 }
 
+/* Working buffers from the minimum up: whatever the call returns (too small
+ * for the URL, for the host, for the Basic credentials, for the exchange; or
+ * success), nothing of it stays in the buffer -- the URL copy made to measure
+ * it included -- and a Basic value that does not fit is refused, never
+ * written through a NULL scratch pointer (both found by fuzz_token). */
+static void tight_work_left_clean(void **st)
+{
+    (void)st;
+    static uint8_t w[SFO_WORK_MIN + 700];
+    struct sfo_client c;
+    struct sfo_token t;
+    int seen_too_long = 0, seen_ok = 0;
+    for (size_t it = 0; it < 2u * (sizeof w - SFO_WORK_MIN + 1u); it++) {
+        bool basic = it > sizeof w - SFO_WORK_MIN;
+        size_t len = SFO_WORK_MIN + (basic ? it - (sizeof w - SFO_WORK_MIN + 1u) : it);
+        const char *ok = resp(0, "200 OK", "", "{\"access_token\":\"a\"}");
+        struct script sc[3] = { { 0, ok }, { 0, ok }, { 0, ok } };
+        RUN(&c, sc);
+        assert_int_equal(sfo_client_init(&c, &g_port, "https://login.salesforce.com", "CID", w,
+                                         len), SFO_OK);
+        if (basic) {
+            c.basic_auth = true;
+            c.client_secret = (const uint8_t *)"a-client-secret-of-some-length-0123456789";
+            c.client_secret_len = 41;
+        }
+        sfo_token_wipe(&t);
+        strcpy(t.refresh_token, "rt");
+        memset(w, 0, sizeof w);
+        int rc = sfo_refresh(&c, &t);
+        if (rc != SFO_OK && rc != SFO_E_TOO_LONG) fail_msg("work_len %zu: %s", len, sfo_errname(rc));
+        seen_ok += rc == SFO_OK;
+        seen_too_long += rc == SFO_E_TOO_LONG;
+        for (size_t i = 0; i < sizeof w; i++) {
+            if (w[i] != 0) fail_msg("work_len %zu: byte %zu left as 0x%02x", len, i, w[i]);
+        }
+    }
+    assert_true(seen_ok > 0 && seen_too_long > 0);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -572,6 +611,7 @@ int main(void)
         cmocka_unit_test(backoff),
         cmocka_unit_test(helpers),
         cmocka_unit_test(token_wipe),
+        cmocka_unit_test(tight_work_left_clean),
         cmocka_unit_test(refresh_keeps_or_rotates),
         cmocka_unit_test(error_bodies),
         cmocka_unit_test(retries),
