@@ -185,13 +185,13 @@ static int judge(struct call *k, int rc, const struct sfo_http_response *resp)
     if (rc == SFO_E_HTTP_SINK) {
         rc = resp->sink_err;
     }
+    if (k->err != NULL) {
+        k->err->http_status = resp->status; /* also when the parser refused the answer */
+    }
     if (rc != SFO_OK) {
         return rc;
     }
     xr = sfo_extract_finish(&k->r->x);
-    if (k->err != NULL) {
-        k->err->http_status = resp->status;
-    }
     if (resp->status >= 200 && resp->status < 300) {
         if (xr != SFO_OK) {
             return xr;

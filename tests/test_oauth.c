@@ -195,6 +195,13 @@ static void error_bodies(void **st)
         assert_int_equal(t.err.http_status, want_status[i]);
         assert_string_equal(t.err.error, "");
     }
+    /* an answer the HTTP parser refuses still reports its status */
+    struct script s0[1] = { { 0, resp(0, "101 Switching Protocols", "", "") } };
+    RUN(&c, s0);
+    c.client_secret = (const uint8_t *)"sec";
+    c.client_secret_len = 3;
+    assert_int_equal(sfo_client_credentials(&c, NULL, &t), SFO_E_HTTP_STATUS);
+    assert_int_equal(t.err.http_status, 101);
     /* success status, bad bodies */
     struct script s1[1] = { { 0, resp(0, "200 OK", "", "<html>") } };
     RUN(&c, s1);
