@@ -77,21 +77,12 @@ static int setup(void **state)
     (void)state;
     snprintf(g_tmp, sizeof g_tmp, "/tmp/sfoauth-cli-test.%ld", (long)getpid());
     mkdir(g_tmp, 0700);
-    snprintf(g_bin, sizeof g_bin, "%s/sfoauth", t_build());
-    if (g_bin[0] != '/') {
-        char cwd[512];
-        if (getcwd(cwd, sizeof cwd) == NULL) return -1;
-        snprintf(g_bin, sizeof g_bin, "%s/%s/sfoauth", cwd, t_build());
-    }
+    snprintf(g_bin, sizeof g_bin, "%s", t_sfoauth_bin());
     const char *pki = t_pki();
     snprintf(g_ca, sizeof g_ca, "%s/ca.pem", pki);
     snprintf(g_key, sizeof g_key, "%s/client.key", pki);
     snprintf(g_secret, sizeof g_secret, "%s/secret", g_tmp);
-    FILE *f = fopen(g_secret, "w");
-    if (f == NULL) return -1;
-    fprintf(f, "%s\n", CLIENT_SECRET);
-    fclose(f);
-    chmod(g_secret, 0600);
+    if (t_write_file(g_secret, CLIENT_SECRET "\n", 0600) != 0) return -1;
 
     const char *server = t_path("%s/tests/server/sf_server.py", t_root());
     if (access(server, R_OK) == 0) {

@@ -706,17 +706,8 @@ static int cli_up(void **state)
     (void)state;
     snprintf(g_tmp, sizeof g_tmp, "/tmp/sfoauth-secrets-test.%ld", (long)getpid());
     mkdir(g_tmp, 0700);
-    snprintf(g_bin, sizeof g_bin, "%s/sfoauth", t_build());
-    if (g_bin[0] != '/') {
-        char cwd[512];
-        if (getcwd(cwd, sizeof cwd) == NULL) return -1;
-        snprintf(g_bin, sizeof g_bin, "%s/%s/sfoauth", cwd, t_build());
-    }
-    FILE *f = fopen(t_path("%s/secret", g_tmp), "w");
-    if (f == NULL) return -1;
-    fprintf(f, "%s\n", CLI_SECRET);
-    fclose(f);
-    chmod(t_path("%s/secret", g_tmp), 0600);
+    snprintf(g_bin, sizeof g_bin, "%s", t_sfoauth_bin());
+    if (t_write_file(t_path("%s/secret", g_tmp), CLI_SECRET "\n", 0600) != 0) return -1;
     const char *pki = t_pki();
     char cmd[4096];
     snprintf(cmd, sizeof cmd,
@@ -736,13 +727,11 @@ static int cli_up(void **state)
     unsetenv("HTTPS_PROXY");
     /* a browser that follows the authorize redirect and records it (never
      * printing: its output would land on sfoauth's stderr) */
-    f = fopen(t_path("%s/browser", g_tmp), "w");
-    if (f == NULL) return -1;
-    fprintf(f, "#!/bin/sh\ncurl -s --cacert \"$CA\" -D \"$T/hdr\" -o /dev/null \"$1\"\n"
-               "sed -n 's/^[Ll]ocation: //p' \"$T/hdr\" | tr -d '\\r' > \"$T/loc\"\n"
-               "curl -s -o /dev/null \"$(cat \"$T/loc\")\" >/dev/null 2>&1\n");
-    fclose(f);
-    chmod(t_path("%s/browser", g_tmp), 0700);
+    if (t_write_file(t_path("%s/browser", g_tmp),
+                     "#!/bin/sh\ncurl -s --cacert \"$CA\" -D \"$T/hdr\" -o /dev/null \"$1\"\n"
+                     "sed -n 's/^[Ll]ocation: //p' \"$T/hdr\" | tr -d '\\r' > \"$T/loc\"\n"
+                     "curl -s -o /dev/null \"$(cat \"$T/loc\")\" >/dev/null 2>&1\n",
+                     0700) != 0) return -1;
     g_cli_base = g_nsec;
     sec_add_s("cli secret", CLI_SECRET);
     basic_secrets(CLI_ID, CLI_SECRET);

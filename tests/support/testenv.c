@@ -68,6 +68,30 @@ char *t_read_file(const char *path, size_t *len)
     return buf;
 }
 
+const char *t_sfoauth_bin(void)
+{
+    static char bin[4096];
+    if (bin[0] == '\0') {
+        char cwd[2048];
+        if (t_build()[0] == '/' || getcwd(cwd, sizeof cwd) == NULL) {
+            snprintf(bin, sizeof bin, "%s/sfoauth", t_build());
+        } else {
+            snprintf(bin, sizeof bin, "%s/%s/sfoauth", cwd, t_build());
+        }
+    }
+    return bin;
+}
+
+int t_write_file(const char *path, const char *text, unsigned mode)
+{
+    FILE *f = fopen(path, "w");
+    if (f == NULL) return -1;
+    int bad = fputs(text, f) < 0;
+    bad |= fclose(f) != 0;
+    bad |= chmod(path, (mode_t)mode) != 0;
+    return bad ? -1 : 0;
+}
+
 const char *t_pki(void)
 {
     static char dir[4096];

@@ -24,6 +24,12 @@ const char *t_path(const char *fmt, ...);
 /* Read a whole file (NUL appended, not counted). NULL on failure. free() it. */
 char *t_read_file(const char *path, size_t *len);
 
+/* Absolute path of the sfoauth binary of this build ($SFO_BUILD/sfoauth). */
+const char *t_sfoauth_bin(void);
+
+/* Write text to path with the given mode. Returns 0 on success. */
+int t_write_file(const char *path, const char *text, unsigned mode);
+
 /* Directory with the test PKI (tests/support/pki.sh), made on first use. */
 const char *t_pki(void);
 
