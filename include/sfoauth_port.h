@@ -8,9 +8,11 @@
  * serves one client (one live connection at a time): two clients in two
  * threads use two port contexts and never share state.
  *
- * Ports shipped: port/posix/ (sockets, clocks, getrandom) combined with
- * port/tls_mbedtls.c (default) or port/tls_bearssl.c. A firmware port
- * (lwIP/FreeRTOS) implements the same table: see README "Porting".
+ * Ports shipped: port/posix/ (sockets, clocks, getrandom) over the portable
+ * TLS glue port/tls/ (sfoauth_tls.h) with mbedTLS (default) or BearSSL. A
+ * firmware port (lwIP/FreeRTOS, bare metal) supplies only a plaintext network
+ * table and a platform table to the same glue: see sfoauth_tls.h and README
+ * "Porting".
  *
  * Conventions for every function below:
  *   - return SFO_OK (0) or a negative SFO_E_* code from sfoauth_types.h,

@@ -171,7 +171,6 @@ struct sfo_tls_config {
 #define SFO_TLS_BACKEND_MEMBERS                                                            \
     mbedtls_ctr_drbg_context drbg; /* seeded from platform.random; TLS, RSA blinding */    \
     mbedtls_x509_crt ca;           /* trust anchors (mbedTLS allocator) */                 \
-    mbedtls_x509_crt_profile profile; /* the certificate policy */                          \
     mbedtls_ssl_config conf;                                                                \
     mbedtls_ssl_context ssl;                                                                \
     mbedtls_pk_context key;        /* signing key */                                       \

@@ -1,7 +1,9 @@
 /*
  * POSIX port: TCP over BSD sockets (IPv4 and IPv6, non-blocking connect and
  * I/O bounded by deadlines with poll), CLOCK_MONOTONIC / CLOCK_REALTIME,
- * getrandom. The TLS and crypto entries come from port/tls_<backend>.c.
+ * getrandom, CA bundle files. These fill the struct sfo_net and struct
+ * sfo_platform of the portable TLS glue (port/tls/), which supplies TLS,
+ * crypto and the rest of struct sfo_port.
  *
  * Blocking calls that take no deadline: getaddrinfo (the resolver's own
  * timeouts apply; /etc/resolv.conf "options timeout:n attempts:n").
@@ -21,11 +23,12 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "sfo_port_impl.h"
-#include "sf_roots.h"
+#include "sfoauth_posix.h"
+
+static struct sfo_posix_port *PX(void *ctx) { return (struct sfo_posix_port *)ctx; }
 
 /* ------------------------------------------------------------------ clocks */
-int64_t sfo_px_mono_ms(void *ctx)
+static int64_t px_mono_ms(void *ctx)
 {
     struct timespec ts;
     (void)ctx;
@@ -35,7 +38,7 @@ int64_t sfo_px_mono_ms(void *ctx)
     return (int64_t)ts.tv_sec * 1000 + (int64_t)(ts.tv_nsec / 1000000);
 }
 
-int64_t sfo_px_wall_s(void *ctx)
+static int64_t px_wall_s(void *ctx)
 {
     struct timespec ts;
     (void)ctx;
@@ -57,7 +60,7 @@ static void px_sleep_ms(void *ctx, uint32_t ms)
 }
 
 /* ----------------------------------------------------------------- entropy */
-int sfo_px_random(void *ctx, uint8_t *buf, size_t len)
+static int px_random(void *ctx, uint8_t *buf, size_t len)
 {
     size_t done = 0;
     (void)ctx;
@@ -79,15 +82,15 @@ int sfo_px_random(void *ctx, uint8_t *buf, size_t len)
 }
 
 /* --------------------------------------------------------------------- log */
-int sfo_px_log_enabled(const struct sfo_posix_port *pp, int level)
+static int px_log_enabled(const struct sfo_posix_port *pp, int level)
 {
     return pp != NULL && pp->log != NULL && level <= pp->log_level;
 }
 
-void sfo_px_log(const struct sfo_posix_port *pp, int level, const char *msg,
+static void px_log(const struct sfo_posix_port *pp, int level, const char *msg,
                 const char *detail, size_t detail_len)
 {
-    if (sfo_px_log_enabled(pp, level)) {
+    if (px_log_enabled(pp, level)) {
         pp->log(pp->log_ctx, level, msg, detail, detail_len);
     }
 }
@@ -99,7 +102,7 @@ void sfo_px_log(const struct sfo_posix_port *pp, int level, const char *msg,
 static int wait_fd(int fd, short events, int64_t deadline_ms)
 {
     for (;;) {
-        int64_t left = deadline_ms - sfo_px_mono_ms(NULL);
+        int64_t left = deadline_ms - px_mono_ms(NULL);
         struct pollfd p;
         int r;
         if (left <= 0) {
@@ -136,9 +139,10 @@ static int map_errno(int e)
     }
 }
 
-int sfo_px_sock_send(struct sfo_posix_port *pp, const uint8_t *buf, size_t len,
-                     int64_t deadline_ms)
+/* net.send: count >= 1, SFO_E_TIMEOUT, SFO_E_RESET, SFO_E_CLOSED, SFO_E_IO. */
+static int px_send(void *ctx, const uint8_t *buf, size_t len, int64_t deadline_ms)
 {
+    struct sfo_posix_port *pp = PX(ctx);
     if (pp == NULL || pp->fd < 0) {
         return SFO_E_CLOSED;
     }
@@ -167,9 +171,10 @@ int sfo_px_sock_send(struct sfo_posix_port *pp, const uint8_t *buf, size_t len,
     }
 }
 
-int sfo_px_sock_recv(struct sfo_posix_port *pp, uint8_t *buf, size_t len,
-                     int64_t deadline_ms)
+/* net.recv: count >= 1, 0 at end of stream, SFO_E_TIMEOUT, SFO_E_RESET, SFO_E_IO. */
+static int px_recv(void *ctx, uint8_t *buf, size_t len, int64_t deadline_ms)
 {
+    struct sfo_posix_port *pp = PX(ctx);
     if (pp == NULL || pp->fd < 0) {
         return SFO_E_CLOSED;
     }
@@ -196,16 +201,6 @@ int sfo_px_sock_recv(struct sfo_posix_port *pp, uint8_t *buf, size_t len,
             return rc;
         }
     }
-}
-
-static int tcp_send(void *ctx, const uint8_t *buf, size_t len, int64_t deadline_ms)
-{
-    return sfo_px_sock_send((struct sfo_posix_port *)ctx, buf, len, deadline_ms);
-}
-
-static int tcp_recv(void *ctx, uint8_t *buf, size_t len, int64_t deadline_ms)
-{
-    return sfo_px_sock_recv((struct sfo_posix_port *)ctx, buf, len, deadline_ms);
 }
 
 /* One connection attempt to one address: SFO_OK with *fd_out, or an error. */
@@ -252,7 +247,7 @@ static void log_peer(const struct sfo_posix_port *pp, const struct addrinfo *ai)
 {
     char addr[INET6_ADDRSTRLEN + 8];
     const void *src;
-    if (!sfo_px_log_enabled(pp, SFO_LOG_INFO)) {
+    if (!px_log_enabled(pp, SFO_LOG_INFO)) {
         return;
     }
     if (ai->ai_family == AF_INET6) {
@@ -261,18 +256,18 @@ static void log_peer(const struct sfo_posix_port *pp, const struct addrinfo *ai)
         src = &((const struct sockaddr_in *)(const void *)ai->ai_addr)->sin_addr;
     }
     if (inet_ntop(ai->ai_family, src, addr, sizeof addr) != NULL) {
-        sfo_px_log(pp, SFO_LOG_INFO, "connected to", addr, strlen(addr));
+        px_log(pp, SFO_LOG_INFO, "connected to", addr, strlen(addr));
     }
 }
 
-static int px_connect(void *ctx, const char *host, uint16_t port, int64_t deadline_ms,
-                      struct sfo_transport *out)
+/* net.connect: every address of host in turn until deadline_ms. */
+static int px_connect(void *ctx, const char *host, uint16_t port, int64_t deadline_ms)
 {
-    struct sfo_posix_port *pp = (struct sfo_posix_port *)ctx;
+    struct sfo_posix_port *pp = PX(ctx);
     struct addrinfo hints, *res = NULL, *ai;
     char service[8];
     int rc, refused = 0, other = 0;
-    if (pp == NULL || host == NULL || host[0] == '\0' || port == 0 || out == NULL) {
+    if (pp == NULL || host == NULL || host[0] == '\0' || port == 0) {
         return SFO_E_ARG;
     }
     if (pp->fd >= 0) {
@@ -289,7 +284,7 @@ static int px_connect(void *ctx, const char *host, uint16_t port, int64_t deadli
         if (res != NULL) {
             freeaddrinfo(res);
         }
-        sfo_px_log(pp, SFO_LOG_ERROR, "host name did not resolve", host, strlen(host));
+        px_log(pp, SFO_LOG_ERROR, "host name did not resolve", host, strlen(host));
         return SFO_E_DNS;
     }
     rc = SFO_E_CONNECT;
@@ -301,7 +296,7 @@ static int px_connect(void *ctx, const char *host, uint16_t port, int64_t deadli
             log_peer(pp, ai);
             break;
         }
-        if (rc == SFO_E_TIMEOUT && sfo_px_mono_ms(NULL) >= deadline_ms) {
+        if (rc == SFO_E_TIMEOUT && px_mono_ms(NULL) >= deadline_ms) {
             break; /* the whole budget is spent */
         }
         if (rc == SFO_E_CONNREFUSED) {
@@ -317,32 +312,95 @@ static int px_connect(void *ctx, const char *host, uint16_t port, int64_t deadli
         }
         return (refused > 0 && other == 0) ? SFO_E_CONNREFUSED : SFO_E_CONNECT;
     }
-    pp->tls = 0;
-    out->ctx = pp;
-    out->send = tcp_send;
-    out->recv = tcp_recv;
     return SFO_OK;
 }
 
+/* net.close */
 static void px_close(void *ctx)
 {
-    struct sfo_posix_port *pp = (struct sfo_posix_port *)ctx;
-    if (pp == NULL) {
-        return;
-    }
-    if (pp->fd >= 0) {
-        sfo_tls_shutdown(pp); /* sends close_notify when TLS is up */
+    struct sfo_posix_port *pp = PX(ctx);
+    if (pp != NULL && pp->fd >= 0) {
         (void)close(pp->fd);
         pp->fd = -1;
     }
-    pp->tls = 0;
+}
+
+/* ------------------------------------------------------------ CA bundle file */
+/* End of the last complete PEM object in buf[0..len) (just after the dashes
+ * closing its "-----END ...-----" line), or 0 when none is complete. */
+static size_t last_pem_end(const uint8_t *buf, size_t len)
+{
+    size_t i, cut = 0;
+    for (i = 0; i + 9 <= len; i++) {
+        if (memcmp(buf + i, "-----END ", 9) == 0) {
+            size_t j;
+            for (j = i + 9; j + 5 <= len; j++) {
+                if (memcmp(buf + j, "-----", 5) == 0) {
+                    cut = j + 5;
+                    break;
+                }
+            }
+        }
+    }
+    return cut;
+}
+
+/* Read the PEM bundle at path into the glue's trust anchors, in pieces cut
+ * at object boundaries. SFO_OK or SFO_E_TLS_CA. */
+static int load_ca_file(struct sfo_posix_port *pp, const char *path)
+{
+    uint8_t buf[SFO_POSIX_PEM_CHUNK];
+    size_t have = 0;
+    int rc = SFO_OK, eof = 0, fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0) {
+        px_log(pp, SFO_LOG_ERROR, "trust anchors not loadable", path, strlen(path));
+        return SFO_E_TLS_CA;
+    }
+    while (rc == SFO_OK && !eof) {
+        ssize_t r = read(fd, buf + have, sizeof buf - have);
+        size_t cut;
+        if (r < 0 && errno == EINTR) {
+            continue;
+        }
+        if (r < 0) {
+            rc = SFO_E_TLS_CA;
+            break;
+        }
+        eof = r == 0;
+        have += (size_t)r;
+        cut = eof ? have : last_pem_end(buf, have);
+        if (cut == 0 && have == sizeof buf) {
+            rc = SFO_E_TLS_CA; /* one object larger than the buffer */
+        } else if (cut > 0) {
+            rc = sfo_tls_trust_add_pem(&pp->b, buf, cut) < 0 ? SFO_E_TLS_CA : SFO_OK;
+            memmove(buf, buf + cut, have - cut);
+            have -= cut;
+        }
+    }
+    (void)close(fd);
+    if (rc != SFO_OK) {
+        px_log(pp, SFO_LOG_ERROR, "trust anchors not loadable", path, strlen(path));
+    }
+    return rc;
 }
 
 /* ----------------------------------------------------------- init, deinit */
+/* SFO_OK when cfg is consistent. */
+static int check_config(const struct sfo_posix_config *cfg)
+{
+    if ((cfg->ca_source == SFO_CA_FILE && (cfg->ca_file == NULL || cfg->ca_file[0] == '\0')) ||
+        (cfg->ca_source == SFO_CA_PEM && (cfg->ca_pem == NULL || cfg->ca_pem_len == 0)) ||
+        cfg->ca_source < SFO_CA_SYSTEM || cfg->ca_source > SFO_CA_SALESFORCE) {
+        return SFO_E_ARG;
+    }
+    return SFO_OK;
+}
+
 int sfo_posix_port_init(struct sfo_posix_port *pp, const struct sfo_posix_config *cfg,
                         struct sfo_port *out)
 {
     static const struct sfo_posix_config k_default = { 0 };
+    struct sfo_tls_config tc;
     int rc;
     if (pp == NULL || out == NULL) {
         return SFO_E_ARG;
@@ -357,32 +415,31 @@ int sfo_posix_port_init(struct sfo_posix_port *pp, const struct sfo_posix_config
     pp->log = cfg->log;
     pp->log_ctx = cfg->log_ctx;
     pp->log_level = cfg->log_level;
-    if ((cfg->ca_source == SFO_CA_FILE && (cfg->ca_file == NULL || cfg->ca_file[0] == '\0')) ||
-        (cfg->ca_source == SFO_CA_PEM && (cfg->ca_pem == NULL || cfg->ca_pem_len == 0)) ||
-        cfg->ca_source < SFO_CA_SYSTEM || cfg->ca_source > SFO_CA_SALESFORCE) {
+    if (check_config(cfg) != SFO_OK) {
         return SFO_E_ARG;
     }
-    rc = sfo_tls_init(pp, cfg);
-    if (rc != SFO_OK) {
-        return rc;
+    memset(&tc, 0, sizeof tc);
+    tc.net = (struct sfo_net){ pp, px_connect, px_send, px_recv, px_close };
+    tc.platform = (struct sfo_platform){ pp,          px_mono_ms, px_wall_s, px_random,
+                                         px_sleep_ms, cfg->log,   cfg->log_ctx,
+                                         cfg->log_level };
+    tc.trust.salesforce = cfg->ca_source == SFO_CA_SALESFORCE;
+    if (cfg->ca_source == SFO_CA_PEM) {
+        tc.trust.pem = cfg->ca_pem;
+        tc.trust.pem_len = cfg->ca_pem_len;
     }
-    out->ctx = pp;
-    out->mono_ms = sfo_px_mono_ms;
-    out->wall_s = sfo_px_wall_s;
-    out->sleep_ms = px_sleep_ms;
-    out->random = sfo_px_random;
-    out->connect = px_connect;
-    out->tls_start = sfo_tls_start;
-    out->close = px_close;
-    out->sha256 = sfo_tls_sha256;
-    out->hmac_sha256 = sfo_tls_hmac_sha256;
-    out->key_load = sfo_tls_key_load;
-    out->rsa_sign = sfo_tls_rsa_sign;
-    out->key_clear = sfo_tls_key_clear;
-    out->log = cfg->log;
-    out->log_ctx = cfg->log_ctx;
-    out->log_level = cfg->log_level;
-    return SFO_OK;
+    rc = sfo_tls_port_init(&pp->b, &tc, out);
+    if (rc == SFO_OK && (cfg->ca_source == SFO_CA_FILE || cfg->ca_source == SFO_CA_SYSTEM)) {
+        rc = load_ca_file(pp, cfg->ca_source == SFO_CA_FILE ? cfg->ca_file
+                                                            : SFO_POSIX_CA_FILE_DEFAULT);
+        if (rc == SFO_OK && sfo_tls_trust_count(&pp->b) == 0) {
+            rc = SFO_E_TLS_CA;
+        }
+    }
+    if (rc != SFO_OK) {
+        memset(out, 0, sizeof *out);
+    }
+    return rc;
 }
 
 void sfo_posix_port_deinit(struct sfo_posix_port *pp)
@@ -390,13 +447,13 @@ void sfo_posix_port_deinit(struct sfo_posix_port *pp)
     if (pp == NULL || !pp->inited) {
         return;
     }
+    sfo_tls_port_deinit(&pp->b); /* close_notify, then px_close */
     px_close(pp);
-    sfo_tls_deinit(pp);
     sfo_wipe(pp, sizeof *pp);
     pp->fd = -1;
 }
 
 size_t sfo_posix_port_anchor_count(const struct sfo_posix_port *pp)
 {
-    return (pp != NULL && pp->inited) ? sfo_tls_anchor_count(pp) : 0;
+    return (pp != NULL && pp->inited) ? sfo_tls_trust_count(&pp->b) : 0;
 }

@@ -2,7 +2,8 @@
  * TLS transport and crypto over BearSSL 0.6 (Debian libbearssl-dev).
  * No allocation: the engine, its record buffer (mono mode, SFO_BR_IOBUF_SIZE),
  * the trust anchors (SFO_BR_MAX_ANCHORS, SFO_BR_ANCHOR_BYTES) and the key all
- * live in struct sfo_posix_port.
+ * live in the caller's struct sfo_tls. The engine's I/O is the platform's
+ * struct sfo_net; entropy, clock and log come from its struct sfo_platform.
  *
  * TLS 1.2 only (BearSSL 0.6 has no 1.3), ECDHE suites, AES-GCM first. The
  * chain goes through br_x509_minimal wrapped by struct sfo_br_x509, which
@@ -15,10 +16,7 @@
  *   - keeps the leaf subject DN for the log.
  * Certificate dates are checked against the port's wall clock.
  */
-#include <errno.h>
-#include <fcntl.h>
 #include <string.h>
-#include <unistd.h>
 
 #include <bearssl.h>
 
@@ -51,35 +49,30 @@ static const struct {
 /* Bytes of random seed injected into each engine. */
 #define SFO_BR_SEED_LEN 32u
 
-static struct sfo_posix_port *PP(void *ctx) { return (struct sfo_posix_port *)ctx; }
+static struct sfo_tls *T(void *ctx) { return (struct sfo_tls *)ctx; }
 
 /* ============================================================ trust anchors */
 struct loader {
-    struct sfo_posix_port *pp;
-    br_pem_decoder_context pem;
-    int in_cert;          /* current PEM object is a certificate */
-    size_t cert_len;
-    int cert_overflow;
+    struct sfo_tls *t;
+    size_t dn_len;
     int store_overflow;
-    size_t dn_start, dn_len;
-    int rc;               /* first fatal error */
 };
 
-static uint8_t *store_take(struct sfo_posix_port *pp, size_t n)
+static uint8_t *store_take(struct sfo_tls *t, size_t n)
 {
     uint8_t *p;
-    if (sizeof pp->b.store - pp->b.store_used < n) {
+    if (sizeof t->store - t->store_used < n) {
         return NULL;
     }
-    p = pp->b.store + pp->b.store_used;
-    pp->b.store_used += n;
+    p = t->store + t->store_used;
+    t->store_used += n;
     return p;
 }
 
 static void dn_to_store(void *ctx, const void *buf, size_t len)
 {
     struct loader *ld = (struct loader *)ctx;
-    uint8_t *p = store_take(ld->pp, len);
+    uint8_t *p = store_take(ld->t, len);
     if (p == NULL) {
         ld->store_overflow = 1;
         return;
@@ -88,45 +81,45 @@ static void dn_to_store(void *ctx, const void *buf, size_t len)
     ld->dn_len += len;
 }
 
-/* Decode one DER certificate into a trust anchor. SFO_OK, SFO_E_TLS_CA when
- * the limits are reached; a certificate BearSSL cannot decode is skipped. */
-static int add_anchor(struct loader *ld, const uint8_t *der, size_t len)
+/* Bits of a big-endian unsigned integer. */
+static size_t bitlen(const unsigned char *x, size_t len)
 {
-    struct sfo_posix_port *pp = ld->pp;
-    br_x509_decoder_context dc;
-    br_x509_trust_anchor *ta;
-    const br_x509_pkey *pk;
-    size_t mark = pp->b.store_used;
+    size_t i = 0;
+    unsigned v;
+    while (i < len && x[i] == 0) {
+        i++;
+    }
+    if (i == len) {
+        return 0;
+    }
+    v = x[i];
+    len = (len - i - 1) * 8u;
+    while (v != 0) {
+        len++;
+        v >>= 1;
+    }
+    return len;
+}
+
+/* Key within the policy: RSA >= SFO_CERT_RSA_MIN_BITS, EC on P-256/384/521. */
+static int key_ok(const br_x509_pkey *pk)
+{
+    if (pk->key_type == BR_KEYTYPE_RSA) {
+        return bitlen(pk->key.rsa.n, pk->key.rsa.nlen) >= SFO_CERT_RSA_MIN_BITS;
+    }
+    return pk->key_type == BR_KEYTYPE_EC &&
+           (pk->key.ec.curve == BR_EC_secp256r1 || pk->key.ec.curve == BR_EC_secp384r1 ||
+            pk->key.ec.curve == BR_EC_secp521r1);
+}
+
+/* Copy the anchor's public key into the store. SFO_OK or SFO_E_TLS_CA. */
+static int anchor_key(struct sfo_tls *t, br_x509_trust_anchor *ta, const br_x509_pkey *pk)
+{
     uint8_t *p;
-    if (pp->b.n_anchors >= SFO_BR_MAX_ANCHORS) {
-        sfo_px_log(pp, SFO_LOG_ERROR, "too many trust anchors (SFO_BR_MAX_ANCHORS)", NULL, 0);
-        return SFO_E_TLS_CA;
-    }
-    ld->dn_start = pp->b.store_used;
-    ld->dn_len = 0;
-    ld->store_overflow = 0;
-    br_x509_decoder_init(&dc, dn_to_store, ld);
-    br_x509_decoder_push(&dc, der, len);
-    pk = br_x509_decoder_get_pkey(&dc);
-    if (ld->store_overflow) {
-        sfo_px_log(pp, SFO_LOG_ERROR, "trust anchors exceed SFO_BR_ANCHOR_BYTES", NULL, 0);
-        return SFO_E_TLS_CA;
-    }
-    if (pk == NULL) {
-        pp->b.store_used = mark;
-        sfo_px_log(pp, SFO_LOG_INFO, "trust anchor skipped (does not decode)", NULL, 0);
-        return SFO_OK;
-    }
-    ta = &pp->b.anchors[pp->b.n_anchors];
-    memset(ta, 0, sizeof *ta);
-    ta->dn.data = pp->b.store + ld->dn_start;
-    ta->dn.len = ld->dn_len;
-    ta->flags = br_x509_decoder_isCA(&dc) ? BR_X509_TA_CA : 0;
     ta->pkey.key_type = pk->key_type;
     if (pk->key_type == BR_KEYTYPE_RSA) {
-        p = store_take(pp, pk->key.rsa.nlen + pk->key.rsa.elen);
+        p = store_take(t, pk->key.rsa.nlen + pk->key.rsa.elen);
         if (p == NULL) {
-            sfo_px_log(pp, SFO_LOG_ERROR, "trust anchors exceed SFO_BR_ANCHOR_BYTES", NULL, 0);
             return SFO_E_TLS_CA;
         }
         memcpy(p, pk->key.rsa.n, pk->key.rsa.nlen);
@@ -135,147 +128,81 @@ static int add_anchor(struct loader *ld, const uint8_t *der, size_t len)
         ta->pkey.key.rsa.nlen = pk->key.rsa.nlen;
         ta->pkey.key.rsa.e = p + pk->key.rsa.nlen;
         ta->pkey.key.rsa.elen = pk->key.rsa.elen;
-    } else {
-        p = store_take(pp, pk->key.ec.qlen);
-        if (p == NULL) {
-            sfo_px_log(pp, SFO_LOG_ERROR, "trust anchors exceed SFO_BR_ANCHOR_BYTES", NULL, 0);
-            return SFO_E_TLS_CA;
-        }
-        memcpy(p, pk->key.ec.q, pk->key.ec.qlen);
-        ta->pkey.key.ec.curve = pk->key.ec.curve;
-        ta->pkey.key.ec.q = p;
-        ta->pkey.key.ec.qlen = pk->key.ec.qlen;
+        return SFO_OK;
     }
-    pp->b.n_anchors++;
+    p = store_take(t, pk->key.ec.qlen);
+    if (p == NULL) {
+        return SFO_E_TLS_CA;
+    }
+    memcpy(p, pk->key.ec.q, pk->key.ec.qlen);
+    ta->pkey.key.ec.curve = pk->key.ec.curve;
+    ta->pkey.key.ec.q = p;
+    ta->pkey.key.ec.qlen = pk->key.ec.qlen;
     return SFO_OK;
 }
 
-static void cert_bytes(void *ctx, const void *buf, size_t len)
-{
-    struct loader *ld = (struct loader *)ctx;
-    uint8_t *dst = ld->pp->b.iobuf;
-    if (sizeof ld->pp->b.iobuf - ld->cert_len < len) {
-        ld->cert_overflow = 1;
-        return;
-    }
-    memcpy(dst + ld->cert_len, buf, len);
-    ld->cert_len += len;
-}
-
-/* Push PEM text; SFO_OK or SFO_E_TLS_CA. */
-static int loader_push(struct loader *ld, const uint8_t *data, size_t len)
-{
-    while (len > 0 && ld->rc == SFO_OK) {
-        size_t n = br_pem_decoder_push(&ld->pem, data, len);
-        data += n;
-        len -= n;
-        switch (br_pem_decoder_event(&ld->pem)) {
-        case BR_PEM_BEGIN_OBJ: {
-            const char *name = br_pem_decoder_name(&ld->pem);
-            ld->in_cert = strcmp(name, "CERTIFICATE") == 0 ||
-                          strcmp(name, "X509 CERTIFICATE") == 0;
-            ld->cert_len = 0;
-            ld->cert_overflow = 0;
-            br_pem_decoder_setdest(&ld->pem, ld->in_cert ? cert_bytes : NULL, ld);
-            break;
-        }
-        case BR_PEM_END_OBJ:
-            if (ld->in_cert) {
-                if (ld->cert_overflow) {
-                    sfo_px_log(ld->pp, SFO_LOG_INFO, "trust anchor skipped (too large)", NULL, 0);
-                } else {
-                    ld->rc = add_anchor(ld, ld->pp->b.iobuf, ld->cert_len);
-                }
-            }
-            ld->in_cert = 0;
-            break;
-        case BR_PEM_ERROR:
-            ld->rc = SFO_E_TLS_CA;
-            break;
-        default:
-            break;
-        }
-    }
-    return ld->rc;
-}
-
-static int load_file(struct loader *ld, const char *path)
-{
-    uint8_t chunk[1024];
-    int fd = open(path, O_RDONLY | O_CLOEXEC);
-    if (fd < 0) {
-        sfo_px_log(ld->pp, SFO_LOG_ERROR, "trust anchors not loadable", path, strlen(path));
-        return SFO_E_TLS_CA;
-    }
-    for (;;) {
-        ssize_t r = read(fd, chunk, sizeof chunk);
-        if (r < 0 && errno == EINTR) {
-            continue;
-        }
-        if (r < 0) {
-            ld->rc = SFO_E_TLS_CA;
-            break;
-        }
-        if (r == 0 || loader_push(ld, chunk, (size_t)r) != SFO_OK) {
-            break;
-        }
-    }
-    (void)close(fd);
-    return ld->rc;
-}
-
-static int load_anchors(struct sfo_posix_port *pp, const struct sfo_posix_config *cfg)
+int sfo__tls_be_add_der(struct sfo_tls *t, const uint8_t *der, size_t len)
 {
     struct loader ld;
-    size_t i;
-    memset(&ld, 0, sizeof ld);
-    ld.pp = pp;
-    ld.rc = SFO_OK;
-    br_pem_decoder_init(&ld.pem);
-    switch (cfg->ca_source) {
-    case SFO_CA_SYSTEM:
-        (void)load_file(&ld, SFO_POSIX_CA_FILE_DEFAULT);
-        break;
-    case SFO_CA_FILE:
-        (void)load_file(&ld, cfg->ca_file);
-        break;
-    case SFO_CA_PEM:
-        (void)loader_push(&ld, cfg->ca_pem, cfg->ca_pem_len);
-        break;
-    case SFO_CA_SALESFORCE:
-        for (i = 0; i < sfo_sf_roots_count && ld.rc == SFO_OK; i++) {
-            ld.rc = add_anchor(&ld, sfo_sf_roots[i].der, sfo_sf_roots[i].len);
-        }
-        break;
-    default:
-        return SFO_E_ARG;
+    br_x509_decoder_context dc;
+    br_x509_trust_anchor *ta;
+    const br_x509_pkey *pk;
+    size_t mark = t->store_used;
+    if (t->n_anchors >= SFO_BR_MAX_ANCHORS) {
+        sfo__tls_log(t, SFO_LOG_ERROR, "too many trust anchors (SFO_BR_MAX_ANCHORS)", NULL, 0);
+        return SFO_E_TLS_CA;
     }
-    if (ld.rc == SFO_OK && cfg->ca_source != SFO_CA_SALESFORCE) {
-        (void)loader_push(&ld, (const uint8_t *)"\n", 1); /* ends a last line without newline */
-        if (ld.rc == SFO_OK && ld.in_cert) {
-            ld.rc = SFO_E_TLS_CA; /* BEGIN without END */
-        }
+    ld.t = t;
+    ld.dn_len = 0;
+    ld.store_overflow = 0;
+    br_x509_decoder_init(&dc, dn_to_store, &ld);
+    br_x509_decoder_push(&dc, der, len);
+    pk = br_x509_decoder_get_pkey(&dc);
+    ta = &t->anchors[t->n_anchors];
+    memset(ta, 0, sizeof *ta);
+    ta->dn.data = t->store + mark;
+    ta->dn.len = ld.dn_len;
+    ta->flags = br_x509_decoder_isCA(&dc) ? BR_X509_TA_CA : 0;
+    if (!ld.store_overflow && pk != NULL && key_ok(pk) &&
+        anchor_key(t, ta, pk) == SFO_OK) {
+        t->n_anchors++;
+        return SFO_OK;
     }
-    sfo_wipe(pp->b.iobuf, sizeof pp->b.iobuf);
-    if (ld.rc == SFO_OK && pp->b.n_anchors == 0) {
-        ld.rc = SFO_E_TLS_CA;
+    t->store_used = mark;
+    if (ld.store_overflow || (pk != NULL && key_ok(pk))) {
+        sfo__tls_log(t, SFO_LOG_ERROR, "trust anchors exceed SFO_BR_ANCHOR_BYTES", NULL, 0);
+        return SFO_E_TLS_CA;
     }
-    return ld.rc;
+    return SFO_E_NOT_FOUND; /* does not decode, or a key below the policy */
 }
 
-size_t sfo_tls_anchor_count(const struct sfo_posix_port *pp)
+size_t sfo__tls_be_count(const struct sfo_tls *t)
 {
-    return pp->b.n_anchors;
+    return t->n_anchors;
 }
 
-int sfo_tls_init(struct sfo_posix_port *pp, const struct sfo_posix_config *cfg)
+uint8_t *sfo__tls_be_scratch(struct sfo_tls *t, size_t *cap)
 {
-    return load_anchors(pp, cfg);
+    *cap = sizeof t->iobuf; /* the record buffer is idle while anchors load */
+    return t->iobuf;
 }
 
-void sfo_tls_deinit(struct sfo_posix_port *pp)
+void sfo__tls_be_scratch_done(struct sfo_tls *t, uint8_t *p, size_t cap)
 {
-    sfo_wipe(&pp->b, sizeof pp->b); /* engine keys, records and the signing key */
+    (void)t;
+    sfo_wipe(p, cap);
+}
+
+int sfo__tls_be_init(struct sfo_tls *t)
+{
+    (void)t; /* everything lives in t, zeroed by sfo_tls_port_init */
+    return SFO_OK;
+}
+
+void sfo__tls_be_deinit(struct sfo_tls *t)
+{
+    /* engine keys, records and the signing key: wiped with t by the caller */
+    (void)t;
 }
 
 /* ================================================= X.509 wrapper engine */
@@ -358,7 +285,7 @@ static unsigned xw_end_chain(const br_x509_class **ctx)
     if (err == 0 && w->check_ip) {
         w->ip_result = w->leaf_overflow
                            ? SFO_E_TLS_HOSTNAME
-                           : sfo_x509_ip_san_match(w->leaf, w->leaf_len, w->ip, w->ip_len);
+                           : sfo__x509_ip_san_match(w->leaf, w->leaf_len, w->ip, w->ip_len);
         if (w->ip_result != SFO_OK) {
             w->ip_result = SFO_E_TLS_HOSTNAME;
             err = BR_ERR_X509_BAD_SERVER_NAME;
@@ -380,11 +307,11 @@ static const br_x509_class k_xw_class = {
 
 /* ========================================================= engine driver */
 /* Error of a closed engine: during the handshake or after it. */
-static int closed_err(struct sfo_posix_port *pp, int in_handshake)
+static int closed_err(struct sfo_tls *t, int in_handshake)
 {
-    int e = br_ssl_engine_last_error(&pp->b.sc.eng);
-    if (pp->b.io_err != 0) {
-        return pp->b.io_err;
+    int e = br_ssl_engine_last_error(&t->sc.eng);
+    if (t->io_err != 0) {
+        return t->io_err;
     }
     if (e == BR_ERR_OK) {
         return in_handshake ? SFO_E_TLS_HANDSHAKE : 0;
@@ -392,7 +319,7 @@ static int closed_err(struct sfo_posix_port *pp, int in_handshake)
     if (in_handshake) {
         switch (e) {
         case BR_ERR_X509_EXPIRED:
-            return (pp->b.xw.dates & 1) || !(pp->b.xw.dates & 2) ? SFO_E_TLS_EXPIRED
+            return (t->xw.dates & 1) || !(t->xw.dates & 2) ? SFO_E_TLS_EXPIRED
                                                                   : SFO_E_TLS_NOT_YET_VALID;
         case BR_ERR_X509_BAD_SERVER_NAME:
             return SFO_E_TLS_HOSTNAME;
@@ -419,26 +346,26 @@ static int closed_err(struct sfo_posix_port *pp, int in_handshake)
  * than a timeout ends the session for good (io_err).
  */
 #define RUN_CLEAN_CLOSE 1
-static int run_until(struct sfo_posix_port *pp, unsigned target, int in_handshake)
+static int run_until(struct sfo_tls *t, unsigned target, int in_handshake)
 {
-    br_ssl_engine_context *eng = &pp->b.sc.eng;
+    br_ssl_engine_context *eng = &t->sc.eng;
     for (;;) {
         unsigned st;
-        if (pp->b.io_err != 0) {
-            return pp->b.io_err;
+        if (t->io_err != 0) {
+            return t->io_err;
         }
         st = br_ssl_engine_current_state(eng);
         if (st & BR_SSL_CLOSED) {
-            int rc = closed_err(pp, in_handshake);
+            int rc = closed_err(t, in_handshake);
             return rc == 0 ? RUN_CLEAN_CLOSE : rc;
         }
         if (st & BR_SSL_SENDREC) {
             size_t len;
             unsigned char *buf = br_ssl_engine_sendrec_buf(eng, &len);
-            int r = sfo_px_sock_send(pp, buf, len, pp->b.deadline);
+            int r = sfo__tls_net_send(t, buf, len);
             if (r < 0) {
                 if (r != SFO_E_TIMEOUT) {
-                    pp->b.io_err = (r == SFO_E_CLOSED && !in_handshake) ? SFO_E_TLS_CLOSED : r;
+                    t->io_err = (r == SFO_E_CLOSED && !in_handshake) ? SFO_E_TLS_CLOSED : r;
                 }
                 return r == SFO_E_CLOSED && !in_handshake ? SFO_E_TLS_CLOSED : r;
             }
@@ -451,15 +378,15 @@ static int run_until(struct sfo_posix_port *pp, unsigned target, int in_handshak
         if (st & BR_SSL_RECVREC) {
             size_t len;
             unsigned char *buf = br_ssl_engine_recvrec_buf(eng, &len);
-            int r = sfo_px_sock_recv(pp, buf, len, pp->b.deadline);
+            int r = sfo__tls_net_recv(t, buf, len);
             if (r == 0) {
                 /* TCP FIN without close_notify */
-                pp->b.io_err = in_handshake ? SFO_E_CLOSED : SFO_E_TLS_CLOSED;
-                return pp->b.io_err;
+                t->io_err = in_handshake ? SFO_E_CLOSED : SFO_E_TLS_CLOSED;
+                return t->io_err;
             }
             if (r < 0) {
                 if (r != SFO_E_TIMEOUT) {
-                    pp->b.io_err = r;
+                    t->io_err = r;
                 }
                 return r;
             }
@@ -472,19 +399,19 @@ static int run_until(struct sfo_posix_port *pp, unsigned target, int in_handshak
 
 static int tls_send(void *ctx, const uint8_t *buf, size_t len, int64_t deadline_ms)
 {
-    struct sfo_posix_port *pp = PP(ctx);
-    br_ssl_engine_context *eng = &pp->b.sc.eng;
+    struct sfo_tls *t = T(ctx);
+    br_ssl_engine_context *eng = &t->sc.eng;
     size_t alen;
     unsigned char *abuf;
     int rc;
-    if (!pp->tls) {
+    if (!t->tls) {
         return SFO_E_CLOSED;
     }
     if (buf == NULL || len == 0) {
         return SFO_E_ARG;
     }
-    pp->b.deadline = deadline_ms;
-    rc = run_until(pp, BR_SSL_SENDAPP, 0);
+    t->deadline = deadline_ms;
+    rc = run_until(t, BR_SSL_SENDAPP, 0);
     if (rc != SFO_OK) {
         return rc == RUN_CLEAN_CLOSE ? SFO_E_CLOSED : rc;
     }
@@ -499,7 +426,7 @@ static int tls_send(void *ctx, const uint8_t *buf, size_t len, int64_t deadline_
     br_ssl_engine_sendapp_ack(eng, alen);
     br_ssl_engine_flush(eng, 0);
     /* push the record out now: the caller waits for an answer next */
-    rc = run_until(pp, BR_SSL_SENDAPP | BR_SSL_RECVAPP, 0);
+    rc = run_until(t, BR_SSL_SENDAPP | BR_SSL_RECVAPP, 0);
     if (rc != SFO_OK && rc != RUN_CLEAN_CLOSE) {
         return rc;
     }
@@ -508,19 +435,19 @@ static int tls_send(void *ctx, const uint8_t *buf, size_t len, int64_t deadline_
 
 static int tls_recv(void *ctx, uint8_t *buf, size_t len, int64_t deadline_ms)
 {
-    struct sfo_posix_port *pp = PP(ctx);
-    br_ssl_engine_context *eng = &pp->b.sc.eng;
+    struct sfo_tls *t = T(ctx);
+    br_ssl_engine_context *eng = &t->sc.eng;
     size_t alen;
     unsigned char *abuf;
     int rc;
-    if (!pp->tls) {
+    if (!t->tls) {
         return SFO_E_CLOSED;
     }
     if (buf == NULL || len == 0) {
         return SFO_E_ARG;
     }
-    pp->b.deadline = deadline_ms;
-    rc = run_until(pp, BR_SSL_RECVAPP, 0);
+    t->deadline = deadline_ms;
+    rc = run_until(t, BR_SSL_RECVAPP, 0);
     if (rc == RUN_CLEAN_CLOSE) {
         return 0;
     }
@@ -539,29 +466,29 @@ static int tls_recv(void *ctx, uint8_t *buf, size_t len, int64_t deadline_ms)
     return (int)alen;
 }
 
-static void log_session(struct sfo_posix_port *pp)
+static void log_session(struct sfo_tls *t)
 {
     br_ssl_session_parameters sp;
     unsigned v;
     const char *s = "unknown";
     char text[SFO_BR_DN_MAX + 64];
     size_t i, n;
-    if (!sfo_px_log_enabled(pp, SFO_LOG_INFO)) {
+    if (!sfo__tls_log_enabled(t, SFO_LOG_INFO)) {
         return;
     }
-    v = br_ssl_engine_get_version(&pp->b.sc.eng);
+    v = br_ssl_engine_get_version(&t->sc.eng);
     s = v == BR_TLS12 ? "TLSv1.2" : v == BR_TLS11 ? "TLSv1.1" : "TLSv1.0";
-    sfo_px_log(pp, SFO_LOG_INFO, "TLS version", s, strlen(s));
-    br_ssl_engine_get_session_parameters(&pp->b.sc.eng, &sp);
+    sfo__tls_log(t, SFO_LOG_INFO, "TLS version", s, strlen(s));
+    br_ssl_engine_get_session_parameters(&t->sc.eng, &sp);
     s = "unknown";
     for (i = 0; i < sizeof k_suite_names / sizeof k_suite_names[0]; i++) {
         if (k_suite_names[i].id == sp.cipher_suite) {
             s = k_suite_names[i].name;
         }
     }
-    sfo_px_log(pp, SFO_LOG_INFO, "TLS cipher suite", s, strlen(s));
-    n = sfo_x509_dn_format(pp->b.xw.dn, pp->b.xw.dn_len, text, sizeof text);
-    sfo_px_log(pp, SFO_LOG_INFO, "TLS peer certificate subject", text, n);
+    sfo__tls_log(t, SFO_LOG_INFO, "TLS cipher suite", s, strlen(s));
+    n = sfo__x509_dn_format(t->xw.dn, t->xw.dn_len, text, sizeof text);
+    sfo__tls_log(t, SFO_LOG_INFO, "TLS peer certificate subject", text, n);
     sfo_wipe(&sp, sizeof sp); /* holds the master secret */
 }
 
@@ -572,25 +499,26 @@ static void log_session(struct sfo_posix_port *pp)
  * signatures; AES-GCM, then AES-CBC with HMAC-SHA256/384; certificates signed
  * with SHA-256/384/512 (RSA or ECDSA).
  */
-static void client_profile(struct sfo_tls_backend *b)
+static void client_profile(struct sfo_tls *t)
 {
     static const br_hash_class *const hashes[] = {
         &br_sha256_vtable, &br_sha384_vtable, &br_sha512_vtable
     };
-    br_ssl_engine_context *eng = &b->sc.eng;
+    br_ssl_engine_context *eng = &t->sc.eng;
     size_t i;
 
-    br_ssl_client_zero(&b->sc);
+    br_ssl_client_zero(&t->sc);
     br_ssl_engine_set_versions(eng, BR_TLS12, BR_TLS12);
     br_ssl_engine_set_suites(eng, k_suites, sizeof k_suites / sizeof k_suites[0]);
-    br_x509_minimal_init(&b->xc, &br_sha256_vtable, b->anchors, b->n_anchors);
+    br_x509_minimal_init(&t->xc, &br_sha256_vtable, t->anchors, t->n_anchors);
     for (i = 0; i < sizeof hashes / sizeof hashes[0]; i++) {
         int id = (int)((hashes[i]->desc >> BR_HASHDESC_ID_OFF) & BR_HASHDESC_ID_MASK);
         br_ssl_engine_set_hash(eng, id, hashes[i]);
-        br_x509_minimal_set_hash(&b->xc, id, hashes[i]);
+        br_x509_minimal_set_hash(&t->xc, id, hashes[i]);
     }
-    br_x509_minimal_set_rsa(&b->xc, br_rsa_pkcs1_vrfy_get_default());
-    br_x509_minimal_set_ecdsa(&b->xc, br_ec_get_default(), br_ecdsa_vrfy_asn1_get_default());
+    br_x509_minimal_set_rsa(&t->xc, br_rsa_pkcs1_vrfy_get_default());
+    br_x509_minimal_set_ecdsa(&t->xc, br_ec_get_default(), br_ecdsa_vrfy_asn1_get_default());
+    br_x509_minimal_set_minrsa(&t->xc, (int)(SFO_CERT_RSA_MIN_BITS / 8u));
     br_ssl_engine_set_prf_sha256(eng, &br_tls12_sha256_prf);
     br_ssl_engine_set_prf_sha384(eng, &br_tls12_sha384_prf);
     br_ssl_engine_set_default_ec(eng);
@@ -598,94 +526,81 @@ static void client_profile(struct sfo_tls_backend *b)
     br_ssl_engine_set_default_ecdsa(eng);
     br_ssl_engine_set_default_aes_gcm(eng);
     br_ssl_engine_set_default_aes_cbc(eng);
-    br_ssl_engine_set_x509(eng, &b->xc.vtable);
+    br_ssl_engine_set_x509(eng, &t->xc.vtable);
 }
 
-int sfo_tls_start(void *ctx, const char *server_name, int64_t deadline_ms,
-                  struct sfo_transport *io)
+/* Install the X.509 wrapper for server_name at the platform's current time. */
+static void wrapper_setup(struct sfo_tls *t, const char *server_name)
 {
-    struct sfo_posix_port *pp = PP(ctx);
-    struct sfo_tls_backend *b;
-    uint8_t seed[SFO_BR_SEED_LEN];
-    int64_t now;
-    int rc;
-    if (pp == NULL || server_name == NULL || server_name[0] == '\0' || io == NULL) {
-        return SFO_E_ARG;
-    }
-    b = &pp->b;
-    if (pp->fd < 0 || pp->tls) {
-        return SFO_E_STATE_MACHINE;
-    }
-    client_profile(b);
-    now = sfo_px_wall_s(pp);
+    int64_t now = sfo__tls_wall(t);
     if (now < 0) {
         now = 0;
     }
-    b->xw.vtable = &k_xw_class;
-    b->xw.inner = &b->xc.vtable;
-    b->xw.days = (uint32_t)(now / 86400) + BR_DAYS_TO_EPOCH;
-    b->xw.seconds = (uint32_t)(now % 86400);
-    b->xw.ip_len = sfo_ip_parse(server_name, b->xw.ip);
-    b->xw.check_ip = b->xw.ip_len != 0;
-    br_x509_minimal_set_time(&b->xc, b->xw.days, b->xw.seconds);
-    br_ssl_engine_set_x509(&b->sc.eng, &b->xw.vtable);
-    br_ssl_engine_set_buffer(&b->sc.eng, b->iobuf, sizeof b->iobuf, 0);
-    rc = sfo_px_random(pp, seed, sizeof seed);
+    t->xw.vtable = &k_xw_class;
+    t->xw.inner = &t->xc.vtable;
+    t->xw.days = (uint32_t)(now / 86400) + BR_DAYS_TO_EPOCH;
+    t->xw.seconds = (uint32_t)(now % 86400);
+    t->xw.ip_len = sfo__ip_parse(server_name, t->xw.ip);
+    t->xw.check_ip = t->xw.ip_len != 0;
+    br_x509_minimal_set_time(&t->xc, t->xw.days, t->xw.seconds);
+    br_ssl_engine_set_x509(&t->sc.eng, &t->xw.vtable);
+}
+
+int sfo__tls_be_start(struct sfo_tls *t, const char *server_name, struct sfo_transport *io)
+{
+    uint8_t seed[SFO_BR_SEED_LEN];
+    int rc;
+    client_profile(t);
+    wrapper_setup(t, server_name);
+    br_ssl_engine_set_buffer(&t->sc.eng, t->iobuf, sizeof t->iobuf, 0);
+    rc = sfo__tls_random(t, seed, sizeof seed);
     if (rc != SFO_OK) {
         return rc;
     }
-    br_ssl_engine_inject_entropy(&b->sc.eng, seed, sizeof seed);
+    br_ssl_engine_inject_entropy(&t->sc.eng, seed, sizeof seed);
     sfo_wipe(seed, sizeof seed);
     /* DNS name: SNI and name check by br_x509_minimal. IP: neither (the wrapper checks). */
-    if (!br_ssl_client_reset(&b->sc, b->xw.check_ip ? NULL : server_name, 0)) {
+    if (!br_ssl_client_reset(&t->sc, t->xw.check_ip ? NULL : server_name, 0)) {
         return SFO_E_TLS;
     }
-    b->io_err = 0;
-    b->deadline = deadline_ms;
-    rc = run_until(pp, BR_SSL_SENDAPP | BR_SSL_RECVAPP, 1);
+    rc = run_until(t, BR_SSL_SENDAPP | BR_SSL_RECVAPP, 1);
     if (rc != SFO_OK) {
-        if (rc == RUN_CLEAN_CLOSE) {
-            rc = SFO_E_TLS_HANDSHAKE;
-        }
-        sfo_px_log(pp, SFO_LOG_ERROR, "TLS handshake failed", sfo_errname(rc),
-                   strlen(sfo_errname(rc)));
-        return rc;
+        return rc == RUN_CLEAN_CLOSE ? SFO_E_TLS_HANDSHAKE : rc;
     }
-    pp->tls = 1;
-    log_session(pp);
-    io->ctx = pp;
+    t->tls = 1;
+    log_session(t);
+    io->ctx = t;
     io->send = tls_send;
     io->recv = tls_recv;
     return SFO_OK;
 }
 
-void sfo_tls_shutdown(struct sfo_posix_port *pp)
+void sfo__tls_be_shutdown(struct sfo_tls *t)
 {
-    br_ssl_engine_context *eng = &pp->b.sc.eng;
-    if (pp->tls && pp->b.io_err == 0) {
+    br_ssl_engine_context *eng = &t->sc.eng;
+    if (t->tls && t->io_err == 0) {
         /* queue close_notify and send what is pending; do not wait for the
          * peer's close_notify */
         br_ssl_engine_close(eng);
-        pp->b.deadline = sfo_px_mono_ms(pp) + SFO_PX_CLOSE_NOTIFY_MS;
         while ((br_ssl_engine_current_state(eng) & BR_SSL_SENDREC) != 0) {
             size_t len;
             unsigned char *buf = br_ssl_engine_sendrec_buf(eng, &len);
-            int r = sfo_px_sock_send(pp, buf, len, pp->b.deadline);
+            int r = sfo__tls_net_send(t, buf, len);
             if (r <= 0) {
                 break;
             }
             br_ssl_engine_sendrec_ack(eng, (size_t)r);
         }
     }
-    pp->tls = 0;
+    t->tls = 0;
     /* drop session keys and buffered records */
-    sfo_wipe(&pp->b.sc, sizeof pp->b.sc);
-    sfo_wipe(pp->b.iobuf, sizeof pp->b.iobuf);
-    pp->b.io_err = 0;
+    sfo_wipe(&t->sc, sizeof t->sc);
+    sfo_wipe(t->iobuf, sizeof t->iobuf);
+    t->io_err = 0;
 }
 
 /* ================================================================ crypto */
-int sfo_tls_sha256(void *ctx, const struct sfo_iov *msg, size_t n, uint8_t out[SFO_SHA256_LEN])
+int sfo__tls_sha256(void *ctx, const struct sfo_iov *msg, size_t n, uint8_t out[SFO_SHA256_LEN])
 {
     br_sha256_context c;
     size_t i;
@@ -701,7 +616,7 @@ int sfo_tls_sha256(void *ctx, const struct sfo_iov *msg, size_t n, uint8_t out[S
     return SFO_OK;
 }
 
-int sfo_tls_hmac_sha256(void *ctx, const uint8_t *key, size_t key_len,
+int sfo__tls_hmac_sha256(void *ctx, const uint8_t *key, size_t key_len,
                         const struct sfo_iov *msg, size_t n, uint8_t out[SFO_SHA256_LEN])
 {
     br_hmac_key_context kc;
@@ -774,18 +689,6 @@ static int key_from_pem(struct key_pem *k, const uint8_t *data, size_t len)
     return k->found ? SFO_OK : SFO_E_KEY;
 }
 
-static int contains(const uint8_t *d, size_t len, const char *s)
-{
-    size_t n = strlen(s), i;
-    for (i = 0; i + n <= len; i++) {
-        if (memcmp(d + i, s, n) == 0) {
-            return 1;
-        }
-    }
-    return 0;
-}
-
-
 /* Copy one private-key component to o, point the key at it; returns o + len. */
 static unsigned char *kcopy(unsigned char *o, unsigned char **field, size_t *field_len,
                             const unsigned char *src, size_t len)
@@ -796,16 +699,16 @@ static unsigned char *kcopy(unsigned char *o, unsigned char **field, size_t *fie
     return o + len;
 }
 
-int sfo_tls_key_load(void *ctx, const uint8_t *data, size_t len)
+int sfo__tls_key_load(void *ctx, const uint8_t *data, size_t len)
 {
-    struct sfo_posix_port *pp = PP(ctx);
+    struct sfo_tls *t = T(ctx);
     struct key_pem k;
     const br_rsa_private_key *sk;
     br_rsa_private_key *dst;
     size_t total;
     uint8_t *o;
     int rc = SFO_OK;
-    if (pp == NULL || data == NULL || len == 0) {
+    if (t == NULL || data == NULL || len == 0) {
         return SFO_E_ARG;
     }
     if (len > SFO_KEY_INPUT_MAX) {
@@ -813,7 +716,7 @@ int sfo_tls_key_load(void *ctx, const uint8_t *data, size_t len)
     }
     memset(&k, 0, sizeof k);
     br_skey_decoder_init(&k.dc);
-    if (contains(data, len, "-----BEGIN ")) {
+    if (sfo__mem_contains(data, len, "-----BEGIN ")) {
         rc = key_from_pem(&k, data, len);
     } else {
         br_skey_decoder_push(&k.dc, data, len);
@@ -829,56 +732,56 @@ int sfo_tls_key_load(void *ctx, const uint8_t *data, size_t len)
         total = sk->plen + sk->qlen + sk->dplen + sk->dqlen + sk->iqlen;
         if (sk->n_bitlen < SFO_RSA_MIN_BITS || sk->n_bitlen > SFO_RSA_MAX_BITS) {
             rc = SFO_E_KEY_TYPE;
-        } else if (total > sizeof pp->b.keybuf) {
+        } else if (total > sizeof t->keybuf) {
             rc = SFO_E_KEY;
         } else {
-            sfo_tls_key_clear(pp);
-            dst = &pp->b.key;
-            o = pp->b.keybuf;
+            sfo__tls_key_clear(t);
+            dst = &t->key;
+            o = t->keybuf;
             dst->n_bitlen = sk->n_bitlen;
             o = kcopy(o, &dst->p, &dst->plen, sk->p, sk->plen);
             o = kcopy(o, &dst->q, &dst->qlen, sk->q, sk->qlen);
             o = kcopy(o, &dst->dp, &dst->dplen, sk->dp, sk->dplen);
             o = kcopy(o, &dst->dq, &dst->dqlen, sk->dq, sk->dqlen);
             (void)kcopy(o, &dst->iq, &dst->iqlen, sk->iq, sk->iqlen);
-            pp->b.key_loaded = 1;
+            t->key_loaded = 1;
         }
     }
     sfo_wipe(&k, sizeof k);
     return rc;
 }
 
-int sfo_tls_rsa_sign(void *ctx, const uint8_t digest[SFO_SHA256_LEN], uint8_t *sig,
+int sfo__tls_rsa_sign(void *ctx, const uint8_t digest[SFO_SHA256_LEN], uint8_t *sig,
                      size_t sig_cap, size_t *sig_len)
 {
-    struct sfo_posix_port *pp = PP(ctx);
+    struct sfo_tls *t = T(ctx);
     br_rsa_pkcs1_sign fn;
     size_t need;
-    if (pp == NULL || digest == NULL || sig == NULL || sig_len == NULL) {
+    if (t == NULL || digest == NULL || sig == NULL || sig_len == NULL) {
         return SFO_E_ARG;
     }
-    if (!pp->b.key_loaded) {
+    if (!t->key_loaded) {
         return SFO_E_KEY;
     }
-    need = (pp->b.key.n_bitlen + 7u) / 8u;
+    need = (t->key.n_bitlen + 7u) / 8u;
     if (sig_cap < need) {
         return SFO_E_TOO_LONG;
     }
     fn = br_rsa_pkcs1_sign_get_default();
-    if (fn == NULL || fn(BR_HASH_OID_SHA256, digest, SFO_SHA256_LEN, &pp->b.key, sig) != 1) {
+    if (fn == NULL || fn(BR_HASH_OID_SHA256, digest, SFO_SHA256_LEN, &t->key, sig) != 1) {
         return SFO_E_CRYPTO;
     }
     *sig_len = need;
     return SFO_OK;
 }
 
-void sfo_tls_key_clear(void *ctx)
+void sfo__tls_key_clear(void *ctx)
 {
-    struct sfo_posix_port *pp = PP(ctx);
-    if (pp == NULL) {
+    struct sfo_tls *t = T(ctx);
+    if (t == NULL) {
         return;
     }
-    sfo_wipe(pp->b.keybuf, sizeof pp->b.keybuf);
-    sfo_wipe(&pp->b.key, sizeof pp->b.key);
-    pp->b.key_loaded = 0;
+    sfo_wipe(t->keybuf, sizeof t->keybuf);
+    sfo_wipe(&t->key, sizeof t->key);
+    t->key_loaded = 0;
 }

@@ -1,6 +1,9 @@
 /*
- * TLS transport and crypto over mbedTLS 2.28 (Debian libmbedtls-dev); also
- * builds against 3.x (MBEDTLS_VERSION_NUMBER >= 0x03000000 branches).
+ * TLS engine and crypto of the portable glue over mbedTLS 2.28 (Debian
+ * libmbedtls-dev); also builds against 3.x (MBEDTLS_VERSION_NUMBER >=
+ * 0x03000000 branches). The engine's I/O is the platform's struct sfo_net;
+ * entropy, clock and log come from its struct sfo_platform. Needs no
+ * MBEDTLS_FS_IO, MBEDTLS_NET_C or MBEDTLS_TIMING_C.
  *
  * TLS: 1.2 minimum (1.3 when the library has it enabled), ECDHE suites only,
  * AES-GCM first. The chain is always verified (authmode REQUIRED). A verify
@@ -9,14 +12,15 @@
  * 2.28 matches DNS names only; for IP hosts no SNI is sent and no DNS-name
  * check is made).
  *
- * mbedTLS allocates its SSL buffers, certificates and big numbers on the
- * heap; everything is released by sfo_tls_deinit / key_clear.
+ * mbedTLS allocates its SSL buffers, certificates and big numbers through
+ * its configured allocator; everything is released by sfo_tls_port_deinit /
+ * key_clear.
  */
 #include <string.h>
 
 #include <mbedtls/ctr_drbg.h>
 #include <mbedtls/md.h>
-#include <mbedtls/net_sockets.h>
+#include <mbedtls/platform.h>
 #include <mbedtls/pk.h>
 #include <mbedtls/sha256.h>
 #include <mbedtls/ssl.h>
@@ -27,10 +31,29 @@
 
 #define MBED3 (MBEDTLS_VERSION_NUMBER >= 0x03000000)
 
-/* Largest DER certificate read from a PEM text (in memory). */
-#ifndef SFO_MBED_CERT_MAX
-#define SFO_MBED_CERT_MAX 8192u
+/* The bio's error codes (mbedtls/net_sockets.h, not needed otherwise). */
+#ifndef MBEDTLS_ERR_NET_SEND_FAILED
+#define MBEDTLS_ERR_NET_SEND_FAILED -0x004E
 #endif
+#ifndef MBEDTLS_ERR_NET_RECV_FAILED
+#define MBEDTLS_ERR_NET_RECV_FAILED -0x004C
+#endif
+
+/*
+ * The certificate policy (README "Certificate policy"): signatures with
+ * SHA-256/384/512 only, RSA (>= 2048 bits) or ECDSA keys on P-256/384/521.
+ * mbedTLS applies it to every certificate of the chain but the anchor's own
+ * signature; anchors with weak keys are refused when loaded.
+ */
+static const mbedtls_x509_crt_profile k_profile = {
+    MBEDTLS_X509_ID_FLAG(MBEDTLS_MD_SHA256) | MBEDTLS_X509_ID_FLAG(MBEDTLS_MD_SHA384) |
+        MBEDTLS_X509_ID_FLAG(MBEDTLS_MD_SHA512),
+    MBEDTLS_X509_ID_FLAG(MBEDTLS_PK_RSA) | MBEDTLS_X509_ID_FLAG(MBEDTLS_PK_ECKEY) |
+        MBEDTLS_X509_ID_FLAG(MBEDTLS_PK_ECDSA),
+    MBEDTLS_X509_ID_FLAG(MBEDTLS_ECP_DP_SECP256R1) | MBEDTLS_X509_ID_FLAG(MBEDTLS_ECP_DP_SECP384R1) |
+        MBEDTLS_X509_ID_FLAG(MBEDTLS_ECP_DP_SECP521R1),
+    SFO_CERT_RSA_MIN_BITS,
+};
 
 static const int k_suites[] = {
 #if defined(MBEDTLS_SSL_PROTO_TLS1_3)
@@ -49,104 +72,106 @@ static const int k_suites[] = {
     0
 };
 
-static struct sfo_posix_port *PP(void *ctx) { return (struct sfo_posix_port *)ctx; }
+static struct sfo_tls *T(void *ctx) { return (struct sfo_tls *)ctx; }
 
 /* ---------------------------------------------------------------- entropy */
 static int entropy_cb(void *ctx, unsigned char *buf, size_t len)
 {
-    return sfo_px_random(ctx, buf, len) == SFO_OK ? 0
-                                                  : MBEDTLS_ERR_CTR_DRBG_ENTROPY_SOURCE_FAILED;
+    return sfo__tls_random(T(ctx), buf, len) == SFO_OK ? 0
+                                                      : MBEDTLS_ERR_CTR_DRBG_ENTROPY_SOURCE_FAILED;
 }
 
 /* ------------------------------------------------------------ trust anchors */
-static int load_pem_mem(struct sfo_posix_port *pp, const uint8_t *pem, size_t len)
+/* Key of crt within the policy (RSA >= 2048 bits, EC on an allowed curve). */
+static int key_ok(const mbedtls_x509_crt *crt)
 {
-    uint8_t der[SFO_MBED_CERT_MAX];
-    char label[40];
-    size_t pos = 0, der_len = 0;
-    int r;
-    while ((r = sfo_pem_next(pem, len, &pos, label, sizeof label, der, sizeof der,
-                             &der_len)) == 1) {
-        if (strcmp(label, "CERTIFICATE") != 0 && strcmp(label, "TRUSTED CERTIFICATE") != 0) {
-            continue;
-        }
-        if (mbedtls_x509_crt_parse_der(&pp->b.ca, der, der_len) != 0) {
-            sfo_px_log(pp, SFO_LOG_INFO, "trust anchor skipped (does not parse)", NULL, 0);
-        }
-    }
-    return r == 0 ? SFO_OK : SFO_E_TLS_CA;
+    return ((mbedtls_pk_get_type(&crt->pk) == MBEDTLS_PK_RSA &&
+             mbedtls_pk_get_bitlen(&crt->pk) >= SFO_CERT_RSA_MIN_BITS) ||
+            (mbedtls_pk_can_do(&crt->pk, MBEDTLS_PK_ECKEY) &&
+             mbedtls_pk_get_bitlen(&crt->pk) >= SFO_CERT_EC_MIN_BITS &&
+             (k_profile.allowed_curves &
+              MBEDTLS_X509_ID_FLAG(mbedtls_pk_ec(crt->pk)->grp.id)) != 0));
 }
 
-static int load_anchors(struct sfo_posix_port *pp, const struct sfo_posix_config *cfg)
+int sfo__tls_be_add_der(struct sfo_tls *t, const uint8_t *der, size_t len)
 {
-    int rc = SFO_OK;
-    size_t i;
-    switch (cfg->ca_source) {
-    case SFO_CA_SYSTEM:
-    case SFO_CA_FILE: {
-        const char *path = cfg->ca_source == SFO_CA_FILE ? cfg->ca_file
-                                                         : SFO_POSIX_CA_FILE_DEFAULT;
-        int r = mbedtls_x509_crt_parse_file(&pp->b.ca, path);
-        if (r < 0) {
-            sfo_px_log(pp, SFO_LOG_ERROR, "trust anchors not loadable", path, strlen(path));
-            return SFO_E_TLS_CA;
-        }
-        if (r > 0) {
-            sfo_px_log(pp, SFO_LOG_INFO, "some trust anchors skipped (do not parse)", path,
-                       strlen(path));
-        }
-        break;
+    mbedtls_x509_crt tmp;
+    int ok;
+    if (der == NULL || len == 0) {
+        return SFO_E_NOT_FOUND;
     }
-    case SFO_CA_PEM:
-        rc = load_pem_mem(pp, cfg->ca_pem, cfg->ca_pem_len);
-        break;
-    case SFO_CA_SALESFORCE:
-        for (i = 0; i < sfo_sf_roots_count; i++) {
-            if (mbedtls_x509_crt_parse_der(&pp->b.ca, sfo_sf_roots[i].der,
-                                           sfo_sf_roots[i].len) != 0) {
-                return SFO_E_TLS_CA;
-            }
-        }
-        break;
-    default:
-        return SFO_E_ARG;
+    mbedtls_x509_crt_init(&tmp);
+    ok = mbedtls_x509_crt_parse_der(&tmp, der, len) == 0 && key_ok(&tmp);
+    mbedtls_x509_crt_free(&tmp);
+    if (!ok) {
+        return SFO_E_NOT_FOUND;
     }
-    if (rc == SFO_OK && sfo_tls_anchor_count(pp) == 0) {
-        rc = SFO_E_TLS_CA;
-    }
-    return rc;
+    return mbedtls_x509_crt_parse_der(&t->ca, der, len) == 0 ? SFO_OK : SFO_E_TLS_CA;
 }
 
-size_t sfo_tls_anchor_count(const struct sfo_posix_port *pp)
+size_t sfo__tls_be_count(const struct sfo_tls *t)
 {
     const mbedtls_x509_crt *c;
     size_t n = 0;
-    for (c = &pp->b.ca; c != NULL && c->version != 0; c = c->next) {
+    for (c = &t->ca; c != NULL && c->version != 0; c = c->next) {
         n++;
     }
     return n;
 }
 
-/* ------------------------------------------------------- verification hook */
-static int64_t x509_time_unix(const mbedtls_x509_time *t)
+uint8_t *sfo__tls_be_scratch(struct sfo_tls *t, size_t *cap)
 {
-    return sfo_days_from_civil(t->year, (unsigned)t->mon, (unsigned)t->day) * 86400 +
-           (int64_t)t->hour * 3600 + (int64_t)t->min * 60 + (int64_t)t->sec;
+    (void)t;
+    *cap = SFO_MBED_CERT_MAX;
+    return (uint8_t *)mbedtls_calloc(1, SFO_MBED_CERT_MAX);
 }
 
+void sfo__tls_be_scratch_done(struct sfo_tls *t, uint8_t *p, size_t cap)
+{
+    (void)t;
+    if (p != NULL) {
+        sfo_wipe(p, cap);
+        mbedtls_free(p);
+    }
+}
+
+/* ------------------------------------------------------- verification hook */
+static int64_t x509_time_unix(const mbedtls_x509_time *tm)
+{
+    return sfo__days_from_civil(tm->year, (unsigned)tm->mon, (unsigned)tm->day) * 86400 +
+           (int64_t)tm->hour * 3600 + (int64_t)tm->min * 60 + (int64_t)tm->sec;
+}
+
+/* 1 when crt is one of the trust anchors (byte for byte). */
+static int is_anchor(const struct sfo_tls *t, const mbedtls_x509_crt *crt)
+{
+    const mbedtls_x509_crt *c;
+    for (c = &t->ca; c != NULL && c->version != 0; c = c->next) {
+        if (c->raw.len == crt->raw.len && memcmp(c->raw.p, crt->raw.p, c->raw.len) == 0) {
+            return 1;
+        }
+    }
+    return 0;
+}
+
+/* Dates against the platform's wall clock (an anchor's own dates are not
+ * checked, as with BearSSL: RFC 5280 6.1 takes the anchor as an input), and
+ * for IP-literal hosts the leaf's iPAddress SANs. */
 static int verify_cb(void *ctx, mbedtls_x509_crt *crt, int depth, uint32_t *flags)
 {
-    struct sfo_posix_port *pp = PP(ctx);
-    int64_t now = sfo_px_wall_s(pp);
+    struct sfo_tls *t = T(ctx);
+    int64_t now = sfo__tls_wall(t);
     *flags &= ~(uint32_t)(MBEDTLS_X509_BADCERT_EXPIRED | MBEDTLS_X509_BADCERT_FUTURE);
-    if (now > x509_time_unix(&crt->valid_to)) {
-        *flags |= MBEDTLS_X509_BADCERT_EXPIRED;
+    if (depth == 0 || !is_anchor(t, crt)) {
+        if (now > x509_time_unix(&crt->valid_to)) {
+            *flags |= MBEDTLS_X509_BADCERT_EXPIRED;
+        }
+        if (now < x509_time_unix(&crt->valid_from)) {
+            *flags |= MBEDTLS_X509_BADCERT_FUTURE;
+        }
     }
-    if (now < x509_time_unix(&crt->valid_from)) {
-        *flags |= MBEDTLS_X509_BADCERT_FUTURE;
-    }
-    if (depth == 0 && pp->b.host_is_ip &&
-        sfo_x509_ip_san_match(crt->raw.p, crt->raw.len, pp->b.host_ip, pp->b.host_ip_len) !=
+    if (depth == 0 && t->host_is_ip &&
+        sfo__x509_ip_san_match(crt->raw.p, crt->raw.len, t->host_ip, t->host_ip_len) !=
             SFO_OK) {
         *flags |= MBEDTLS_X509_BADCERT_CN_MISMATCH;
     }
@@ -159,93 +184,87 @@ static int map_verify(uint32_t flags)
     if (flags & MBEDTLS_X509_BADCERT_EXPIRED) return SFO_E_TLS_EXPIRED;
     if (flags & MBEDTLS_X509_BADCERT_FUTURE) return SFO_E_TLS_NOT_YET_VALID;
     if (flags & MBEDTLS_X509_BADCERT_CN_MISMATCH) return SFO_E_TLS_HOSTNAME;
-    return SFO_E_TLS_UNTRUSTED; /* key usage, weak hash or key, revoked, ... */
+    return SFO_E_TLS_UNTRUSTED; /* key usage, weak hash or key, ... (the policy) */
 }
 
 /* ------------------------------------------------------------------- init */
-int sfo_tls_init(struct sfo_posix_port *pp, const struct sfo_posix_config *cfg)
+int sfo__tls_be_init(struct sfo_tls *t)
 {
     static const char k_pers[] = "sfoauth";
-    struct sfo_tls_backend *b = &pp->b;
-    int rc;
-    mbedtls_ctr_drbg_init(&b->drbg);
-    mbedtls_x509_crt_init(&b->ca);
-    mbedtls_ssl_config_init(&b->conf);
-    mbedtls_ssl_init(&b->ssl);
-    mbedtls_pk_init(&b->key);
-    if (mbedtls_ctr_drbg_seed(&b->drbg, entropy_cb, pp, (const unsigned char *)k_pers,
+    mbedtls_ctr_drbg_init(&t->drbg);
+    mbedtls_x509_crt_init(&t->ca);
+    mbedtls_ssl_config_init(&t->conf);
+    mbedtls_ssl_init(&t->ssl);
+    mbedtls_pk_init(&t->key);
+    if (mbedtls_ctr_drbg_seed(&t->drbg, entropy_cb, t, (const unsigned char *)k_pers,
                               sizeof k_pers - 1) != 0) {
         return SFO_E_ENTROPY;
     }
-    rc = load_anchors(pp, cfg);
-    if (rc != SFO_OK) {
-        return rc;
-    }
-    if (mbedtls_ssl_config_defaults(&b->conf, MBEDTLS_SSL_IS_CLIENT, MBEDTLS_SSL_TRANSPORT_STREAM,
+    if (mbedtls_ssl_config_defaults(&t->conf, MBEDTLS_SSL_IS_CLIENT, MBEDTLS_SSL_TRANSPORT_STREAM,
                                     MBEDTLS_SSL_PRESET_DEFAULT) != 0) {
         return SFO_E_TLS;
     }
-    mbedtls_ssl_conf_authmode(&b->conf, MBEDTLS_SSL_VERIFY_REQUIRED);
-    mbedtls_ssl_conf_ca_chain(&b->conf, &b->ca, NULL);
-    mbedtls_ssl_conf_rng(&b->conf, mbedtls_ctr_drbg_random, &b->drbg);
-    mbedtls_ssl_conf_verify(&b->conf, verify_cb, pp);
-    mbedtls_ssl_conf_ciphersuites(&b->conf, k_suites);
+    mbedtls_ssl_conf_authmode(&t->conf, MBEDTLS_SSL_VERIFY_REQUIRED);
+    mbedtls_ssl_conf_ca_chain(&t->conf, &t->ca, NULL);
+    mbedtls_ssl_conf_cert_profile(&t->conf, &k_profile);
+    mbedtls_ssl_conf_rng(&t->conf, mbedtls_ctr_drbg_random, &t->drbg);
+    mbedtls_ssl_conf_verify(&t->conf, verify_cb, t);
+    mbedtls_ssl_conf_ciphersuites(&t->conf, k_suites);
 #if MBED3
-    mbedtls_ssl_conf_min_tls_version(&b->conf, MBEDTLS_SSL_VERSION_TLS1_2);
+    mbedtls_ssl_conf_min_tls_version(&t->conf, MBEDTLS_SSL_VERSION_TLS1_2);
 #else
-    mbedtls_ssl_conf_min_version(&b->conf, MBEDTLS_SSL_MAJOR_VERSION_3,
+    mbedtls_ssl_conf_min_version(&t->conf, MBEDTLS_SSL_MAJOR_VERSION_3,
                                  MBEDTLS_SSL_MINOR_VERSION_3);
 #endif
     return SFO_OK;
 }
 
-void sfo_tls_deinit(struct sfo_posix_port *pp)
+void sfo__tls_be_deinit(struct sfo_tls *t)
 {
-    struct sfo_tls_backend *b = &pp->b;
-    mbedtls_ssl_free(&b->ssl);
-    mbedtls_ssl_config_free(&b->conf);
-    mbedtls_x509_crt_free(&b->ca);
-    mbedtls_pk_free(&b->key);
-    mbedtls_ctr_drbg_free(&b->drbg);
-    b->key_loaded = 0;
-    b->ssl_setup = 0;
+    mbedtls_ssl_free(&t->ssl);
+    mbedtls_ssl_config_free(&t->conf);
+    mbedtls_x509_crt_free(&t->ca);
+    mbedtls_pk_free(&t->key);
+    mbedtls_ctr_drbg_free(&t->drbg);
+    t->key_loaded = 0;
+    t->ssl_setup = 0;
 }
 
 /* -------------------------------------------------------------------- bio */
 static int bio_send(void *ctx, const unsigned char *buf, size_t len)
 {
-    struct sfo_posix_port *pp = PP(ctx);
-    int r = sfo_px_sock_send(pp, buf, len, pp->b.deadline);
+    struct sfo_tls *t = T(ctx);
+    int r = sfo__tls_net_send(t, buf, len);
     if (r > 0) {
         return r;
     }
-    pp->b.io_err = r;
+    t->io_err = r;
     return r == SFO_E_TIMEOUT ? MBEDTLS_ERR_SSL_WANT_WRITE : MBEDTLS_ERR_NET_SEND_FAILED;
 }
 
 static int bio_recv(void *ctx, unsigned char *buf, size_t len)
 {
-    struct sfo_posix_port *pp = PP(ctx);
-    int r = sfo_px_sock_recv(pp, buf, len, pp->b.deadline);
+    struct sfo_tls *t = T(ctx);
+    int r = sfo__tls_net_recv(t, buf, len);
     if (r == 0) {
         /* TCP FIN: mbedtls_ssl_read reports it as 0 like close_notify, so
          * remember it to tell the two apart */
-        pp->b.io_err = SFO_E_CLOSED;
+        t->io_err = SFO_E_CLOSED;
         return 0;
     }
     if (r > 0) {
         return r;
     }
-    pp->b.io_err = r;
+    t->io_err = r;
     return r == SFO_E_TIMEOUT ? MBEDTLS_ERR_SSL_WANT_READ : MBEDTLS_ERR_NET_RECV_FAILED;
 }
 
 /* ------------------------------------------------------------ TLS stream */
 /* Map an mbedTLS error of a call after the handshake. */
-static int map_io(struct sfo_posix_port *pp, int ret)
+static int map_io(struct sfo_tls *t, int ret)
 {
-    if (pp->b.io_err != 0) {
-        return pp->b.io_err == SFO_E_CLOSED ? SFO_E_TLS_CLOSED : pp->b.io_err;
+    if (t->io_err != 0) {
+        return t->io_err == SFO_E_CLOSED ? SFO_E_TLS_CLOSED : t->io_err;
     }
     switch (ret) {
     case MBEDTLS_ERR_SSL_CONN_EOF:
@@ -261,25 +280,25 @@ static int map_io(struct sfo_posix_port *pp, int ret)
 
 static int tls_send(void *ctx, const uint8_t *buf, size_t len, int64_t deadline_ms)
 {
-    struct sfo_posix_port *pp = PP(ctx);
+    struct sfo_tls *t = T(ctx);
     int ret;
-    if (!pp->tls) {
+    if (!t->tls) {
         return SFO_E_CLOSED;
     }
     if (len == 0) {
         return SFO_E_ARG;
     }
-    pp->b.deadline = deadline_ms;
-    pp->b.io_err = 0;
-    ret = mbedtls_ssl_write(&pp->b.ssl, buf, len);
-    return ret > 0 ? ret : map_io(pp, ret);
+    t->deadline = deadline_ms;
+    t->io_err = 0;
+    ret = mbedtls_ssl_write(&t->ssl, buf, len);
+    return ret > 0 ? ret : map_io(t, ret);
 }
 
 static int tls_recv(void *ctx, uint8_t *buf, size_t len, int64_t deadline_ms)
 {
-    struct sfo_posix_port *pp = PP(ctx);
+    struct sfo_tls *t = T(ctx);
     int ret;
-    if (!pp->tls) {
+    if (!t->tls) {
         return SFO_E_CLOSED;
     }
     if (len == 0) {
@@ -288,14 +307,14 @@ static int tls_recv(void *ctx, uint8_t *buf, size_t len, int64_t deadline_ms)
     if (len > (size_t)INT32_MAX) {
         len = (size_t)INT32_MAX;
     }
-    pp->b.deadline = deadline_ms;
-    pp->b.io_err = 0;
+    t->deadline = deadline_ms;
+    t->io_err = 0;
     for (;;) {
-        ret = mbedtls_ssl_read(&pp->b.ssl, buf, len);
+        ret = mbedtls_ssl_read(&t->ssl, buf, len);
         if (ret > 0) {
             return ret;
         }
-        if (ret == 0 && pp->b.io_err == SFO_E_CLOSED) {
+        if (ret == 0 && t->io_err == SFO_E_CLOSED) {
             return SFO_E_TLS_CLOSED; /* FIN without close_notify */
         }
         if (ret == 0 || ret == MBEDTLS_ERR_SSL_PEER_CLOSE_NOTIFY) {
@@ -306,106 +325,96 @@ static int tls_recv(void *ctx, uint8_t *buf, size_t len, int64_t deadline_ms)
             continue;
         }
 #endif
-        return map_io(pp, ret);
+        return map_io(t, ret);
     }
 }
 
-static void log_session(struct sfo_posix_port *pp)
+static void log_session(struct sfo_tls *t)
 {
     const mbedtls_x509_crt *peer;
     const char *s;
     char dn[256];
     int n;
-    if (!sfo_px_log_enabled(pp, SFO_LOG_INFO)) {
+    if (!sfo__tls_log_enabled(t, SFO_LOG_INFO)) {
         return;
     }
-    s = mbedtls_ssl_get_version(&pp->b.ssl);
-    sfo_px_log(pp, SFO_LOG_INFO, "TLS version", s, strlen(s));
-    s = mbedtls_ssl_get_ciphersuite(&pp->b.ssl);
-    sfo_px_log(pp, SFO_LOG_INFO, "TLS cipher suite", s, strlen(s));
-    peer = mbedtls_ssl_get_peer_cert(&pp->b.ssl);
+    s = mbedtls_ssl_get_version(&t->ssl);
+    sfo__tls_log(t, SFO_LOG_INFO, "TLS version", s, strlen(s));
+    s = mbedtls_ssl_get_ciphersuite(&t->ssl);
+    sfo__tls_log(t, SFO_LOG_INFO, "TLS cipher suite", s, strlen(s));
+    peer = mbedtls_ssl_get_peer_cert(&t->ssl);
     if (peer != NULL) {
         n = mbedtls_x509_dn_gets(dn, sizeof dn, &peer->subject);
         if (n > 0) {
-            sfo_px_log(pp, SFO_LOG_INFO, "TLS peer certificate subject", dn, (size_t)n);
+            sfo__tls_log(t, SFO_LOG_INFO, "TLS peer certificate subject", dn, (size_t)n);
         }
     }
 }
 
-int sfo_tls_start(void *ctx, const char *server_name, int64_t deadline_ms,
-                  struct sfo_transport *io)
+/* Map a failed handshake to an SFO_E_* code. */
+static int map_handshake(struct sfo_tls *t, int ret)
 {
-    struct sfo_posix_port *pp = PP(ctx);
-    struct sfo_tls_backend *b;
+    uint32_t flags = mbedtls_ssl_get_verify_result(&t->ssl);
+    if (ret == MBEDTLS_ERR_X509_CERT_VERIFY_FAILED && flags != 0) {
+        return map_verify(flags);
+    }
+    if (t->io_err != 0) {
+        return t->io_err;
+    }
+    if (ret == MBEDTLS_ERR_SSL_CONN_EOF) {
+        return SFO_E_CLOSED;
+    }
+    return SFO_E_TLS_HANDSHAKE;
+}
+
+int sfo__tls_be_start(struct sfo_tls *t, const char *server_name, struct sfo_transport *io)
+{
     int ret;
-    if (pp == NULL || server_name == NULL || server_name[0] == '\0' || io == NULL) {
-        return SFO_E_ARG;
-    }
-    b = &pp->b;
-    if (pp->fd < 0 || pp->tls) {
-        return SFO_E_STATE_MACHINE;
-    }
-    if (!b->ssl_setup) {
-        if (mbedtls_ssl_setup(&b->ssl, &b->conf) != 0) {
+    if (!t->ssl_setup) {
+        if (mbedtls_ssl_setup(&t->ssl, &t->conf) != 0) {
             return SFO_E_TLS;
         }
-        b->ssl_setup = 1;
-    } else if (b->ssl_dirty) {
-        if (mbedtls_ssl_session_reset(&b->ssl) != 0) {
+        t->ssl_setup = 1;
+    } else if (t->ssl_dirty) {
+        if (mbedtls_ssl_session_reset(&t->ssl) != 0) {
             return SFO_E_TLS;
         }
     }
-    b->ssl_dirty = 1;
-    b->host_ip_len = sfo_ip_parse(server_name, b->host_ip);
-    b->host_is_ip = b->host_ip_len != 0;
+    t->ssl_dirty = 1;
+    t->host_ip_len = sfo__ip_parse(server_name, t->host_ip);
+    t->host_is_ip = t->host_ip_len != 0;
     /* DNS name: SNI and name check by mbedTLS. IP: neither (checked in verify_cb). */
-    if (mbedtls_ssl_set_hostname(&b->ssl, b->host_is_ip ? NULL : server_name) != 0) {
+    if (mbedtls_ssl_set_hostname(&t->ssl, t->host_is_ip ? NULL : server_name) != 0) {
         return SFO_E_ARG;
     }
-    mbedtls_ssl_set_bio(&b->ssl, pp, bio_send, bio_recv, NULL);
-    b->deadline = deadline_ms;
-    b->io_err = 0;
-    ret = mbedtls_ssl_handshake(&b->ssl);
+    mbedtls_ssl_set_bio(&t->ssl, t, bio_send, bio_recv, NULL);
+    ret = mbedtls_ssl_handshake(&t->ssl);
     if (ret != 0) {
-        uint32_t flags = mbedtls_ssl_get_verify_result(&b->ssl);
-        int rc;
-        if (ret == MBEDTLS_ERR_X509_CERT_VERIFY_FAILED && flags != 0) {
-            rc = map_verify(flags);
-        } else if (b->io_err != 0) {
-            rc = b->io_err;
-        } else if (ret == MBEDTLS_ERR_SSL_CONN_EOF) {
-            rc = SFO_E_CLOSED;
-        } else {
-            rc = SFO_E_TLS_HANDSHAKE;
-        }
-        sfo_px_log(pp, SFO_LOG_ERROR, "TLS handshake failed", sfo_errname(rc),
-                   strlen(sfo_errname(rc)));
-        return rc;
+        return map_handshake(t, ret);
     }
-    pp->tls = 1;
-    log_session(pp);
-    io->ctx = pp;
+    t->tls = 1;
+    log_session(t);
+    io->ctx = t;
     io->send = tls_send;
     io->recv = tls_recv;
     return SFO_OK;
 }
 
-void sfo_tls_shutdown(struct sfo_posix_port *pp)
+void sfo__tls_be_shutdown(struct sfo_tls *t)
 {
-    if (pp->tls) {
-        pp->b.deadline = sfo_px_mono_ms(pp) + SFO_PX_CLOSE_NOTIFY_MS;
-        pp->b.io_err = 0;
-        (void)mbedtls_ssl_close_notify(&pp->b.ssl);
+    if (t->tls) {
+        t->io_err = 0;
+        (void)mbedtls_ssl_close_notify(&t->ssl);
     }
-    if (pp->b.ssl_setup && pp->b.ssl_dirty) {
-        (void)mbedtls_ssl_session_reset(&pp->b.ssl);
-        pp->b.ssl_dirty = 0;
+    if (t->ssl_setup && t->ssl_dirty) {
+        (void)mbedtls_ssl_session_reset(&t->ssl);
+        t->ssl_dirty = 0;
     }
-    pp->tls = 0;
+    t->tls = 0;
 }
 
 /* ----------------------------------------------------------------- crypto */
-int sfo_tls_sha256(void *ctx, const struct sfo_iov *msg, size_t n, uint8_t out[SFO_SHA256_LEN])
+int sfo__tls_sha256(void *ctx, const struct sfo_iov *msg, size_t n, uint8_t out[SFO_SHA256_LEN])
 {
     mbedtls_sha256_context c;
     size_t i;
@@ -436,7 +445,7 @@ int sfo_tls_sha256(void *ctx, const struct sfo_iov *msg, size_t n, uint8_t out[S
     return ret == 0 ? SFO_OK : SFO_E_CRYPTO;
 }
 
-int sfo_tls_hmac_sha256(void *ctx, const uint8_t *key, size_t key_len,
+int sfo__tls_hmac_sha256(void *ctx, const uint8_t *key, size_t key_len,
                         const struct sfo_iov *msg, size_t n, uint8_t out[SFO_SHA256_LEN])
 {
     mbedtls_md_context_t c;
@@ -461,36 +470,25 @@ int sfo_tls_hmac_sha256(void *ctx, const uint8_t *key, size_t key_len,
     return ret == 0 ? SFO_OK : SFO_E_CRYPTO;
 }
 
-static int contains(const uint8_t *d, size_t len, const char *s)
+int sfo__tls_key_load(void *ctx, const uint8_t *data, size_t len)
 {
-    size_t n = strlen(s), i;
-    for (i = 0; i + n <= len; i++) {
-        if (memcmp(d + i, s, n) == 0) {
-            return 1;
-        }
-    }
-    return 0;
-}
-
-int sfo_tls_key_load(void *ctx, const uint8_t *data, size_t len)
-{
-    struct sfo_posix_port *pp = PP(ctx);
+    struct sfo_tls *t = T(ctx);
     uint8_t der[SFO_KEY_INPUT_MAX];
     const uint8_t *in = data;
     size_t in_len = len;
     mbedtls_pk_context pk;
     int ret, rc = SFO_OK;
     size_t bits;
-    if (pp == NULL || data == NULL || len == 0) {
+    if (t == NULL || data == NULL || len == 0) {
         return SFO_E_ARG;
     }
     if (len > SFO_KEY_INPUT_MAX) {
         return SFO_E_KEY;
     }
-    if (contains(data, len, "-----BEGIN ")) {
+    if (sfo__mem_contains(data, len, "-----BEGIN ")) {
         char label[40];
         size_t pos = 0;
-        ret = sfo_pem_next(data, len, &pos, label, sizeof label, der, sizeof der, &in_len);
+        ret = sfo__pem_next(data, len, &pos, label, sizeof label, der, sizeof der, &in_len);
         if (ret != 1 || strcmp(label, "ENCRYPTED PRIVATE KEY") == 0) {
             sfo_wipe(der, sizeof der);
             return SFO_E_KEY;
@@ -499,7 +497,7 @@ int sfo_tls_key_load(void *ctx, const uint8_t *data, size_t len)
     }
     mbedtls_pk_init(&pk);
 #if MBED3
-    ret = mbedtls_pk_parse_key(&pk, in, in_len, NULL, 0, mbedtls_ctr_drbg_random, &pp->b.drbg);
+    ret = mbedtls_pk_parse_key(&pk, in, in_len, NULL, 0, mbedtls_ctr_drbg_random, &t->drbg);
 #else
     ret = mbedtls_pk_parse_key(&pk, in, in_len, NULL, 0);
 #endif
@@ -518,34 +516,34 @@ int sfo_tls_key_load(void *ctx, const uint8_t *data, size_t len)
         mbedtls_pk_free(&pk);
         return rc;
     }
-    sfo_tls_key_clear(pp);
-    pp->b.key = pk; /* takes over the parsed key (a shallow handle) */
-    pp->b.key_loaded = 1;
+    sfo__tls_key_clear(t);
+    t->key = pk; /* takes over the parsed key (a shallow handle) */
+    t->key_loaded = 1;
     return SFO_OK;
 }
 
-int sfo_tls_rsa_sign(void *ctx, const uint8_t digest[SFO_SHA256_LEN], uint8_t *sig,
+int sfo__tls_rsa_sign(void *ctx, const uint8_t digest[SFO_SHA256_LEN], uint8_t *sig,
                      size_t sig_cap, size_t *sig_len)
 {
-    struct sfo_posix_port *pp = PP(ctx);
+    struct sfo_tls *t = T(ctx);
     size_t need, got = 0;
     int ret;
-    if (pp == NULL || digest == NULL || sig == NULL || sig_len == NULL) {
+    if (t == NULL || digest == NULL || sig == NULL || sig_len == NULL) {
         return SFO_E_ARG;
     }
-    if (!pp->b.key_loaded) {
+    if (!t->key_loaded) {
         return SFO_E_KEY;
     }
-    need = mbedtls_pk_get_len(&pp->b.key);
+    need = mbedtls_pk_get_len(&t->key);
     if (sig_cap < need) {
         return SFO_E_TOO_LONG;
     }
 #if MBED3
-    ret = mbedtls_pk_sign(&pp->b.key, MBEDTLS_MD_SHA256, digest, SFO_SHA256_LEN, sig, sig_cap,
-                          &got, mbedtls_ctr_drbg_random, &pp->b.drbg);
+    ret = mbedtls_pk_sign(&t->key, MBEDTLS_MD_SHA256, digest, SFO_SHA256_LEN, sig, sig_cap,
+                          &got, mbedtls_ctr_drbg_random, &t->drbg);
 #else
-    ret = mbedtls_pk_sign(&pp->b.key, MBEDTLS_MD_SHA256, digest, SFO_SHA256_LEN, sig, &got,
-                          mbedtls_ctr_drbg_random, &pp->b.drbg);
+    ret = mbedtls_pk_sign(&t->key, MBEDTLS_MD_SHA256, digest, SFO_SHA256_LEN, sig, &got,
+                          mbedtls_ctr_drbg_random, &t->drbg);
 #endif
     if (ret != 0 || got != need) {
         return SFO_E_CRYPTO;
@@ -554,13 +552,13 @@ int sfo_tls_rsa_sign(void *ctx, const uint8_t digest[SFO_SHA256_LEN], uint8_t *s
     return SFO_OK;
 }
 
-void sfo_tls_key_clear(void *ctx)
+void sfo__tls_key_clear(void *ctx)
 {
-    struct sfo_posix_port *pp = PP(ctx);
-    if (pp == NULL) {
+    struct sfo_tls *t = T(ctx);
+    if (t == NULL) {
         return;
     }
-    mbedtls_pk_free(&pp->b.key); /* frees and zeroizes the RSA numbers */
-    mbedtls_pk_init(&pp->b.key);
-    pp->b.key_loaded = 0;
+    mbedtls_pk_free(&t->key); /* frees and zeroizes the RSA numbers */
+    mbedtls_pk_init(&t->key);
+    t->key_loaded = 0;
 }

@@ -1,23 +1,124 @@
 /*
- * Small X.509 / PEM helpers shared by both TLS backends: the IP-address SAN
- * check (neither mbedTLS 2.28 nor BearSSL 0.6 matches IP hosts), a DN
- * formatter for the log, a calendar helper and a PEM iterator. Pure code over
- * caller buffers (inet_pton aside).
+ * Small X.509 / PEM helpers shared by both TLS backends: IP-literal parsing,
+ * the IP-address SAN check (neither mbedTLS 2.28 nor BearSSL 0.6 matches IP
+ * hosts), a DN formatter for the log, a calendar helper and a PEM iterator.
+ * Pure code over caller buffers: no platform header, no allocation.
  */
-#include <arpa/inet.h>
 #include <string.h>
 
 #include "sfo_port_impl.h"
 
-size_t sfo_ip_parse(const char *host, uint8_t out[16])
+/* Parse a dotted-quad IPv4 address (four decimal parts 0..255, no leading
+ * zeros) from s[0..n): 1 with out[0..4) filled, else 0. */
+static int ip4_parse(const char *s, size_t n, uint8_t out[4])
 {
-    if (host == NULL) {
+    size_t i = 0;
+    unsigned part;
+    for (part = 0; part < 4; part++) {
+        unsigned v = 0, digits = 0;
+        if (part > 0) {
+            if (i >= n || s[i] != '.') {
+                return 0;
+            }
+            i++;
+        }
+        while (i < n && s[i] >= '0' && s[i] <= '9' && digits < 4) {
+            if (digits == 1 && v == 0) {
+                return 0; /* leading zero */
+            }
+            v = v * 10u + (unsigned)(s[i] - '0');
+            digits++;
+            i++;
+        }
+        if (digits == 0 || v > 255u) {
+            return 0;
+        }
+        out[part] = (uint8_t)v;
+    }
+    return i == n;
+}
+
+static int hex_val(char c)
+{
+    if (c >= '0' && c <= '9') return c - '0';
+    if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+    if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+    return -1;
+}
+
+/* Parse an IPv6 literal (RFC 4291 section 2.2: hex groups, one "::", an
+ * optional trailing dotted quad): 1 with out[0..16) filled, else 0. */
+static int ip6_parse(const char *s, size_t n, uint8_t out[16])
+{
+    size_t i = 0, o = 0, gap = 16;
+    memset(out, 0, 16);
+    if (n >= 2 && s[0] == ':' && s[1] == ':') {
+        gap = 0;
+        i = 2;
+    } else if (n >= 1 && s[0] == ':') {
         return 0;
     }
-    if (inet_pton(AF_INET, host, out) == 1) {
+    while (i < n) {
+        size_t start = i;
+        unsigned v = 0;
+        int h;
+        while (i < n && i - start < 4 && (h = hex_val(s[i])) >= 0) {
+            v = (v << 4) | (unsigned)h;
+            i++;
+        }
+        if (i < n && s[i] == '.') { /* embedded IPv4 in the last 32 bits */
+            if (o + 4 > 16 || !ip4_parse(s + start, n - start, out + o)) {
+                return 0;
+            }
+            o += 4;
+            i = n;
+            break;
+        }
+        if (i == start || o + 2 > 16) {
+            return 0;
+        }
+        out[o++] = (uint8_t)(v >> 8);
+        out[o++] = (uint8_t)v;
+        if (i == n) {
+            break;
+        }
+        if (s[i] != ':' || i + 1 >= n) {
+            return 0;
+        }
+        i++;
+        if (s[i] == ':') {
+            if (gap != 16) {
+                return 0; /* a second "::" */
+            }
+            gap = o;
+            i++;
+        }
+    }
+    if (gap == 16) {
+        return o == 16;
+    }
+    if (o >= 16) {
+        return 0; /* "::" must stand for at least one group */
+    }
+    memmove(out + 16 - (o - gap), out + gap, o - gap);
+    memset(out + gap, 0, 16 - o);
+    return 1;
+}
+
+size_t sfo__ip_parse(const char *host, uint8_t out[16])
+{
+    size_t n;
+    if (host == NULL || out == NULL) {
+        return 0;
+    }
+    n = strlen(host);
+    if (n > 45) {
+        return 0; /* longer than any IPv6 text form */
+    }
+    if (ip4_parse(host, n, out)) {
         return 4;
     }
-    if (inet_pton(AF_INET6, host, out) == 1) {
+    if (ip6_parse(host, n, out)) {
         return 16;
     }
     return 0;
@@ -63,7 +164,7 @@ static int der_next(struct der *d, uint8_t *tag, struct der *v)
     return 0;
 }
 
-int sfo_x509_ip_san_match(const uint8_t *der, size_t len, const uint8_t *ip, size_t ip_len)
+int sfo__x509_ip_san_match(const uint8_t *der, size_t len, const uint8_t *ip, size_t ip_len)
 {
     static const uint8_t k_san_oid[] = { 0x55, 0x1d, 0x11 };
     struct der d = { der, len }, cert, tbs, v;
@@ -119,7 +220,7 @@ int sfo_x509_ip_san_match(const uint8_t *der, size_t len, const uint8_t *ip, siz
     return SFO_E_TLS_HOSTNAME;
 }
 
-size_t sfo_x509_dn_format(const uint8_t *der, size_t len, char *out, size_t cap)
+size_t sfo__x509_dn_format(const uint8_t *der, size_t len, char *out, size_t cap)
 {
     static const struct {
         uint8_t id;
@@ -184,7 +285,7 @@ size_t sfo_x509_dn_format(const uint8_t *der, size_t len, char *out, size_t cap)
     return o;
 }
 
-int64_t sfo_days_from_civil(int64_t y, unsigned m, unsigned d)
+int64_t sfo__days_from_civil(int64_t y, unsigned m, unsigned d)
 {
     int64_t era, yoe, doy, doe;
     y -= (m <= 2) ? 1 : 0;
@@ -217,7 +318,7 @@ static size_t find(const uint8_t *t, size_t len, size_t from, const char *s)
     return len;
 }
 
-int sfo_pem_next(const uint8_t *text, size_t len, size_t *pos, char *label,
+int sfo__pem_next(const uint8_t *text, size_t len, size_t *pos, char *label,
                  size_t label_cap, uint8_t *der, size_t cap, size_t *der_len)
 {
     size_t b, i, l, e, o = 0;
@@ -280,4 +381,9 @@ int sfo_pem_next(const uint8_t *text, size_t len, size_t *pos, char *label,
     *pos = l + 5;
     *der_len = o;
     return 1;
+}
+
+int sfo__mem_contains(const uint8_t *d, size_t len, const char *s)
+{
+    return d != NULL && s != NULL && find(d, len, 0, s) < len;
 }
