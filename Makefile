@@ -377,3 +377,4 @@ lint: deps
 	  xargs -P 2 -I{} clang-tidy -quiet {} -- $(LINT_FLAGS) >build/clang-tidy.log 2>&1; \
 	 rc=$$?; grep -v 'warnings* generated' build/clang-tidy.log; exit $$rc
 	@echo "lint: clean"
+include lwip.mk
