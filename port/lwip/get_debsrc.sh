@@ -1,15 +1,16 @@
 #!/bin/sh
-# Unpacks lwIP from Debian's source package into $1 (default build/lwip-src) and
-# prints the path of the unpacked tree. Needs a deb-src line for bookworm and
+# Unpacks Debian's source package $1 (lwip, bearssl) into $2/tree, upstream
+# sources without Debian's patches. Needs a deb-src line for bookworm and
 # dpkg-dev: run as root, it adds both; otherwise it prints what to run.
 set -eu
-dest=${1:-build/lwip-src}
-if [ -f "$dest/tree/src/core/tcp.c" ]; then exit 0; fi
+pkg=$1
+dest=$2
+if [ -d "$dest/tree/src" ]; then exit 0; fi
 SRCLIST=/etc/apt/sources.list.d/sfoauth-debian-src.sources
 need_src() { ! grep -rqs '^Types:.*deb-src\|^deb-src ' /etc/apt/sources.list /etc/apt/sources.list.d/; }
 if need_src || ! command -v dpkg-source >/dev/null; then
     if [ "$(id -u)" != 0 ]; then
-        echo "lwIP source needs deb-src and dpkg-dev; as root run:" >&2
+        echo "$pkg source needs deb-src and dpkg-dev; as root run:" >&2
         printf '  printf %s > %s\n' "'Types: deb-src\nURIs: http://deb.debian.org/debian\nSuites: bookworm\nComponents: main\nSigned-By: /usr/share/keyrings/debian-archive-keyring.gpg\n'" "$SRCLIST" >&2
         echo "  apt-get update && apt-get install -y dpkg-dev" >&2
         exit 1
@@ -21,5 +22,5 @@ if need_src || ! command -v dpkg-source >/dev/null; then
     command -v dpkg-source >/dev/null || DEBIAN_FRONTEND=noninteractive apt-get install -y -q dpkg-dev >/dev/null
 fi
 rm -rf "$dest"; mkdir -p "$dest"
-(cd "$dest" && apt-get source -q --download-only lwip >/dev/null && dpkg-source -x --skip-patches lwip_*.dsc tree >/dev/null)
-test -f "$dest/tree/src/core/tcp.c"
+(cd "$dest" && apt-get source -q --download-only "$pkg" >/dev/null 2>&1 && dpkg-source -x --skip-patches "$pkg"_*.dsc tree >/dev/null)
+test -d "$dest/tree/src"
