@@ -93,3 +93,14 @@ $(LWIP_IMG): $(LWIP_IMG_OBJ) $(LWIP_BUILD)/liblwip.a $(LWIP_TLS_LIB) port/lwip/t
 
 .PHONY: lwip-image
 lwip-image: $(LWIP_IMG)
+
+# ---- the test: both TLS backends' lwIP images in QEMU, one TAP namespace each ----
+#   make lwip-firmware-test    (root: network namespace + TAP; installs LWIP_PKGS)
+LWIP_PKGS := qemu-system-arm dpkg-dev iputils-ping iproute2 gcc-arm-none-eabi \
+             libnewlib-arm-none-eabi openssl python3-cryptography
+.PHONY: lwip-firmware-test
+lwip-firmware-test:
+	@SFO_DEPS="$(LWIP_PKGS)" sh tests/deps.sh
+	@$(MAKE) --no-print-directory LWIP_BACKEND=bearssl lwip-image >/dev/null
+	@SFO_ROOT="$(CURDIR)" SFO_PYTHON="$(PYTHON)" sh tests/firmware/run_lwip.sh \
+	  $(LWIP_BUILD)/bearssl/sfoauth-lwip.elf

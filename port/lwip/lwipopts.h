@@ -4,8 +4,9 @@
  * sized for one TLS client connection at a time.
  *
  * What matters for sfoauth (README "sfoauth on lwIP"):
- *   - MEMP_NUM_TCP_PCB 2: the live connection plus one closing in TIME_WAIT
- *     (lwIP reuses the oldest TIME_WAIT pcb when it needs one).
+ *   - MEMP_NUM_TCP_PCB 3: the live connection plus two still closing (a peer
+ *     that never sends its FIN holds one in FIN_WAIT_2 for 20 s; lwIP reuses
+ *     TIME_WAIT pcbs itself when it needs one).
  *   - TCP_WND 4 * MSS and PBUF_POOL_SIZE 8: a 16 KiB TLS record streams in
  *     without the pool running dry; out-of-order segments are not queued.
  *   - TCP_SND_BUF 2 * MSS, MEM_SIZE 6 KiB: outgoing data is copied into
@@ -52,7 +53,7 @@
 #endif
 #define MEMP_NUM_PBUF           4   /* PBUF_ROM/REF: unused by TCP with COPY */
 #define MEMP_NUM_UDP_PCB        2   /* DNS (+ DHCP) */
-#define MEMP_NUM_TCP_PCB        2
+#define MEMP_NUM_TCP_PCB        3
 #define MEMP_NUM_TCP_PCB_LISTEN 1
 #define MEMP_NUM_TCP_SEG        12
 #define MEMP_NUM_ARP_QUEUE      4

@@ -143,8 +143,9 @@ static void lw_close(void *ctx)
     struct sfo_lwip *l = (struct sfo_lwip *)ctx;
     struct tcp_pcb *pcb = l->pcb;
     detach(l);
-    if (pcb != NULL && tcp_close(pcb) != ERR_OK) tcp_abort(pcb);
+    if (pcb != NULL && (l->timed_out || tcp_close(pcb) != ERR_OK)) tcp_abort(pcb);
     l->pcb = NULL;
+    l->timed_out = 0;
     l->connected = 0;
     l->fin = 0;
     l->err = 0;
@@ -179,11 +180,15 @@ static int resolve(struct sfo_lwip *l, const char *host, ip_addr_t *addr, int64_
     return SFO_OK;
 }
 
-/* Open a TCP connection to addr:port, polling until deadline. */
+/* Open a TCP connection to addr:port, polling until deadline. While every pcb
+ * is taken (earlier connections still closing), the loop keeps the stack
+ * running so that one frees; none by the deadline is SFO_E_IO. */
 static int tcp_open(struct sfo_lwip *l, const ip_addr_t *addr, uint16_t port, int64_t deadline)
 {
-    l->pcb = tcp_new_ip_type(IPADDR_TYPE_V4);
-    if (l->pcb == NULL) return SFO_E_IO;
+    while ((l->pcb = tcp_new_ip_type(IPADDR_TYPE_V4)) == NULL) {
+        if (now(l) >= deadline) return SFO_E_IO;
+        sfo_lwip_poll(l);
+    }
     tcp_arg(l->pcb, l);
     tcp_recv(l->pcb, on_recv);
     tcp_err(l->pcb, on_err);
@@ -229,11 +234,13 @@ static int lw_connect(void *ctx, const char *host, uint16_t port, int64_t deadli
 }
 
 /* Status of a connection that cannot move data now: error, or again/timeout. */
-static int stalled(const struct sfo_lwip *l, int64_t deadline)
+static int stalled(struct sfo_lwip *l, int64_t deadline)
 {
     if (l->err != 0) return l->err;
     if (l->pcb == NULL) return SFO_E_CLOSED;
-    return now(l) >= deadline ? SFO_E_TIMEOUT : SFO_E_AGAIN;
+    if (now(l) < deadline) return SFO_E_AGAIN;
+    l->timed_out = 1; /* close resets it: a FIN handshake would only hold the pcb */
+    return SFO_E_TIMEOUT;
 }
 
 static int lw_send(void *ctx, const uint8_t *buf, size_t len, int64_t deadline)

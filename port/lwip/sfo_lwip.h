@@ -18,8 +18,11 @@
  * resolver timeout), SFO_E_CONNREFUSED (peer answered the SYN with RST),
  * SFO_E_CONNECT (no route, SYN retries exhausted, IPv6 literal: this build is
  * IPv4 only), SFO_E_TIMEOUT (deadline passed), SFO_E_RESET (RST on an open
- * connection), SFO_E_CLOSED (no connection), SFO_E_IO (out of pcbs or memory,
- * entropy failure, lwIP gave up retransmitting).
+ * connection), SFO_E_CLOSED (no connection), SFO_E_IO (no pcb free by the
+ * deadline, out of memory, entropy failure, lwIP gave up retransmitting).
+ * close sends FIN (lwIP finishes the handshake and frees the pcb after
+ * TIME_WAIT, or reuses it earlier), or a reset when data was left unread or a
+ * send/recv timed out.
  */
 #ifndef SFO_LWIP_H
 #define SFO_LWIP_H
@@ -40,6 +43,7 @@ struct sfo_lwip {
     struct pbuf *rx;        /* received, not yet read */
     int connected;
     int fin;                /* peer sent FIN */
+    int timed_out;          /* a call timed out: close resets the connection */
     int err;                /* SFO_E_* recorded by a callback */
     int dns_pending;
     int dns_ok;

@@ -18,6 +18,7 @@
 #include "lwip/dns.h"
 #include "lwip/etharp.h"
 #include "lwip/memp.h"
+#include "lwip/priv/tcp_priv.h"
 #include "lwip/stats.h"
 #include "mps2_min.h"
 #include "sfo_http.h"
@@ -68,6 +69,26 @@ static void put_int(long v)
     sfo_mps2_puts(&b[i]);
 }
 
+static const char *const pool_names[] = {
+#define LWIP_MEMPOOL(name, num, size, desc) desc,
+#include "lwip/priv/memp_std.h"
+};
+
+/* TCP pcbs lwIP still holds, with their states (a failed case's context). */
+static void dump_pcbs(void)
+{
+    struct tcp_pcb *const lists[] = { tcp_active_pcbs, tcp_tw_pcbs };
+    for (unsigned k = 0; k < 2; k++) {
+        for (const struct tcp_pcb *p = lists[k]; p != NULL; p = p->next) {
+            sfo_mps2_puts("  tcp pcb state ");
+            sfo_mps2_puts(tcp_debug_state_str(p->state));
+            sfo_mps2_puts(" port ");
+            put_int(p->remote_port);
+            sfo_mps2_puts("\n");
+        }
+    }
+}
+
 static void check(const char *name, bool ok, int rc)
 {
     sfo_mps2_puts(ok ? "ok - " : "FAIL - ");
@@ -75,7 +96,12 @@ static void check(const char *name, bool ok, int rc)
     sfo_mps2_puts(" (");
     sfo_mps2_puts(sfo_errname(rc));
     sfo_mps2_puts(")\n");
-    if (ok) passed++; else failed++;
+    if (ok) {
+        passed++;
+    } else {
+        failed++;
+        dump_pcbs();
+    }
 }
 
 void sfo_lwip_assert(const char *msg, const char *file, int line)
@@ -289,7 +315,7 @@ static void case_pools(void)
     for (int i = 0; i < MEMP_MAX; i++) {
         if (lwip_stats.memp[i]->used != memp_start[i]) {
             sfo_mps2_puts("  pool ");
-            put_int(i);
+            sfo_mps2_puts(pool_names[i]);
             sfo_mps2_puts(" used ");
             put_int(lwip_stats.memp[i]->used);
             sfo_mps2_puts("\n");
