@@ -79,7 +79,7 @@ $(BUILD)/cli/%.o: cli/%.c $(wildcard include/*.h cli/*.h) Makefile
 	@mkdir -p $(dir $@)
 	$(CC) $(BASEFLAGS) $(WARN_LIB) $(BACKEND_DEF) -Iport -Icli -c $< -o $@
 
-$(BUILD)/tests/%.o: tests/%.c $(wildcard include/*.h tests/support/*.h) Makefile
+$(BUILD)/tests/%.o: tests/%.c $(wildcard include/*.h tests/support/*.h tests/conformance/*.h) Makefile
 	@mkdir -p $(dir $@)
 	$(CC) $(BASEFLAGS) $(WARN) $(BACKEND_DEF) -Isrc -Iport -Itests/support -c $< -o $@
 
@@ -93,6 +93,12 @@ $(BUILD)/sfoauth: $(CLI_OBJ) $(LIB)
 
 $(BUILD)/tests/%: $(BUILD)/tests/%.o $(TSUP_OBJ) $(LIB)
 	$(CC) $(SANFLAGS) -o $@ $< $(TSUP_OBJ) $(LIB) $(LDLIBS) -lcmocka -lpthread
+
+# The port conformance suite (tests/conformance/: portable suite + POSIX fixture),
+# linked into tests/test_conformance.
+CONF_OBJ := $(patsubst %.c,$(BUILD)/%.o,$(wildcard tests/conformance/*.c))
+$(BUILD)/tests/test_conformance: $(BUILD)/tests/test_conformance.o $(CONF_OBJ) $(TSUP_OBJ) $(LIB)
+	$(CC) $(SANFLAGS) -o $@ $< $(CONF_OBJ) $(TSUP_OBJ) $(LIB) $(LDLIBS) -lcmocka -lpthread
 
 # ---- dependencies: Debian packages, installed when missing ----------------------------
 # What building and `make demo` need; the tests, fuzzing and analysis need the rest.
@@ -156,6 +162,8 @@ port-cross:
 	      '-DMBEDTLS_USER_CONFIG_FILE="$(CURDIR)/port/tls/mbedtls_cross_config.h"' \
 	      -c $$f -o $(BUILD)/port-cross/$$b-$$(basename $$f .c).o || exit 1; \
 	  done; \
+	  $(CROSS_CC) $(CROSS_FLAGS) -Iport -isystem $(BUILD)/port-cross/inc -DSFO_BACKEND_$$B=1 \
+	    -c tests/conformance/sfo_conformance.c -o $(BUILD)/port-cross/suite.o || exit 1; \
 	  printf 'port-cross: %-8s port/tls/ text+rodata %s\n' $$b \
 	    "$$(arm-none-eabi-size -A $(BUILD)/port-cross/$$b-*.o | awk '$$1 ~ /^\.(text|rodata)/ {s += $$2} END {print s}')"; \
 	done
