@@ -60,8 +60,11 @@ $(LWIP_BUILD)/libbearssl.a: $(BR_STAMP)
 LWIP_BACKEND ?= bearssl
 LWIP_IMG_DIR  = $(LWIP_BUILD)/$(LWIP_BACKEND)
 LWIP_IMG      = $(LWIP_IMG_DIR)/sfoauth-lwip.elf
-LWIP_BR_DEFS := -DSFO_BR_MAX_ANCHORS=2 -DSFO_BR_ANCHOR_BYTES=2048 -DSFO_BR_LEAF_MAX=16
-LWIP_IMG_DEFS = -DSFO_BACKEND_$(shell echo $(LWIP_BACKEND) | tr a-z A-Z)=1 $(LWIP_BR_DEFS)
+LWIP_BR_DEFS := -DSFO_BR_MAX_ANCHORS=2 -DSFO_BR_ANCHOR_BYTES=2048 -DSFO_BR_LEAF_MAX=3072 -DSFO_BR_DN_MAX=128
+# Firmware-sized capacities (sfoauth.h): Salesforce-shaped answers fit.
+LWIP_SIZES   := -DSFO_ACCESS_TOKEN_MAX=512u -DSFO_REFRESH_TOKEN_MAX=128u -DSFO_URL_MAX=128u \
+                -DSFO_SCOPE_MAX=64u -DSFO_ID_TOKEN_MAX=16u -DSFO_ERROR_DESC_MAX=128u
+LWIP_IMG_DEFS = -DSFO_BACKEND_$(shell echo $(LWIP_BACKEND) | tr a-z A-Z)=1 $(LWIP_BR_DEFS) $(LWIP_SIZES)
 LWIP_IMG_INC  = -Iinclude -Isrc -Iport -Iport/lwip -Iport/lwip/test -isystem $(LWIP_TREE)/src/include -isystem $(BR_TREE)/inc
 LWIP_IMG_CFLAGS = -std=c11 $(LWIP_ARCH) -Os -g -ffunction-sections -fdata-sections \
                   $(LWIP_IMG_DEFS) $(LWIP_IMG_INC)
@@ -72,16 +75,16 @@ LWIP_IMG_SRC  = $(CORE_SRC) port/tls/glue.c port/tls/x509_util.c port/tls/sf_roo
 LWIP_IMG_OBJ  = $(LWIP_IMG_SRC:%.c=$(LWIP_IMG_DIR)/%.o)
 LWIP_TLS_LIB  = $(LWIP_BUILD)/lib$(LWIP_BACKEND).a
 
-$(LWIP_BUILD)/$(LWIP_BACKEND)/src/%.o: src/%.c $(wildcard include/*.h src/*.h) | $(LWIP_STAMP) $(BR_STAMP)
+$(LWIP_BUILD)/$(LWIP_BACKEND)/src/%.o: src/%.c $(wildcard include/*.h src/*.h) lwip.mk | $(LWIP_STAMP) $(BR_STAMP)
 	@mkdir -p $(dir $@)
 	@echo "  CC $<"; $(LWIP_CC) $(LWIP_IMG_CFLAGS) $(WARN_LIB) -ffreestanding -c $< -o $@
-$(LWIP_BUILD)/$(LWIP_BACKEND)/port/tls/%.o: port/tls/%.c $(wildcard include/*.h port/*.h) | $(BR_STAMP)
+$(LWIP_BUILD)/$(LWIP_BACKEND)/port/tls/%.o: port/tls/%.c $(wildcard include/*.h port/*.h) lwip.mk | $(BR_STAMP)
 	@mkdir -p $(dir $@)
 	@echo "  CC $<"; $(LWIP_CC) $(LWIP_IMG_CFLAGS) $(WARN_LIB) -c $< -o $@
-$(LWIP_BUILD)/$(LWIP_BACKEND)/port/lwip/%.o: port/lwip/%.c $(wildcard include/*.h port/lwip/*.h port/lwip/*/*.h) | $(LWIP_STAMP) $(BR_STAMP)
+$(LWIP_BUILD)/$(LWIP_BACKEND)/port/lwip/%.o: port/lwip/%.c $(wildcard include/*.h port/lwip/*.h port/lwip/*/*.h) lwip.mk | $(LWIP_STAMP) $(BR_STAMP)
 	@mkdir -p $(dir $@)
 	@echo "  CC $<"; $(LWIP_CC) $(LWIP_IMG_CFLAGS) $(WARN) -c $< -o $@
-$(LWIP_BUILD)/$(LWIP_BACKEND)/tests/firmware/%.o: tests/firmware/%.c $(wildcard include/*.h port/lwip/*.h port/lwip/*/*.h) | $(LWIP_STAMP) $(BR_STAMP)
+$(LWIP_BUILD)/$(LWIP_BACKEND)/tests/firmware/%.o: tests/firmware/%.c $(wildcard include/*.h port/lwip/*.h port/lwip/*/*.h) lwip.mk | $(LWIP_STAMP) $(BR_STAMP)
 	@mkdir -p $(dir $@)
 	@echo "  CC $<"; $(LWIP_CC) $(LWIP_IMG_CFLAGS) $(WARN) -c $< -o $@
 

@@ -7,8 +7,9 @@
  *   - MEMP_NUM_TCP_PCB 3: the live connection plus two still closing (a peer
  *     that never sends its FIN holds one in FIN_WAIT_2 for 20 s; lwIP reuses
  *     TIME_WAIT pcbs itself when it needs one).
- *   - TCP_WND 4 * MSS and PBUF_POOL_SIZE 8: a 16 KiB TLS record streams in
- *     without the pool running dry; out-of-order segments are not queued.
+ *   - TCP_WND 4 * MSS and PBUF_POOL_SIZE 6: a full window of segments fits
+ *     in the pool with room for ARP/DNS; a 16 KiB TLS record streams in as
+ *     the TLS engine reads; out-of-order segments are not queued.
  *   - TCP_SND_BUF 2 * MSS, MEM_SIZE 6 KiB: outgoing data is copied into
  *     PBUF_RAM (tcp_write with TCP_WRITE_FLAG_COPY); a ClientHello or a
  *     request fits.
@@ -59,7 +60,7 @@
 #define MEMP_NUM_ARP_QUEUE      4
 #define MEMP_NUM_SYS_TIMEOUT    (LWIP_NUM_SYS_TIMEOUT_INTERNAL)
 #ifndef PBUF_POOL_SIZE
-#define PBUF_POOL_SIZE          8
+#define PBUF_POOL_SIZE          6
 #endif
 #define ARP_TABLE_SIZE          4
 #define ARP_QUEUEING            1

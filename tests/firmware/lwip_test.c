@@ -33,8 +33,8 @@
 #define USERNAME "demo@example.com"
 #define PORT_CLOSED 444
 #define PORT_SILENT 8081
-#define FILE_MAX 4096u
-#define WORK_LEN 3072u
+#define FILE_MAX 2048u /* a PEM CA certificate, a PEM RSA-2048 key */
+#define WORK_LEN 2048u
 
 static struct netif nif;
 static struct sfo_lan9118 eth = { .base = 0x40200000u };
@@ -47,7 +47,7 @@ static uint8_t work[WORK_LEN];
 static struct sfo_token tok;
 static struct sfo_introspection intro;
 static uint8_t ca_pem[FILE_MAX], key_pem[FILE_MAX], secret[128];
-static char refresh[256];
+static char refresh[SFO_REFRESH_TOKEN_MAX];
 static size_t ca_len, key_len, secret_len;
 static int passed, failed;
 static u16_t memp_start[MEMP_MAX];
@@ -218,8 +218,13 @@ static void case_flows(void)
     struct sfo_client c;
     struct sfo_jwt j = { .username = USERNAME, .key = key_pem, .key_len = key_len };
     int rc = client(&c, LOGIN_URL);
+    uint64_t t0 = sfo_mps2_ns();
     if (rc == SFO_OK) rc = sfo_jwt_bearer(&c, &j, &tok);
+    uint64_t t1 = sfo_mps2_ns();
     check("JWT bearer over lwIP (host name through lwIP DNS)", rc == SFO_OK && tok.access_token[0], rc);
+    sfo_mps2_puts("bench: jwt-fetch-ns ");
+    put_int((long)((t1 - t0) / 1000u));
+    sfo_mps2_puts("000\n");
     sfo_token_wipe(&tok);
     strcpy(tok.refresh_token, refresh);
     rc = sfo_refresh(&c, &tok);
@@ -352,6 +357,9 @@ int main(void)
     case_timeout();
     case_pools();
     sfo_tls_port_deinit(&tls);
+    sfo_mps2_puts("bench: stack-high-water ");
+    put_int((long)sfo_mps2_stack_used());
+    sfo_mps2_puts("\n");
     put_int(passed);
     sfo_mps2_puts(" passed, ");
     put_int(failed);

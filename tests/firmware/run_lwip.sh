@@ -74,7 +74,7 @@ done
 ( sleep 2; ping -c 3 -i 0.5 -W 2 $GUEST > "$WORK/ping.out" 2>&1 ) &
 PING=$!
 set +e
-timeout 240 qemu-system-arm -M mps2-an386 -display none -serial null -monitor none \
+timeout 240 qemu-system-arm -M mps2-an386 ${SFO_LWIP_QEMU_ARGS:-} -display none -serial null -monitor none \
     -semihosting-config enable=on,target=native -kernel "$IMG" -append "$WORK/in" \
     -nic tap,ifname=$TAP,script=no,downscript=no,mac=52:54:00:5f:0a:02 > "$WORK/qemu.out" 2>&1
 QRC=$?

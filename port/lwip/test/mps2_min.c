@@ -40,6 +40,16 @@ void sfo_mps2_systick(void) { ticks++; }
 
 int64_t sfo_mps2_ms(void) { return (int64_t)ticks; }
 
+uint64_t sfo_mps2_ns(void)
+{
+    uint32_t t, c;
+    do {
+        t = ticks;
+        c = SYST_CVR;
+    } while (t != ticks);
+    return (uint64_t)t * 1000000u + (uint64_t)(SYST_RVR - c) * (1000000000u / SYSCLK_HZ);
+}
+
 int64_t sfo_mps2_wall_s(void) { return (int64_t)(uint32_t)semi(SEMI_TIME, NULL); }
 
 void sfo_mps2_puts(const char *s) { (void)semi(SEMI_WRITE0, s); }

@@ -11,6 +11,10 @@
 #include <stdint.h>
 
 int64_t sfo_mps2_ms(void);                   /* monotonic ms since reset */
+/* Nanoseconds since reset at SysTick resolution (40 ns). Under QEMU's
+ * -icount shift=0 one instruction takes one virtual nanosecond, so a
+ * difference of two readings counts the instructions in between. */
+uint64_t sfo_mps2_ns(void);
 int64_t sfo_mps2_wall_s(void);               /* host's clock (semihosting SYS_TIME) */
 int sfo_mps2_random(uint8_t *buf, size_t len); /* 0, or -1 on failure */
 void sfo_mps2_puts(const char *s);           /* console, no newline added */
