@@ -4,13 +4,18 @@ lwip_net.py: the namespace side of the lwIP firmware test (test-only code, run b
 tests/firmware/run_lwip.sh inside a private network namespace, by /usr/bin/python3).
 
   lwip_net.py --addr 10.77.0.1 --name sf.test --sf-port P [--tls-port 443]
-              [--silent-port 8081]
+              [--cut-port 8443] [--silent-port 8081]
 
 - DNS server on ADDR:53/udp: NAME (and nothing else) resolves to ADDR (A record);
   any other name is NXDOMAIN.
 - TCP relay ADDR:TLS_PORT -> 127.0.0.1:P (the token server only listens on loopback):
   one upstream connection per client connection; a FIN is passed on as a FIN,
   a reset as a reset.
+- Cutting relay ADDR:CUT_PORT -> 127.0.0.1:P: like the relay, except that on its
+  first connection it resets both sides in the middle of the response: once the
+  client has sent its third burst (TLS 1.2: ClientHello; key exchange + Finished;
+  the HTTP request), the first 16 bytes of the server's answer are passed on,
+  then both connections are reset.
 - Silent server on ADDR:SILENT_PORT: accepts and never sends a byte.
 Prints "READY" on stdout once everything listens.
 
@@ -76,9 +81,11 @@ def reset(sock):
     sock.close()
 
 
-def pipe(a, b):
-    """Copy both ways until both sides closed; a reset on one side resets the other."""
+def pipe(a, b, cut=False):
+    """Copy both ways until both sides closed; a reset on one side resets the other.
+    cut: reset both mid-response (see the module text). a is the client side."""
     open_ = {a: b, b: a}
+    bursts, last = 0, None
     while open_:
         r, _, _ = select.select(list(open_), [], [], 60)
         if not r:
@@ -90,6 +97,15 @@ def pipe(a, b):
                 reset(a)
                 reset(b)
                 return
+            if data and cut:
+                if s is a and last is not a:
+                    bursts += 1
+                last = s
+                if s is b and bursts >= 3:
+                    a.sendall(data[:16])
+                    reset(a)
+                    reset(b)
+                    return
             if data:
                 open_[s].sendall(data)
             else:
@@ -102,11 +118,12 @@ def pipe(a, b):
     b.close()
 
 
-def serve_relay(addr, port, up_port):
+def serve_relay(addr, port, up_port, cut_first=False):
     ls = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
     ls.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     ls.bind((addr, port))
     ls.listen(8)
+    cut = cut_first
     while True:
         c, _ = ls.accept()
         try:
@@ -114,7 +131,8 @@ def serve_relay(addr, port, up_port):
         except OSError:
             reset(c)
             continue
-        threading.Thread(target=pipe, args=(c, u), daemon=True).start()
+        threading.Thread(target=pipe, args=(c, u, cut), daemon=True).start()
+        cut = False
 
 
 def serve_silent(addr, port):
@@ -162,6 +180,7 @@ def main():
     ap.add_argument("--sf-port", type=int, required=True)
     ap.add_argument("--tls-port", type=int, default=443)
     ap.add_argument("--silent-port", type=int, default=8081)
+    ap.add_argument("--cut-port", type=int, default=8443)
     ap.add_argument("--refresh-token")
     ap.add_argument("--ca")
     ap.add_argument("--client-id")
@@ -172,6 +191,7 @@ def main():
         return
     for fn, args in ((serve_dns, (a.addr, a.name.lower())),
                      (serve_relay, (a.addr, a.tls_port, a.sf_port)),
+                     (serve_relay, (a.addr, a.cut_port, a.sf_port, True)),
                      (serve_silent, (a.addr, a.silent_port))):
         threading.Thread(target=fn, args=args, daemon=True).start()
     # the threads bind at once; give them a moment before announcing

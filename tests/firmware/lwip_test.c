@@ -8,8 +8,9 @@
  * anchor), client.key (JWT signing key), secret (client secret) and
  * refresh_token (issued beforehand by the test server). Addresses are fixed
  * inside the namespace: the guest is 10.77.0.2/24, the namespace side
- * 10.77.0.1 (DNS on 53, the token server on 443, a silent server on 8081,
- * port 444 closed). Prints one line per case, then "N passed, N failed".
+ * 10.77.0.1 (DNS on 53, the token server on 443 and, through a relay that
+ * resets its first connection mid-response, on 8443; a silent server on
+ * 8081; port 444 closed). Prints one line per case, then "N passed, N failed".
  */
 #include <stdbool.h>
 #include <string.h>
@@ -292,6 +293,42 @@ static void case_keepalive_and_drop(void)
     sfo_token_wipe(&tok);
 }
 
+/* "requests": N of the server's /test/stats (-1 when absent). */
+static long stat_requests(const char *json)
+{
+    const char *p = strstr(json, "\"requests\": ");
+    long v = 0;
+    if (p == NULL) return -1;
+    for (p += 12; *p >= '0' && *p <= '9'; p++) v = v * 10 + (*p - '0');
+    return v;
+}
+
+static void case_cut_mid_response(void)
+{
+    static char hostbuf[64];
+    static struct body b;
+    struct sfo_http_client h;
+    memset(&h, 0, sizeof h);
+    h.port = &port;
+    h.win = work;
+    h.win_len = 1024;
+    h.host_buf = hostbuf;
+    h.host_cap = sizeof hostbuf;
+    int rc = http(&h, "GET", "/test/stats", NULL, 0, &b);
+    sfo_http_close(&h);
+    long before = stat_requests(b.buf);
+    struct sfo_client c;
+    struct sfo_jwt j = { .username = USERNAME, .key = key_pem, .key_len = key_len };
+    if (rc == SFO_OK) rc = client(&c, LOGIN_URL ":8443");
+    if (rc == SFO_OK) rc = sfo_jwt_bearer(&c, &j, &tok);
+    int rc2 = http(&h, "GET", "/test/stats", NULL, 0, &b);
+    sfo_http_close(&h);
+    long after = stat_requests(b.buf);
+    check("connection reset in the middle of the response: retried, succeeds",
+          rc == SFO_OK && rc2 == SFO_OK && before >= 0 && after == before + 2, rc);
+    sfo_token_wipe(&tok);
+}
+
 static void case_timeout(void)
 {
     struct sfo_client c;
@@ -354,6 +391,7 @@ int main(void)
     case_transport();
     case_flows();
     case_keepalive_and_drop();
+    case_cut_mid_response();
     case_timeout();
     case_pools();
     sfo_tls_port_deinit(&tls);

@@ -3,7 +3,8 @@
 # its LAN9118 joined to a TAP device inside a private network namespace made here
 # (unshare -n; root). The namespace holds: 10.77.0.1/24 on the TAP, the token server
 # tests/server/sf_server.py on its loopback (reached through a relay on 10.77.0.1:443),
-# a test DNS server (sf.test -> 10.77.0.1), a silent server (:8081); port 444 is closed.
+# a test DNS server (sf.test -> 10.77.0.1), a relay that resets its first connection in
+# the middle of the response (:8443), a silent server (:8081); port 444 is closed.
 # The namespace has no other interface and no route: no packet can leave it.
 #
 #   run_lwip.sh IMAGE     prints the image's case lines, a ping check, and the tally
@@ -51,7 +52,7 @@ chmod 600 "$WORK/in/secret"
 
 "$PY" "$ROOT/tests/server/sf_server.py" --host 127.0.0.1 --port 0 --cert "$WORK/sf.pem" \
     --key "$WORK/sf.key" --client-cert "$PKI/client.pem" --auto-approve \
-    --audience "https://$NAME" > "$WORK/server.out" 2> "$WORK/server.log" &
+    --audience "https://$NAME" --audience "https://$NAME:8443" > "$WORK/server.out" 2> "$WORK/server.log" &
 PIDS="$PIDS $!"
 PORT="" i=0
 while [ -z "$PORT" ] && [ $i -lt 200 ]; do
