@@ -5,6 +5,7 @@
 #                        backend build/firmware/<backend>/sfoauth-jwt.elf (JWT bearer fetch)
 #                        and sfoauth-test.elf (core and port checks on the target)
 #   make firmware-test   both images of both backends in qemu-system-arm (tests/firmware/run.sh)
+#   make bench-firmware  flash/RAM by part and instruction counts of one fetch (bench/firmware.sh)
 #
 # Reusable parts for other firmware on this board: FW_ARCH, FW_BOARD_SRC (startup, UART,
 # timer, semihosting), FW_LDFLAGS (linker script, newlib-nano, no heap).
@@ -39,7 +40,7 @@ FW_DEF_bearssl := -DSFO_BACKEND_BEARSSL=1
 FW_DEF_mbedtls := -DSFO_BACKEND_MBEDTLS=1
 FW_CFLAGS := -std=c11 $(FW_ARCH) $(FW_OPT) $(WARN_LIB) -Iinclude -Isrc -Iport -Iport/mps2 -Itests/firmware -Itests/conformance $(FW_SIZES)
 
-.PHONY: firmware firmware-libs firmware-src firmware-test
+.PHONY: firmware firmware-libs firmware-src firmware-test bench-firmware
 
 firmware-src:
 	@sh port/mps2/fetch_src.sh $(FW_SRCDIR)
@@ -122,3 +123,8 @@ firmware: deps
 
 firmware-test: firmware
 	@SFO_SHARED="$(SHARED)" SFO_PYTHON="$(PYTHON)" bash tests/firmware/run.sh
+
+# Firmware part of `make bench`: sizes by part, stack/pool high-water and instruction
+# counts of one fetch (bench/firmware.sh; QEMU -icount).
+bench-firmware: firmware
+	@sh bench/firmware.sh

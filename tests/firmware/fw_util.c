@@ -10,7 +10,7 @@
 /* mbedTLS's heap for one TLS 1.2 session: records (16 KiB in, 2 KiB out),
  * certificates, bignums. */
 #ifndef FW_POOL_SIZE
-#define FW_POOL_SIZE (40u * 1024u)
+#define FW_POOL_SIZE (32u * 1024u)
 #endif
 #else
 #define FW_POOL_SIZE 4u /* BearSSL allocates nothing */
