@@ -105,7 +105,8 @@ $(BUILD)/tests/test_conformance: $(BUILD)/tests/test_conformance.o $(CONF_OBJ) $
 RUN_PKGS  := gcc make binutils libmbedtls-dev libbearssl-dev openssl curl python3 \
              python3-cryptography
 DEPS_PKGS := $(RUN_PKGS) libcmocka-dev gcc-arm-none-eabi libnewlib-arm-none-eabi \
-             tinyproxy valgrind python3-jwt clang libclang-rt-14-dev gcovr cppcheck clang-tidy
+             tinyproxy valgrind python3-jwt clang libclang-rt-14-dev gcovr cppcheck clang-tidy \
+             qemu-system-arm dpkg-dev
 deps:
 	@SFO_DEPS="$(DEPS_PKGS)" sh tests/deps.sh
 deps-run:
@@ -188,6 +189,9 @@ cross-min:
 	  -o $(BUILD)/cross-min/jwt-only.elf $(BUILD)/cross-min/*.o
 	@printf 'cross-min: JWT bearer only (all switches, --gc-sections)  text+rodata %s\n' \
 	  "$$(arm-none-eabi-size -A $(BUILD)/cross-min/jwt-only.elf | awk '$$1 ~ /^\.(text|rodata)/ {s += $$2} END {print s}')"
+
+# Firmware images for the MPS2 AN386 board in QEMU (make firmware, make firmware-test).
+include port/mps2/firmware.mk
 
 clean:
 	rm -rf build
