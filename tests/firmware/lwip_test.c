@@ -15,13 +15,15 @@
 #include <stdbool.h>
 #include <string.h>
 
+#include "board.h"
+#include "fw_util.h"
 #include "lan9118.h"
 #include "lwip/dns.h"
 #include "lwip/etharp.h"
 #include "lwip/memp.h"
 #include "lwip/priv/tcp_priv.h"
 #include "lwip/stats.h"
-#include "mps2_min.h"
+#include "sfoauth_mps2.h"
 #include "sfo_http.h"
 #include "sfo_lwip.h"
 #include "sfoauth.h"
@@ -53,6 +55,23 @@ static size_t ca_len, key_len, secret_len;
 static int passed, failed;
 static u16_t memp_start[MEMP_MAX];
 static mem_size_t mem_start;
+
+/* ---- board (port/mps2): timer 0 clock, semihosted console and test sources ---- */
+static struct mps2_clock clk;
+
+static int64_t sfo_mps2_ms(void)
+{
+    return (int64_t)(mps2_clock_ticks(&clk, MPS2_TIMER0_BASE) / (MPS2_SYSCLK_HZ / 1000u));
+}
+
+/* Nanoseconds at timer resolution (40 ns). Under QEMU's -icount shift=0 one
+ * instruction takes one virtual nanosecond: a difference counts instructions. */
+static uint64_t sfo_mps2_ns(void)
+{
+    return mps2_clock_ticks(&clk, MPS2_TIMER0_BASE) * (1000000000u / MPS2_SYSCLK_HZ);
+}
+
+static void sfo_mps2_puts(const char *s) { mps2_sh_puts(s); }
 
 /* ---- console ---- */
 static void put_int(long v)
@@ -114,19 +133,17 @@ void sfo_lwip_assert(const char *msg, const char *file, int line)
     sfo_mps2_puts(":");
     put_int(line);
     sfo_mps2_puts("\n");
-    sfo_mps2_exit(1);
+    mps2_sh_exit(1);
 }
 
 void sfo_lwip_diag(const char *msg) { sfo_mps2_puts(msg); }
 
 /* ---- platform ---- */
 static int64_t p_mono(void *ctx) { (void)ctx; return sfo_mps2_ms(); }
-static int64_t p_wall(void *ctx) { (void)ctx; return sfo_mps2_wall_s(); }
-static int p_random(void *ctx, uint8_t *b, size_t n)
-{
-    (void)ctx;
-    return sfo_mps2_random(b, n) == 0 ? SFO_OK : SFO_E_ENTROPY;
-}
+/* TEST-ONLY sources (host clock and /dev/urandom through semihosting): a
+ * product uses its RTC/SNTP and TRNG. */
+static int64_t p_wall(void *ctx) { return sfo_mps2_test_wall_s(ctx); }
+static int p_random(void *ctx, uint8_t *b, size_t n) { return sfo_mps2_test_random(ctx, b, n); }
 static void p_sleep(void *ctx, uint32_t ms) { (void)ctx; sfo_lwip_sleep(&lw, ms); }
 
 /* ---- set-up ---- */
@@ -138,17 +155,17 @@ static int read_inputs(const char *dir)
     memcpy(path, dir, dl);
     long n;
     strcpy(path + dl, "/ca.pem");
-    if ((n = sfo_mps2_read_file(path, ca_pem, sizeof ca_pem)) < 0) return -1;
+    if ((n = fw_read_file(path, ca_pem, sizeof ca_pem)) < 0) return -1;
     ca_len = (size_t)n;
     strcpy(path + dl, "/client.key");
-    if ((n = sfo_mps2_read_file(path, key_pem, sizeof key_pem)) < 0) return -1;
+    if ((n = fw_read_file(path, key_pem, sizeof key_pem)) < 0) return -1;
     key_len = (size_t)n;
     strcpy(path + dl, "/secret");
-    if ((n = sfo_mps2_read_file(path, secret, sizeof secret)) < 0) return -1;
+    if ((n = fw_read_file(path, secret, sizeof secret)) < 0) return -1;
     while (n > 0 && (secret[n - 1] == '\n' || secret[n - 1] == '\r')) n--;
     secret_len = (size_t)n;
     strcpy(path + dl, "/refresh_token");
-    if ((n = sfo_mps2_read_file(path, (uint8_t *)refresh, sizeof refresh - 1)) < 0) return -1;
+    if ((n = fw_read_file(path, (uint8_t *)refresh, sizeof refresh - 1)) < 0) return -1;
     while (n > 0 && (refresh[n - 1] == '\n' || refresh[n - 1] == '\r')) n--;
     refresh[n] = 0;
     return 0;
@@ -368,11 +385,10 @@ static void case_pools(void)
 int main(void)
 {
     static char cmd[256];
-    const char *dir = NULL;
-    if (sfo_mps2_cmdline(cmd, sizeof cmd) == 0) {
-        char *sp = strchr(cmd, ' ');
-        if (sp != NULL) dir = sp + 1;
-    }
+    char *argv[FW_MAX_ARGS];
+    const char *dir = fw_args(cmd, sizeof cmd, argv) >= 2 ? argv[1] : NULL;
+    mps2_clock_init(&clk, MPS2_TIMER0_BASE);
+    fw_pool_init(); /* mbedTLS's static pool; nothing for BearSSL */
     plat = (struct sfo_platform){ .mono_ms = p_mono, .wall_s = p_wall, .random = p_random,
                                   .sleep_ms = p_sleep };
     if (dir == NULL || read_inputs(dir) != 0) {
@@ -396,7 +412,10 @@ int main(void)
     case_pools();
     sfo_tls_port_deinit(&tls);
     sfo_mps2_puts("bench: stack-high-water ");
-    put_int((long)sfo_mps2_stack_used());
+    put_int((long)mps2_stack_high_water());
+    sfo_mps2_puts("\n");
+    sfo_mps2_puts("bench: tls-pool-high-water ");
+    put_int((long)fw_pool_high_water());
     sfo_mps2_puts("\n");
     put_int(passed);
     sfo_mps2_puts(" passed, ");
