@@ -7,7 +7,8 @@
 #   make firmware-lwip       build/firmware/<backend>/sfoauth-lwip.elf for both backends
 #   make lwip-firmware-test  both images in QEMU, NIC on a TAP in a private network
 #                            namespace (tests/firmware/run_lwip.sh; root); run by
-#                            `make firmware-test`
+#                            `make firmware-test` after the UART images, whose output
+#                            (LWIP_PRIOR) it adds to the one tally line
 #
 # lwIP's sources are never committed: port/lwip/get_debsrc.sh unpacks Debian's source
 # package into build/lwip-src/tree (adding a deb-src stanza when run as root).
@@ -78,13 +79,15 @@ firmware-lwip: deps
 LWIP_PKGS := qemu-system-arm dpkg-dev iputils-ping iproute2 openssl python3-cryptography
 lwip-firmware-test: firmware-lwip
 	@SFO_DEPS="$(LWIP_PKGS)" sh tests/deps.sh
-	@for b in bearssl mbedtls; do \
+	@pki=$$(mktemp -d /tmp/sfo-lwip-pki.XXXXXX); \
+	for b in bearssl mbedtls; do \
 	  echo "=== firmware lwIP $$b ==="; \
-	  SFO_ROOT="$(CURDIR)" SFO_PYTHON="$(PYTHON)" sh tests/firmware/run_lwip.sh \
-	    $(FW)/$$b/sfoauth-lwip.elf | tee $(LWIP_BUILD)/test-$$b.out | sed 's/^/  /' || true; \
-	done; \
-	p=0; f=0; for b in bearssl mbedtls; do \
-	  t=$$(tail -1 $(LWIP_BUILD)/test-$$b.out); \
-	  p=$$((p + $$(echo "$$t" | sed -n 's/^\([0-9]*\) passed.*/\1/p'))); \
-	  f=$$((f + $$(echo "$$t" | sed -n 's/.* \([0-9]*\) failed$$/\1/p'))); \
+	  SFO_ROOT="$(CURDIR)" SFO_PYTHON="$(PYTHON)" SFO_LWIP_PKI="$$pki/pki" \
+	    sh tests/firmware/run_lwip.sh $(FW)/$$b/sfoauth-lwip.elf > $(LWIP_BUILD)/test-$$b.out 2>&1; \
+	  sed 's/^/  /' $(LWIP_BUILD)/test-$$b.out; \
+	done; rm -rf "$$pki"; \
+	p=0; f=0; for t in $(LWIP_PRIOR) $(LWIP_BUILD)/test-bearssl.out $(LWIP_BUILD)/test-mbedtls.out; do \
+	  l=$$(sed -n 's/^\([0-9]*\) passed, \([0-9]*\) failed$$/\1 \2/p' $$t | tail -1); \
+	  [ -n "$$l" ] || l="0 1"; \
+	  p=$$((p + $${l% *})); f=$$((f + $${l#* })); \
 	done; echo "$$p passed, $$f failed"; [ $$f = 0 ]

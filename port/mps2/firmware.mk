@@ -122,7 +122,8 @@ firmware: deps
 	@arm-none-eabi-size $(FW_IMAGES)
 
 firmware-test: firmware
-	@SFO_SHARED="$(SHARED)" SFO_PYTHON="$(PYTHON)" bash tests/firmware/run.sh
+	@SFO_SHARED="$(SHARED)" SFO_PYTHON="$(PYTHON)" bash tests/firmware/run.sh | tee $(FW)/test-uart.out
+	@$(MAKE) --no-print-directory lwip-firmware-test LWIP_PRIOR=$(FW)/test-uart.out
 
 # Firmware part of `make bench`: sizes by part, stack/pool high-water and instruction
 # counts of one fetch (bench/firmware.sh; QEMU -icount).
