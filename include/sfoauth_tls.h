@@ -182,10 +182,9 @@ struct sfo_tls_config {
 
 #else /* BearSSL */
 
-/* sizeof(struct sfo_tls) on x86-64: about 139 KiB with the defaults below (room
- * for the system bundle); about 27 KiB with -DSFO_BR_MAX_ANCHORS=2
- * -DSFO_BR_ANCHOR_BYTES=1024 -DSFO_BR_LEAF_MAX=16 (compiled-in Salesforce
- * roots, DNS host names only). */
+/* sizeof(struct sfo_tls) on x86-64: about 143 KiB with the defaults below (room
+ * for the system bundle); about 32 KiB with -DSFO_BR_MAX_ANCHORS=2
+ * -DSFO_BR_ANCHOR_BYTES=1024 (compiled-in Salesforce roots). */
 
 /* Most trust anchors held (the Debian bundle has about 150). */
 #ifndef SFO_BR_MAX_ANCHORS
@@ -200,9 +199,11 @@ struct sfo_tls_config {
 #ifndef SFO_BR_IOBUF_SIZE
 #define SFO_BR_IOBUF_SIZE BR_SSL_BUFSIZE_MONO
 #endif
-/* Largest leaf certificate kept for the IP-address SAN check (IP hosts only). */
+/* Largest server (leaf) certificate accepted: it is kept for the checks
+ * BearSSL's minimal engine does not make (subjectAltName present,
+ * extendedKeyUsage, IP-address SAN). Salesforce's leaves are about 2-3 KiB. */
 #ifndef SFO_BR_LEAF_MAX
-#define SFO_BR_LEAF_MAX 4096u
+#define SFO_BR_LEAF_MAX 8192u
 #endif
 /* Bytes of the leaf subject DN kept for the log line. */
 #ifndef SFO_BR_DN_MAX
@@ -219,14 +220,13 @@ struct sfo_br_x509 {
     uint32_t days, seconds;               /* now, in BearSSL's time base */
     unsigned cert_index;                  /* 0 for the leaf */
     int dates;                            /* 0 ok, 1 some expired, 2 some not yet valid */
-    int policy;                           /* SFO_OK or the policy violation seen */
     int check_ip;                         /* host is an IP literal */
     uint8_t ip[16];
     size_t ip_len;
-    uint8_t leaf[SFO_BR_LEAF_MAX];        /* leaf DER (IP hosts only) */
+    uint8_t leaf[SFO_BR_LEAF_MAX];        /* leaf DER */
     size_t leaf_len;
     int leaf_overflow;
-    int ip_result;                        /* SFO_OK or SFO_E_TLS_HOSTNAME */
+    int ip_result;                        /* SFO_OK or the leaf rule that failed */
     uint8_t dn[SFO_BR_DN_MAX];            /* leaf subject DN (DER) for the log */
     size_t dn_len;
 };

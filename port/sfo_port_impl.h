@@ -73,6 +73,12 @@ size_t sfo__ip_parse(const char *host, uint8_t out[16]);
  * SFO_E_TLS_HOSTNAME when none does (or there is no SAN), SFO_E_TLS when the
  * DER cannot be walked. */
 int sfo__x509_ip_san_match(const uint8_t *der, size_t len, const uint8_t *ip, size_t ip_len);
+/* The leaf rules both backends add to the library's own checks: a
+ * subjectAltName extension must be present (no fallback to the subject CN:
+ * SFO_E_TLS_HOSTNAME), and an extendedKeyUsage extension, when present, must
+ * list serverAuth or anyExtendedKeyUsage (SFO_E_TLS_UNTRUSTED; also for DER
+ * that cannot be walked). SFO_OK when both hold. */
+int sfo__x509_leaf_policy(const uint8_t *der, size_t len);
 /* Format a DER Name as "CN=a, O=b" (CN, O, OU, C, ST, L only) into out (NUL
  * terminated); returns the length written (truncated to cap - 1). */
 size_t sfo__x509_dn_format(const uint8_t *der, size_t len, char *out, size_t cap);

@@ -10,9 +10,11 @@
  *   - decodes every chain certificate's validity to tell an expired chain
  *     (SFO_E_TLS_EXPIRED) from a not-yet-valid one (SFO_E_TLS_NOT_YET_VALID):
  *     br_x509_minimal reports both as BR_ERR_X509_EXPIRED;
- *   - for IP-literal hosts (no SNI, no DNS-name check by BearSSL) keeps the
- *     leaf DER (up to SFO_BR_LEAF_MAX bytes; a larger leaf is refused with
- *     SFO_E_TLS_HOSTNAME) and requires an iPAddress SAN equal to the host;
+ *   - keeps the leaf DER (up to SFO_BR_LEAF_MAX bytes; a larger leaf is
+ *     refused) and applies the leaf rules shared with the mbedTLS backend
+ *     (subjectAltName required, extendedKeyUsage serverAuth, exact key size);
+ *   - for IP-literal hosts (no SNI, no DNS-name check by BearSSL) requires an
+ *     iPAddress SAN equal to the host;
  *   - keeps the leaf subject DN for the log.
  * Certificate dates are checked against the port's wall clock.
  */
@@ -244,7 +246,7 @@ static void xw_append(const br_x509_class **ctx, const unsigned char *buf, size_
     struct sfo_br_x509 *w = XW(ctx);
     (*w->inner)->append(w->inner, buf, len);
     br_x509_decoder_push(&w->dec, buf, len);
-    if (w->cert_index == 0 && w->check_ip) {
+    if (w->cert_index == 0) {
         if (sizeof w->leaf - w->leaf_len >= len) {
             memcpy(w->leaf + w->leaf_len, buf, len);
             w->leaf_len += len;
@@ -278,20 +280,32 @@ static void xw_end_cert(const br_x509_class **ctx)
     w->cert_index++;
 }
 
+/* After br_x509_minimal accepted the chain: the leaf rules shared with the
+ * mbedTLS backend (sfo__x509_leaf_policy), the exact leaf key size, and for IP
+ * hosts the iPAddress SAN. A leaf larger than SFO_BR_LEAF_MAX is refused. */
 static unsigned xw_end_chain(const br_x509_class **ctx)
 {
     struct sfo_br_x509 *w = XW(ctx);
-    unsigned err = (*w->inner)->end_chain(w->inner);
-    if (err == 0 && w->check_ip) {
-        w->ip_result = w->leaf_overflow
-                           ? SFO_E_TLS_HOSTNAME
-                           : sfo__x509_ip_san_match(w->leaf, w->leaf_len, w->ip, w->ip_len);
-        if (w->ip_result != SFO_OK) {
-            w->ip_result = SFO_E_TLS_HOSTNAME;
-            err = BR_ERR_X509_BAD_SERVER_NAME;
-        }
+    unsigned err = (*w->inner)->end_chain(w->inner), usages;
+    const br_x509_pkey *pk;
+    int rc;
+    if (err != 0) {
+        return err;
     }
-    return err;
+    pk = (*w->inner)->get_pkey(w->inner, &usages);
+    if (w->leaf_overflow || pk == NULL || !key_ok(pk)) {
+        return w->leaf_overflow ? BR_ERR_X509_LIMIT_EXCEEDED : BR_ERR_X509_WEAK_PUBLIC_KEY;
+    }
+    rc = sfo__x509_leaf_policy(w->leaf, w->leaf_len);
+    if (rc == SFO_OK && w->check_ip) {
+        rc = sfo__x509_ip_san_match(w->leaf, w->leaf_len, w->ip, w->ip_len);
+        rc = rc == SFO_OK ? SFO_OK : SFO_E_TLS_HOSTNAME;
+    }
+    w->ip_result = rc;
+    if (rc == SFO_E_TLS_HOSTNAME) {
+        return BR_ERR_X509_BAD_SERVER_NAME;
+    }
+    return rc == SFO_OK ? 0 : BR_ERR_X509_FORBIDDEN_KEY_USAGE;
 }
 
 static const br_x509_pkey *xw_get_pkey(const br_x509_class *const *ctx, unsigned *usages)
@@ -324,6 +338,7 @@ static int closed_err(struct sfo_tls *t, int in_handshake)
         case BR_ERR_X509_BAD_SERVER_NAME:
             return SFO_E_TLS_HOSTNAME;
         case BR_ERR_X509_NOT_TRUSTED:
+        case BR_ERR_WRONG_KEY_USAGE: /* the leaf's key usage forbids the key exchange */
             return SFO_E_TLS_UNTRUSTED;
         default:
             if (e >= BR_ERR_X509_OK && e < 64) {

@@ -8,9 +8,10 @@
  * TLS: 1.2 minimum (1.3 when the library has it enabled), ECDHE suites only,
  * AES-GCM first. The chain is always verified (authmode REQUIRED). A verify
  * callback replaces mbedTLS's own date check by one against the port's wall
- * clock and, for IP-literal hosts, checks the leaf's iPAddress SANs (mbedTLS
- * 2.28 matches DNS names only; for IP hosts no SNI is sent and no DNS-name
- * check is made).
+ * clock, applies the leaf rules shared with BearSSL (sfo__x509_leaf_policy:
+ * subjectAltName required, extendedKeyUsage serverAuth) and, for IP-literal
+ * hosts, checks the leaf's iPAddress SANs (mbedTLS 2.28 matches DNS names
+ * only; for IP hosts no SNI is sent and no DNS-name check is made).
  *
  * mbedTLS allocates its SSL buffers, certificates and big numbers through
  * its configured allocator; everything is released by sfo_tls_port_deinit /
@@ -170,10 +171,16 @@ static int verify_cb(void *ctx, mbedtls_x509_crt *crt, int depth, uint32_t *flag
             *flags |= MBEDTLS_X509_BADCERT_FUTURE;
         }
     }
-    if (depth == 0 && t->host_is_ip &&
-        sfo__x509_ip_san_match(crt->raw.p, crt->raw.len, t->host_ip, t->host_ip_len) !=
-            SFO_OK) {
-        *flags |= MBEDTLS_X509_BADCERT_CN_MISMATCH;
+    if (depth == 0) {
+        int rc = sfo__x509_leaf_policy(crt->raw.p, crt->raw.len);
+        if (rc == SFO_OK && t->host_is_ip) {
+            rc = sfo__x509_ip_san_match(crt->raw.p, crt->raw.len, t->host_ip, t->host_ip_len);
+        }
+        if (rc == SFO_E_TLS_HOSTNAME || (rc != SFO_OK && t->host_is_ip)) {
+            *flags |= MBEDTLS_X509_BADCERT_CN_MISMATCH;
+        } else if (rc != SFO_OK) {
+            *flags |= MBEDTLS_X509_BADCERT_EXT_KEY_USAGE;
+        }
     }
     return 0;
 }
@@ -355,7 +362,9 @@ static void log_session(struct sfo_tls *t)
 static int map_handshake(struct sfo_tls *t, int ret)
 {
     uint32_t flags = mbedtls_ssl_get_verify_result(&t->ssl);
-    if (ret == MBEDTLS_ERR_X509_CERT_VERIFY_FAILED && flags != 0) {
+    /* a chain or usage defect (also one found by the certificate-usage check,
+     * which fails with MBEDTLS_ERR_SSL_BAD_HS_CERTIFICATE) */
+    if (flags != 0 && flags != 0xFFFFFFFFu) {
         return map_verify(flags);
     }
     if (t->io_err != 0) {

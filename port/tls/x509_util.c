@@ -164,68 +164,145 @@ static int der_next(struct der *d, uint8_t *tag, struct der *v)
     return 0;
 }
 
+/* Find the extension with OID oid in a certificate DER: 1 with *val set to
+ * the extnValue contents, 0 when absent, -1 when the DER cannot be walked. */
+static int ext_find(const uint8_t *der, size_t len, const uint8_t *oid, size_t oid_len,
+                    struct der *val)
+{
+    struct der d = { der, len }, cert, tbs, v, exts;
+    uint8_t tag;
+    if (der == NULL || der_next(&d, &tag, &cert) != 0 || tag != 0x30 ||
+        der_next(&cert, &tag, &tbs) != 0 || tag != 0x30) {
+        return -1;
+    }
+    do { /* to the [3] extensions of the TBSCertificate */
+        if (tbs.len == 0) {
+            return 0;
+        }
+        if (der_next(&tbs, &tag, &v) != 0) {
+            return -1;
+        }
+    } while (tag != 0xa3);
+    if (der_next(&v, &tag, &exts) != 0 || tag != 0x30) {
+        return -1;
+    }
+    while (exts.len > 0) {
+        struct der ext, id, f;
+        if (der_next(&exts, &tag, &ext) != 0 || tag != 0x30 ||
+            der_next(&ext, &tag, &id) != 0 || tag != 0x06 || der_next(&ext, &tag, &f) != 0) {
+            return -1;
+        }
+        if (tag == 0x01 && der_next(&ext, &tag, &f) != 0) { /* critical flag */
+            return -1;
+        }
+        if (tag != 0x04) {
+            return -1;
+        }
+        if (id.len == oid_len && memcmp(id.p, oid, oid_len) == 0) {
+            *val = f;
+            return 1;
+        }
+    }
+    return 0;
+}
+
+static const uint8_t k_oid_san[] = { 0x55, 0x1d, 0x11 };
+static const uint8_t k_oid_eku[] = { 0x55, 0x1d, 0x25 };
+
 int sfo__x509_ip_san_match(const uint8_t *der, size_t len, const uint8_t *ip, size_t ip_len)
 {
-    static const uint8_t k_san_oid[] = { 0x55, 0x1d, 0x11 };
-    struct der d = { der, len }, cert, tbs, v;
+    struct der f, names;
     uint8_t tag;
-    if (der == NULL || der_next(&d, &tag, &cert) != 0 || tag != 0x30) {
+    int r = ext_find(der, len, k_oid_san, sizeof k_oid_san, &f);
+    if (r < 0) {
         return SFO_E_TLS;
     }
-    if (der_next(&cert, &tag, &tbs) != 0 || tag != 0x30) {
-        return SFO_E_TLS;
+    if (r == 0 || der_next(&f, &tag, &names) != 0 || tag != 0x30) {
+        return r == 0 ? SFO_E_TLS_HOSTNAME : SFO_E_TLS;
     }
-    while (tbs.len > 0) {
-        struct der exts;
-        if (der_next(&tbs, &tag, &v) != 0) {
+    while (names.len > 0) {
+        struct der gn;
+        if (der_next(&names, &tag, &gn) != 0) {
             return SFO_E_TLS;
         }
-        if (tag != 0xa3) {
-            continue;
+        if (tag == 0x87 && gn.len == ip_len && memcmp(gn.p, ip, ip_len) == 0) {
+            return SFO_OK;
         }
-        if (der_next(&v, &tag, &exts) != 0 || tag != 0x30) {
-            return SFO_E_TLS;
-        }
-        while (exts.len > 0) {
-            struct der ext, oid, f, names;
-            if (der_next(&exts, &tag, &ext) != 0 || tag != 0x30 ||
-                der_next(&ext, &tag, &oid) != 0 || tag != 0x06) {
-                return SFO_E_TLS;
-            }
-            if (oid.len != sizeof k_san_oid || memcmp(oid.p, k_san_oid, oid.len) != 0) {
-                continue;
-            }
-            if (der_next(&ext, &tag, &f) != 0) {
-                return SFO_E_TLS;
-            }
-            if (tag == 0x01 && der_next(&ext, &tag, &f) != 0) { /* critical flag */
-                return SFO_E_TLS;
-            }
-            if (tag != 0x04 || der_next(&f, &tag, &names) != 0 || tag != 0x30) {
-                return SFO_E_TLS;
-            }
-            while (names.len > 0) {
-                struct der gn;
-                if (der_next(&names, &tag, &gn) != 0) {
-                    return SFO_E_TLS;
-                }
-                if (tag == 0x87 && gn.len == ip_len && memcmp(gn.p, ip, ip_len) == 0) {
-                    return SFO_OK;
-                }
-            }
-            return SFO_E_TLS_HOSTNAME;
-        }
-        return SFO_E_TLS_HOSTNAME;
     }
     return SFO_E_TLS_HOSTNAME;
 }
 
-size_t sfo__x509_dn_format(const uint8_t *der, size_t len, char *out, size_t cap)
+/* SFO_OK when the EKU extension value f lists serverAuth or anyExtendedKeyUsage. */
+static int eku_server_ok(struct der f)
+{
+    static const uint8_t k_server_auth[] = { 0x2b, 0x06, 0x01, 0x05, 0x05, 0x07, 0x03, 0x01 };
+    static const uint8_t k_any[] = { 0x55, 0x1d, 0x25, 0x00 };
+    struct der seq, id;
+    uint8_t tag;
+    if (der_next(&f, &tag, &seq) != 0 || tag != 0x30) {
+        return SFO_E_TLS_UNTRUSTED;
+    }
+    while (seq.len > 0) {
+        if (der_next(&seq, &tag, &id) != 0 || tag != 0x06) {
+            return SFO_E_TLS_UNTRUSTED;
+        }
+        if ((id.len == sizeof k_server_auth && memcmp(id.p, k_server_auth, id.len) == 0) ||
+            (id.len == sizeof k_any && memcmp(id.p, k_any, id.len) == 0)) {
+            return SFO_OK;
+        }
+    }
+    return SFO_E_TLS_UNTRUSTED;
+}
+
+int sfo__x509_leaf_policy(const uint8_t *der, size_t len)
+{
+    struct der f;
+    int r = ext_find(der, len, k_oid_san, sizeof k_oid_san, &f);
+    if (r < 0) {
+        return SFO_E_TLS_UNTRUSTED;
+    }
+    if (r == 0) {
+        return SFO_E_TLS_HOSTNAME; /* no subjectAltName: the CN is not used */
+    }
+    r = ext_find(der, len, k_oid_eku, sizeof k_oid_eku, &f);
+    if (r < 0) {
+        return SFO_E_TLS_UNTRUSTED;
+    }
+    return r == 0 ? SFO_OK : eku_server_ok(f);
+}
+
+/* Short name of an X.520 attribute OID (CN, C, L, ST, O, OU), or NULL. */
+static const char *attr_name(struct der oid)
 {
     static const struct {
         uint8_t id;
         const char *name;
     } k_attr[] = { { 3, "CN" }, { 6, "C" }, { 7, "L" }, { 8, "ST" }, { 10, "O" }, { 11, "OU" } };
+    size_t i;
+    if (oid.len != 3 || oid.p[0] != 0x55 || oid.p[1] != 0x04) {
+        return NULL;
+    }
+    for (i = 0; i < sizeof k_attr / sizeof k_attr[0]; i++) {
+        if (k_attr[i].id == oid.p[2]) {
+            return k_attr[i].name;
+        }
+    }
+    return NULL;
+}
+
+/* Append s[0..n) to out at *o (printable ASCII; others as '?'), keeping room
+ * for the NUL. */
+static void put_text(char *out, size_t cap, size_t *o, const uint8_t *s, size_t n)
+{
+    size_t i;
+    for (i = 0; i < n && *o + 1 < cap; i++) {
+        out[(*o)++] = (s[i] >= 0x20 && s[i] < 0x7f) ? (char)s[i] : '?';
+    }
+    out[*o] = '\0';
+}
+
+size_t sfo__x509_dn_format(const uint8_t *der, size_t len, char *out, size_t cap)
+{
     struct der d = { der, len }, name;
     size_t o = 0;
     uint8_t tag;
@@ -243,43 +320,22 @@ size_t sfo__x509_dn_format(const uint8_t *der, size_t len, char *out, size_t cap
         }
         while (rdn.len > 0) {
             struct der atv, oid, val;
-            const char *an = NULL;
-            size_t i;
+            const char *an;
             if (der_next(&rdn, &tag, &atv) != 0 || tag != 0x30 ||
                 der_next(&atv, &tag, &oid) != 0 || tag != 0x06 ||
                 der_next(&atv, &tag, &val) != 0) {
                 return o;
             }
-            if (oid.len == 3 && oid.p[0] == 0x55 && oid.p[1] == 0x04) {
-                for (i = 0; i < sizeof k_attr / sizeof k_attr[0]; i++) {
-                    if (k_attr[i].id == oid.p[2]) {
-                        an = k_attr[i].name;
-                    }
-                }
-            }
+            an = attr_name(oid);
             if (an == NULL) {
                 continue;
             }
             if (o > 0) {
-                for (i = 0; i < 2 && o + 1 < cap; i++) {
-                    out[o++] = ", "[i];
-                }
+                put_text(out, cap, &o, (const uint8_t *)", ", 2);
             }
-            for (i = 0; an[i] != '\0' && o + 1 < cap; i++) {
-                out[o++] = an[i];
-            }
-            if (o + 1 < cap) {
-                out[o++] = '=';
-            }
-            for (i = 0; i < val.len && o + 1 < cap; i++) {
-                uint8_t c = val.p[i];
-                char ch = '?';
-                if (c >= 0x20 && c < 0x7f) {
-                    ch = (char)c;
-                }
-                out[o++] = ch;
-            }
-            out[o] = '\0';
+            put_text(out, cap, &o, (const uint8_t *)an, strlen(an));
+            put_text(out, cap, &o, (const uint8_t *)"=", 1);
+            put_text(out, cap, &o, val.p, val.len);
         }
     }
     return o;

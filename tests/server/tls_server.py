@@ -57,6 +57,9 @@ def serve(conn, ctx):
 def main():
     ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
     ctx.minimum_version = ssl.TLSVersion.TLSv1_2
+    # security level 0: the server must be able to present the weak certificates
+    # (RSA-1024, SHA-1, MD5) that the client is tested to refuse
+    ctx.set_ciphers("DEFAULT:@SECLEVEL=0")
     ctx.load_cert_chain(sys.argv[1], sys.argv[2])
     ls = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
     ls.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
