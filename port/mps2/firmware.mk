@@ -30,8 +30,9 @@ FW_SIZES := -DSFO_ACCESS_TOKEN_MAX=512u -DSFO_REFRESH_TOKEN_MAX=16u -DSFO_URL_MA
 # The JWT image drops what the JWT bearer flow does not use.
 FW_MIN   := -DSFO_NO_DEVICE_FLOW -DSFO_NO_INTROSPECT -DSFO_NO_USERINFO -DSFO_NO_PROXY \
             -DSFO_NO_LOG -DSFO_ERROR_STRINGS=1
-# BearSSL context for one trust anchor, DNS host names (no IP-SAN leaf copy).
-FW_BR_SIZES := -DSFO_BR_MAX_ANCHORS=1u -DSFO_BR_ANCHOR_BYTES=1024u -DSFO_BR_LEAF_MAX=16u \
+# BearSSL context for one trust anchor; the leaf certificate (kept for the SAN checks)
+# up to 4 KiB (Salesforce leaves are 2-3 KiB).
+FW_BR_SIZES := -DSFO_BR_MAX_ANCHORS=1u -DSFO_BR_ANCHOR_BYTES=1024u -DSFO_BR_LEAF_MAX=4096u \
                -DSFO_BR_DN_MAX=128u
 FW_INC_bearssl := -isystem $(FW_BR_DIR)/inc $(FW_BR_SIZES)
 FW_INC_mbedtls := -isystem $(FW_MB_DIR)/include -Iport/mps2 \
