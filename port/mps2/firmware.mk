@@ -128,4 +128,4 @@ firmware-test: firmware
 # Firmware part of `make bench`: sizes by part, stack/pool high-water and instruction
 # counts of one fetch (bench/firmware.sh; QEMU -icount).
 bench-firmware: firmware
-	@sh bench/firmware.sh
+	@sh bench/firmware.sh --write
