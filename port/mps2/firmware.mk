@@ -105,11 +105,11 @@ $$(FW)/$(1)/sfoauth-jwt.elf: $$(FW)/$(1)/app/jwt_main.o $$(FW)/$(1)/app/fw_util.
                              $$(FW_$(1)_PORT) $$(FW)/lib/lib$(1).a port/mps2/mps2.ld
 	$$(FW_CC) $$(FW_LDFLAGS) -Wl,-Map,$$@.map -o $$@ $$(FW)/$(1)/app/jwt_main.o $$(FW)/$(1)/app/fw_util.o \
 	  $$(FW_$(1)_CORE_MIN) $$(FW_$(1)_TLS) $$(FW_$(1)_PORT) $$(FW)/lib/lib$(1).a
-$$(FW)/$(1)/sfoauth-test.elf: $$(FW)/$(1)/app/test_main.o $$(FW)/$(1)/app/fw_util.o $$(FW)/$(1)/app/sfo_conformance.o \
+$$(FW)/$(1)/sfoauth-test.elf: $$(FW)/$(1)/app/test_main.o $$(FW)/$(1)/app/fw_util.o $$(FW)/$(1)/app/fw_vectors.o $$(FW)/$(1)/app/sfo_conformance.o \
                               $$(FW_$(1)_CORE) $$(FW_$(1)_TLS) $$(FW_$(1)_PORT) \
                               $$(FW)/lib/lib$(1).a port/mps2/mps2.ld
 	$$(FW_CC) $$(FW_LDFLAGS) -Wl,--defsym=STACK_SIZE=0x10000 -Wl,-Map,$$@.map -o $$@ \
-	  $$(FW)/$(1)/app/test_main.o $$(FW)/$(1)/app/fw_util.o $$(FW)/$(1)/app/sfo_conformance.o $$(FW_$(1)_CORE) \
+	  $$(FW)/$(1)/app/test_main.o $$(FW)/$(1)/app/fw_util.o $$(FW)/$(1)/app/fw_vectors.o $$(FW)/$(1)/app/sfo_conformance.o $$(FW_$(1)_CORE) \
 	  $$(FW_$(1)_TLS) $$(FW_$(1)_PORT) $$(FW)/lib/lib$(1).a
 endef
 $(eval $(call FW_BACKEND,bearssl))
