@@ -291,6 +291,7 @@ bench: deps
 	@$(MAKE) --no-print-directory BACKEND=mbedtls SAN= all
 	@if [ -f port/tls/bearssl.c ]; then $(MAKE) --no-print-directory BACKEND=bearssl SAN= all; fi
 	@PYTHON="$(PYTHON)" sh bench/run.sh
+	@$(MAKE) --no-print-directory bench-firmware
 
 size-guard:
 	@sh bench/size_guard.sh $(if $(UPDATE),--update)

@@ -6,10 +6,22 @@
 #   instructions of one fetch in QEMU with -icount shift=0 (1 instruction = 1 ns of
 #   virtual time; the 25 MHz timer ticks every 40 instructions), split into the RSA
 #   signature, the TLS handshake and the rest, without the time spent polling the UART.
-# Prints a markdown section on stdout.
+# Prints a markdown section on stdout; with --write also puts it between the
+# "bench-firmware" markers of BENCHMARKS.md.
 set -u
 cd "$(dirname "$0")/.."
 FW=build/firmware
+if [ "${1:-}" = --write ]; then
+    mkdir -p $FW
+    sh "$0" > $FW/bench.md || exit 1
+    cat $FW/bench.md
+    if grep -q '<!-- bench-firmware:begin -->' BENCHMARKS.md; then
+        awk -v f=$FW/bench.md '/<!-- bench-firmware:begin -->/ {print; while ((getline l < f) > 0) print l; skip=1; next}
+             /<!-- bench-firmware:end -->/ {skip=0} !skip' BENCHMARKS.md > $FW/BENCHMARKS.md.new &&
+            mv $FW/BENCHMARKS.md.new BENCHMARKS.md && echo "bench-firmware: written to BENCHMARKS.md"
+    fi
+    exit 0
+fi
 echo "### Firmware: JWT bearer image on Cortex-M4 (MPS2 AN386 in QEMU)"
 echo
 for b in bearssl mbedtls; do

@@ -22,6 +22,12 @@
 #define MPS2_TIMER0_BASE 0x40000000u
 #define MPS2_TIMER1_BASE 0x40001000u
 
+/* A 32-bit peripheral register at base + off. */
+static inline volatile uint32_t *mps2_reg(uintptr_t base, uint32_t off)
+{
+    return (volatile uint32_t *)(base + off);
+}
+
 /* ---- CMSDK APB UART (polled; QEMU's -serial N maps to UART N) ---- */
 /* Enable transmitter and receiver. */
 void mps2_uart_init(uintptr_t base);

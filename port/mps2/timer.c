@@ -6,19 +6,14 @@
 #define TIMER_RELOAD 0x08u
 #define CTRL_ENABLE 0x1u
 
-static volatile uint32_t *treg(uintptr_t base, uint32_t off)
-{
-    return (volatile uint32_t *)(base + off);
-}
-
 /* Starts the timer free-running from 0xffffffff, no interrupt. */
 void mps2_clock_init(struct mps2_clock *c, uintptr_t base)
 {
-    *treg(base, TIMER_CTRL) = 0u;
-    *treg(base, TIMER_RELOAD) = 0xffffffffu;
-    *treg(base, TIMER_VALUE) = 0xffffffffu;
-    *treg(base, TIMER_CTRL) = CTRL_ENABLE;
-    c->last = *treg(base, TIMER_VALUE);
+    *mps2_reg(base, TIMER_CTRL) = 0u;
+    *mps2_reg(base, TIMER_RELOAD) = 0xffffffffu;
+    *mps2_reg(base, TIMER_VALUE) = 0xffffffffu;
+    *mps2_reg(base, TIMER_CTRL) = CTRL_ENABLE;
+    c->last = *mps2_reg(base, TIMER_VALUE);
     c->ticks = 0u;
 }
 
@@ -26,7 +21,7 @@ void mps2_clock_init(struct mps2_clock *c, uintptr_t base)
  * wraps at 2^32, so one wrap between reads is accounted for). */
 uint64_t mps2_clock_ticks(struct mps2_clock *c, uintptr_t base)
 {
-    uint32_t now = *treg(base, TIMER_VALUE);
+    uint32_t now = *mps2_reg(base, TIMER_VALUE);
     c->ticks += (uint32_t)(c->last - now);
     c->last = now;
     return c->ticks;

@@ -271,12 +271,38 @@ int sfo__x509_leaf_policy(const uint8_t *der, size_t len)
     return r == 0 ? SFO_OK : eku_server_ok(f);
 }
 
-size_t sfo__x509_dn_format(const uint8_t *der, size_t len, char *out, size_t cap)
+/* Short name of an X.520 attribute OID (CN, C, L, ST, O, OU), or NULL. */
+static const char *attr_name(struct der oid)
 {
     static const struct {
         uint8_t id;
         const char *name;
     } k_attr[] = { { 3, "CN" }, { 6, "C" }, { 7, "L" }, { 8, "ST" }, { 10, "O" }, { 11, "OU" } };
+    size_t i;
+    if (oid.len != 3 || oid.p[0] != 0x55 || oid.p[1] != 0x04) {
+        return NULL;
+    }
+    for (i = 0; i < sizeof k_attr / sizeof k_attr[0]; i++) {
+        if (k_attr[i].id == oid.p[2]) {
+            return k_attr[i].name;
+        }
+    }
+    return NULL;
+}
+
+/* Append s[0..n) to out at *o (printable ASCII; others as '?'), keeping room
+ * for the NUL. */
+static void put_text(char *out, size_t cap, size_t *o, const uint8_t *s, size_t n)
+{
+    size_t i;
+    for (i = 0; i < n && *o + 1 < cap; i++) {
+        out[(*o)++] = (s[i] >= 0x20 && s[i] < 0x7f) ? (char)s[i] : '?';
+    }
+    out[*o] = '\0';
+}
+
+size_t sfo__x509_dn_format(const uint8_t *der, size_t len, char *out, size_t cap)
+{
     struct der d = { der, len }, name;
     size_t o = 0;
     uint8_t tag;
@@ -294,43 +320,22 @@ size_t sfo__x509_dn_format(const uint8_t *der, size_t len, char *out, size_t cap
         }
         while (rdn.len > 0) {
             struct der atv, oid, val;
-            const char *an = NULL;
-            size_t i;
+            const char *an;
             if (der_next(&rdn, &tag, &atv) != 0 || tag != 0x30 ||
                 der_next(&atv, &tag, &oid) != 0 || tag != 0x06 ||
                 der_next(&atv, &tag, &val) != 0) {
                 return o;
             }
-            if (oid.len == 3 && oid.p[0] == 0x55 && oid.p[1] == 0x04) {
-                for (i = 0; i < sizeof k_attr / sizeof k_attr[0]; i++) {
-                    if (k_attr[i].id == oid.p[2]) {
-                        an = k_attr[i].name;
-                    }
-                }
-            }
+            an = attr_name(oid);
             if (an == NULL) {
                 continue;
             }
             if (o > 0) {
-                for (i = 0; i < 2 && o + 1 < cap; i++) {
-                    out[o++] = ", "[i];
-                }
+                put_text(out, cap, &o, (const uint8_t *)", ", 2);
             }
-            for (i = 0; an[i] != '\0' && o + 1 < cap; i++) {
-                out[o++] = an[i];
-            }
-            if (o + 1 < cap) {
-                out[o++] = '=';
-            }
-            for (i = 0; i < val.len && o + 1 < cap; i++) {
-                uint8_t c = val.p[i];
-                char ch = '?';
-                if (c >= 0x20 && c < 0x7f) {
-                    ch = (char)c;
-                }
-                out[o++] = ch;
-            }
-            out[o] = '\0';
+            put_text(out, cap, &o, (const uint8_t *)an, strlen(an));
+            put_text(out, cap, &o, (const uint8_t *)"=", 1);
+            put_text(out, cap, &o, val.p, val.len);
         }
     }
     return o;

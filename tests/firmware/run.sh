@@ -5,6 +5,9 @@
 #           the port conformance suite on the Cortex-M4 (no network)
 #   jwt     sfoauth-jwt.elf: a JWT bearer fetch from tests/server/sf_server.py over
 #           UART0, wired by QEMU to the server's TCP port on 127.0.0.1
+#   cert N  sfoauth-test.elf in certificate mode, once per certificate the conformance
+#           suite uses in a single test (unknown CA, expired, wrong host, no IP SAN),
+#           UART0 wired to tests/server/tls_server.py presenting it
 #   untrusted  the same with a CA that did not issue the server's certificate:
 #           SFO_E_TLS_UNTRUSTED
 #   refused    a user the connected app does not pre-authorise: SFO_E_OAUTH with
@@ -64,6 +67,21 @@ server_up() {
 }
 server_down() { kill "$SPID" 2>/dev/null; wait "$SPID" 2>/dev/null; exec 7<&-; }
 
+# cert BACKEND KIND NAME: the conformance suite's test of certificate NAME (enum KIND)
+cert_run() {
+    exec 7< <(exec "$PY" tests/server/tls_server.py "$PKI/$3.pem" "$PKI/$3.key" 2>>"$RUN/tls.log")
+    SPID=$!
+    SPORT=""
+    while read -r -t 20 line <&7; do
+        case $line in PORT\ *) SPORT=${line#PORT }; break;; esac
+    done
+    [ -n "$SPORT" ] || { out="tls server did not start"; rc=255; server_down; return; }
+    qemu "$FW/$1/sfoauth-test.elf" \
+        "-chardev socket,id=net,host=127.0.0.1,port=$SPORT -serial chardev:net" \
+        "$SHARED" "$RUN/json-list.txt" "$PKI/ca.pem" "$2"
+    server_down
+}
+
 # fetch BACKEND USER CA: runs the JWT image against a fresh server
 fetch() {
     server_up
@@ -84,6 +102,15 @@ for b in ${FW_BACKENDS:-bearssl mbedtls}; do
         # every on-target check counts in the tally; the image's own verdict is one more
         pass=$((pass + up)); fail=$((fail + uf))
         [ "$rc" = 0 ] && [ "$uf" = 0 ] && [ "$up" -gt 0 ]; check "$b unit" $((1 - $?))
+
+        k=1
+        for c in unknownca expired wronghost noip; do
+            cert_run "$b" $k $c
+            echo "$out" | grep -E '^(PASS|FAIL) cert\.' | sed 's/^/  /'
+            [ "$rc" = 0 ] && [ "$(echo "$out" | grep -c '^PASS cert\.')" = 1 ]
+            check "$b conformance certificate $c" $((1 - $?))
+            k=$((k + 1))
+        done
     fi
 
     fetch "$b" fw@example.com "$PKI/ca.pem"

@@ -3,18 +3,23 @@
  * checks on the Cortex-M4, then the port conformance suite against the MPS2
  * port with this image's TLS backend.
  *
- * Semihosting command line: sfoauth-test SHARED_DIR LIST_FILE CA_FILE
+ * Semihosting command line: sfoauth-test SHARED_DIR LIST_FILE CA_FILE [CERT]
  *   SHARED_DIR  the shared test data (testdata/jsontestsuite, testdata/vectors)
  *   LIST_FILE   names of the JSONTestSuite files, one per line (made by the runner:
  *               semihosting cannot list a directory)
  *   CA_FILE     a PEM CA the conformance suite's ports trust
+ *   CERT        certificate mode: only the conformance suite, with UART0 wired to a
+ *               TLS echo server presenting certificate CERT (enum sfo_conf_cert, 1..4:
+ *               each of those is used by exactly one suite test, so the run needs one
+ *               connection); the known-answer checks are skipped
  * Prints "PASS/FAIL <check>" lines and "N passed, N failed"; exit status 0 when
- * nothing failed, 1 otherwise. No network: UART0 is not wired, so the suite's
- * network tests are skipped (the JWT image covers the connection).
+ * nothing failed, 1 otherwise. Without CERT UART0 is not wired and the suite's
+ * network tests are skipped.
  */
 #include <string.h>
 
 #include "fw_util.h"
+#include "fw_vectors.h"
 #include "sfo_codec.h"
 #include "sfo_conformance.h"
 #include "sfo_http.h"
@@ -228,10 +233,17 @@ static void fx_close(void *ctx, struct sfo_port *port)
     sfo_tls_port_deinit(&tls);
 }
 
+static int cert_mode = -1; /* the one server wired to UART0, or -1 */
+
+/* The wiring decides the peer: host and port only have to look right. */
 static int fx_server(void *ctx, int which, const char **host, uint16_t *port, const char **name)
 {
-    (void)ctx, (void)which, (void)host, (void)port, (void)name;
-    return SFO_E_NOT_FOUND;
+    (void)ctx;
+    if (which != cert_mode || cert_mode < 0) return SFO_E_NOT_FOUND;
+    *host = "127.0.0.1";
+    *port = 443;
+    *name = "localhost";
+    return SFO_OK;
 }
 
 static void fx_print(void *ctx, const char *line)
@@ -241,7 +253,7 @@ static void fx_print(void *ctx, const char *line)
     fw_puts("\n");
 }
 
-static void port_checks(const char *ca_file)
+static void port_checks(const char *ca_file, const char *shared)
 {
     struct sfo_mps2_config mc;
     struct sfo_conf_fixture fx;
@@ -261,13 +273,16 @@ static void port_checks(const char *ca_file)
     tcfg.trust.pem = ca_pem;
     tcfg.trust.pem_len = n > 0 ? (size_t)n : 0u;
 
-    if (fx_open(NULL, &port) == SFO_OK) {
+    if (cert_mode >= 0) {
+        /* certificate mode: the suite only */
+    } else if (fx_open(NULL, &port) == SFO_OK) {
         jws_sign(&port, "jwt.rfc7515_a2_rs256_pkcs1", key_pem, key_len);
         jws_sign(&port, "jwt.rfc7515_a2_rs256_pkcs8", key8_pem, key8_len);
+        fx_close(NULL, &port);
     } else {
         result("jwt.port", NULL, 0);
+        fx_close(NULL, &port);
     }
-    fx_close(NULL, &port);
 
     memset(&fx, 0, sizeof fx);
     fx.port_open = fx_open;
@@ -281,8 +296,12 @@ static void port_checks(const char *ca_file)
     rsa.msg_len = signing_len;
     rsa.sig = sig_raw;
     rsa.sig_len = sig_raw_len;
-    fx.rsa = &rsa;
-    fx.n_rsa = 1;
+    if (cert_mode < 0) {
+        fx.rsa = &rsa;
+        fx.n_rsa = 1;
+        result("vectors.sha256_hmac_read", NULL,
+               fw_vectors_load(shared, &fx.sha256, &fx.n_sha256, &fx.hmac, &fx.n_hmac) > 0);
+    }
     memset(&cr, 0, sizeof cr);
     (void)sfo_conformance_run(&fx, &cr);
     result("conformance", NULL, cr.failed == 0 && cr.passed > 0);
@@ -294,14 +313,20 @@ int main(void)
 {
     char *argv[FW_MAX_ARGS];
     fw_pool_init();
-    if (fw_args(cmdline, sizeof cmdline, argv) != 4) {
-        fw_puts("usage: sfoauth-test SHARED_DIR LIST_FILE CA_FILE\n");
+    int argc = fw_args(cmdline, sizeof cmdline, argv);
+    if (argc != 4 && argc != 5) {
+        fw_puts("usage: sfoauth-test SHARED_DIR LIST_FILE CA_FILE [CERT]\n");
         return 2;
     }
-    json_suite(argv[1], argv[2]);
-    http_checks();
-    result("jwt.vectors_read", NULL, load_jws(argv[1]) == SFO_OK);
-    port_checks(argv[3]);
+    if (argc == 5) {
+        cert_mode = argv[4][0] - '0';
+        if (cert_mode < 1 || cert_mode >= SFO_CONF_CERT_COUNT || argv[4][1] != '\0') return 2;
+    } else {
+        json_suite(argv[1], argv[2]);
+        http_checks();
+        result("jwt.vectors_read", NULL, load_jws(argv[1]) == SFO_OK);
+    }
+    port_checks(argv[3], argv[1]);
     fw_putu("fw: stack high-water ", (unsigned long)mps2_stack_high_water());
     fw_putu("fw: pool high-water ", (unsigned long)fw_pool_high_water());
     fw_puts("firmware unit: ");
