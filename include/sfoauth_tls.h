@@ -128,7 +128,8 @@ struct sfo_der_cert {
  *
  * salesforce: nonzero adds the compiled-in DigiCert Global Root CA and
  *     DigiCert Global Root G2 (what Salesforce endpoints chain to).
- * der, n_der: DER certificates; each one must decode (else SFO_E_TLS_CA).
+ * der, n_der: DER certificates; each one must decode and meet the key-size
+ *     policy (else SFO_E_TLS_CA).
  * pem, pem_len: PEM text (need not be NUL-terminated) holding one or more
  *     "CERTIFICATE" objects; other objects are ignored; a certificate the
  *     backend cannot decode, or one whose key is below the policy's size, is
@@ -271,7 +272,8 @@ struct sfo_tls {
  * Returns SFO_OK, or
  *   SFO_E_ARG      t, cfg or out NULL; a required net/platform function NULL;
  *                  trust.der with n_der > 0 NULL, trust.pem NULL with pem_len > 0;
- *   SFO_E_TLS_CA   a DER anchor does not decode; PEM text malformed (BEGIN
+ *   SFO_E_TLS_CA   a DER anchor does not decode or has a weak key; PEM text
+ *                  malformed (BEGIN
  *                  without END, bad base64); trust anchors were given but none
  *                  is usable; (BearSSL) more than SFO_BR_MAX_ANCHORS /
  *                  SFO_BR_ANCHOR_BYTES;
