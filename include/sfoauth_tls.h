@@ -183,9 +183,10 @@ struct sfo_tls_config {
 
 #else /* BearSSL */
 
-/* sizeof(struct sfo_tls) on x86-64: about 143 KiB with the defaults below (room
- * for the system bundle); about 32 KiB with -DSFO_BR_MAX_ANCHORS=2
- * -DSFO_BR_ANCHOR_BYTES=1024 (compiled-in Salesforce roots). */
+/* sizeof(struct sfo_tls): about 143 KiB on x86-64 with the defaults below (room
+ * for the system bundle); with -DSFO_BR_MAX_ANCHORS=2 -DSFO_BR_ANCHOR_BYTES=1024
+ * (the compiled-in Salesforce roots) about 35 KiB on x86-64 and 34.5 KiB on
+ * Cortex-M4, most of it the 16.3 KiB record buffer and the 8 KiB leaf copy. */
 
 /* Most trust anchors held (the Debian bundle has about 150). */
 #ifndef SFO_BR_MAX_ANCHORS
