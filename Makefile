@@ -292,6 +292,7 @@ bench: deps
 	@if [ -f port/tls/bearssl.c ]; then $(MAKE) --no-print-directory BACKEND=bearssl SAN= all; fi
 	@PYTHON="$(PYTHON)" sh bench/run.sh
 	@$(MAKE) --no-print-directory bench-firmware
+	@$(MAKE) --no-print-directory bench-lwip
 
 size-guard:
 	@sh bench/size_guard.sh $(if $(UPDATE),--update)

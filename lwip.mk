@@ -91,3 +91,9 @@ lwip-firmware-test: firmware-lwip
 	  [ -n "$$l" ] || l="0 1"; \
 	  p=$$((p + $${l% *})); f=$$((f + $${l#* })); \
 	done; echo "$$p passed, $$f failed"; [ $$f = 0 ]
+
+# Figures of the lwIP images (bench/lwip_bench.sh; BENCHMARKS.md lwIP section); run by
+# `make bench`.
+.PHONY: bench-lwip
+bench-lwip: firmware-lwip
+	@PYTHON="$(PYTHON)" sh bench/lwip_bench.sh

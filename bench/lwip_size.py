@@ -13,7 +13,7 @@ PARTS = [("lwIP", ("liblwip.a", "/fw-lwip/lwip/")),
          ("core (src/)", ("/src/",)),
          ("LAN9118 driver", ("/port/lwip/lan9118.o",)),
          ("lwIP transport (port/lwip)", ("/port/lwip/sfo_lwip.o",)),
-         ("board bring-up (test)", ("/port/lwip/test/", "/port/mps2/")),
+         ("board (port/mps2)", ("/port/mps2/",)),
          ("test cases (app)", ("/tests/firmware/",)),
          ("C library", ("libc_nano.a", "libc.a", "libgcc.a", "libnosys.a", "libm.a"))]
 FLASH_OUT = (".text", ".ARM.exidx", ".rodata")
@@ -25,7 +25,7 @@ RAM_OUT = (".data", ".bss")
 APP_SYMS = {"tls": "TLS context (struct sfo_tls)", "work": "sfoauth work buffer + token",
             "tok": "sfoauth work buffer + token", "intro": "sfoauth work buffer + token",
             "nif": "lwIP transport (port/lwip)", "eth": "LAN9118 driver",
-            "lw": "lwIP transport (port/lwip)"}
+            "lw": "lwIP transport (port/lwip)", "pool": "mbedTLS heap (static pool)"}
 
 
 def part_of(path, sec=""):
