@@ -8,7 +8,7 @@
 #     QEMU -icount shift=0 (one instruction per virtual nanosecond), the instructions
 #     spent waiting for the network (connect, calls answered "no data yet", sleeps)
 #     given apart.
-# Runs the lwIP test (tests/firmware/run_lwip.sh) twice per backend: ~3 minutes.
+# Runs the lwIP test (tests/firmware/run_lwip.sh) twice per backend: 3 to 9 minutes.
 set -eu
 PY=${PYTHON:-/usr/bin/python3}
 FW=build/firmware
