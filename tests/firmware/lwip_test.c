@@ -4,9 +4,11 @@
  * private network namespace holding the token server (tests/server/sf_server.py
  * behind a relay), a test DNS server, a silent server and a closed port.
  *
- * Semihosting command line: lwip_test DIR, where DIR holds ca.pem (trust
+ * Semihosting command line: lwip_test DIR MAC, where DIR holds ca.pem (trust
  * anchor), client.key (JWT signing key), secret (client secret) and
- * refresh_token (issued beforehand by the test server). Addresses are fixed
+ * refresh_token (issued beforehand by the test server), and MAC is the address
+ * QEMU gave the NIC (aa:bb:cc:dd:ee:ff), which the driver must have read from
+ * the controller. Addresses are fixed
  * inside the namespace: the guest is 10.77.0.2/24, the namespace side
  * 10.77.0.1 (DNS on 53, the token server on 443 and, through a relay that
  * resets its first connection mid-response, on 8443; a silent server on
@@ -230,6 +232,19 @@ static int net_up(void)
     return netif_is_link_up(&nif) ? 0 : -1;
 }
 
+/* The netif's address equals text ("aa:bb:cc:dd:ee:ff", lower case). */
+static bool mac_is(const char *text)
+{
+    static const char hex[] = "0123456789abcdef";
+    char m[18];
+    for (unsigned i = 0; i < 6; i++) {
+        m[3 * i] = hex[nif.hwaddr[i] >> 4];
+        m[3 * i + 1] = hex[nif.hwaddr[i] & 15u];
+        m[3 * i + 2] = i < 5 ? ':' : '\0';
+    }
+    return strcmp(m, text) == 0;
+}
+
 static void snapshot_pools(void)
 {
     for (int i = 0; i < MEMP_MAX; i++) memp_start[i] = lwip_stats.memp[i]->used;
@@ -428,7 +443,8 @@ int main(void)
 {
     static char cmd[256];
     char *argv[FW_MAX_ARGS];
-    const char *dir = fw_args(cmd, sizeof cmd, argv) >= 2 ? argv[1] : NULL;
+    int argc = fw_args(cmd, sizeof cmd, argv);
+    const char *dir = argc >= 3 ? argv[1] : NULL;
     mps2_clock_init(&clk, MPS2_TIMER0_BASE);
     fw_pool_init(); /* mbedTLS's static pool; nothing for BearSSL */
     plat = (struct sfo_platform){ .mono_ms = p_mono, .wall_s = p_wall, .random = p_random,
@@ -439,6 +455,7 @@ int main(void)
     }
     int rc = net_up();
     check("LAN9118 netif up, link up", rc == 0, rc);
+    check("MAC address read from the controller (QEMU -nic mac=)", mac_is(argv[2]), SFO_OK);
     if (rc != 0) return 1;
     struct sfo_tls_config cfg = { .net = net, .platform = plat,
                                   .trust = { .pem = ca_pem, .pem_len = ca_len } };

@@ -28,7 +28,7 @@ cleanup() {
 trap cleanup EXIT
 trap 'exit 130' INT TERM
 
-ADDR=10.77.0.1 GUEST=10.77.0.2 NAME=sf.test TAP=sfo0
+ADDR=10.77.0.1 GUEST=10.77.0.2 NAME=sf.test TAP=sfo0 MAC=52:54:00:5f:0a:02
 ip link set lo up
 ip tuntap add dev $TAP mode tap
 ip addr add $ADDR/24 dev $TAP
@@ -76,8 +76,8 @@ done
 PING=$!
 set +e
 timeout 240 qemu-system-arm -M mps2-an386 ${SFO_LWIP_QEMU_ARGS:-} -display none -serial null -monitor none \
-    -semihosting-config enable=on,target=native -kernel "$IMG" -append "$WORK/in" \
-    -nic tap,ifname=$TAP,script=no,downscript=no,mac=52:54:00:5f:0a:02 > "$WORK/qemu.out" 2>&1
+    -semihosting-config enable=on,target=native -kernel "$IMG" -append "$WORK/in $MAC" \
+    -nic tap,ifname=$TAP,script=no,downscript=no,mac=$MAC > "$WORK/qemu.out" 2>&1
 QRC=$?
 wait $PING
 PRC=$?
