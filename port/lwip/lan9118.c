@@ -72,6 +72,7 @@
 /* Bounded busy-waits: register polls before giving up. */
 #define SPIN_LIMIT 100000u
 #define ETH_FRAME_MAX 1518u
+#define LINK_POLL_EVERY 256u
 
 static volatile uint32_t *reg(const struct sfo_lan9118 *d, uint32_t off)
 {
@@ -183,23 +184,27 @@ static void fifo_read_chain(const struct sfo_lan9118 *d, struct pbuf *p, uint32_
     }
 }
 
+/* Reads and discards FIFO words until `got` of `nwords` have been read. */
+static void skip_words(const struct sfo_lan9118 *d, uint32_t got, uint32_t nwords)
+{
+    for (; got < nwords; got++) (void)rd(d, RX_DATA_FIFO);
+}
+
 /* Reads one frame of len bytes (FCS excluded) into a new pbuf, or drops it. */
 static void rx_frame(struct netif *netif, struct sfo_lan9118 *d, uint32_t status)
 {
     uint32_t len = RXS_LEN(status), nwords = (len + 3u) / 4u, got = 0;
-    if ((status & RXS_ERROR) || len < 18u || len > ETH_FRAME_MAX + 4u) {
-        d->rx_dropped++;
-        for (; got < nwords; got++) (void)rd(d, RX_DATA_FIFO);
-        return;
+    struct pbuf *p = NULL;
+    if ((status & RXS_ERROR) == 0 && len >= 18u && len <= ETH_FRAME_MAX + 4u) {
+        p = pbuf_alloc(PBUF_RAW, (u16_t)(len - 4u), PBUF_POOL);
     }
-    struct pbuf *p = pbuf_alloc(PBUF_RAW, (u16_t)(len - 4u), PBUF_POOL);
-    if (p == NULL) {
+    if (p == NULL) { /* bad frame, or the pool is empty: drop it */
         d->rx_dropped++;
-        for (; got < nwords; got++) (void)rd(d, RX_DATA_FIFO);
+        skip_words(d, 0, nwords);
         return;
     }
     fifo_read_chain(d, p, &got);
-    for (; got < nwords; got++) (void)rd(d, RX_DATA_FIFO); /* the FCS word(s) */
+    skip_words(d, got, nwords); /* the FCS word(s) */
     if (netif->input(p, netif) != ERR_OK) {
         pbuf_free(p);
         d->rx_dropped++;
@@ -217,9 +222,14 @@ int sfo_lan9118_link(struct netif *netif)
 int sfo_lan9118_poll(struct netif *netif)
 {
     struct sfo_lan9118 *d = (struct sfo_lan9118 *)netif->state;
-    int n = 0, up = sfo_lan9118_link(netif);
-    if (up && !netif_is_link_up(netif)) netif_set_link_up(netif);
-    if (!up && netif_is_link_up(netif)) netif_set_link_down(netif);
+    int n = 0;
+    /* the PHY is read through two indirections: look at the link every
+     * LINK_POLL_EVERY passes only (and at every pass while it is down) */
+    if (!netif_is_link_up(netif) || (d->polls++ % LINK_POLL_EVERY) == 0) {
+        int up = sfo_lan9118_link(netif);
+        if (up && !netif_is_link_up(netif)) netif_set_link_up(netif);
+        if (!up && netif_is_link_up(netif)) netif_set_link_down(netif);
+    }
     while (((rd(d, RX_FIFO_INF) >> 16) & 0xffu) != 0) {
         rx_frame(netif, d, rd(d, RX_STATUS_FIFO));
         n++;

@@ -230,7 +230,11 @@ static int lw_connect(void *ctx, const char *host, uint16_t port, int64_t deadli
     int rc = resolve(l, host, &addr, deadline);
     if (rc != SFO_OK) return rc;
     rc = tcp_open(l, &addr, port, deadline);
-    return (rc == SFO_OK && rand_failed) ? (lw_close(l), SFO_E_IO) : rc;
+    if (rc == SFO_OK && rand_failed) { /* the ISN came from a failed entropy source */
+        lw_close(l);
+        rc = SFO_E_IO;
+    }
+    return rc;
 }
 
 /* Status of a connection that cannot move data now: error, or again/timeout. */
