@@ -338,17 +338,23 @@ static int http(struct sfo_http_client *h, const char *method, const char *targe
     return rc == SFO_OK && resp.status != 200 ? SFO_E_HTTP_STATUS : rc;
 }
 
-static void case_keepalive_and_drop(void)
+/* An HTTP client over the port that keeps its connection open when allowed. */
+static void http_client(struct sfo_http_client *h)
 {
     static char hostbuf[64];
+    memset(h, 0, sizeof *h);
+    h->port = &port;
+    h->win = work;
+    h->win_len = 1024;
+    h->host_buf = hostbuf;
+    h->host_cap = sizeof hostbuf;
+}
+
+static void case_keepalive_and_drop(void)
+{
     static struct body b;
     struct sfo_http_client h;
-    memset(&h, 0, sizeof h);
-    h.port = &port;
-    h.win = work;
-    h.win_len = 1024;
-    h.host_buf = hostbuf;
-    h.host_cap = sizeof hostbuf;
+    http_client(&h);
     int rc = http(&h, "GET", "/test/stats", NULL, 0, &b);
     bool first = rc == SFO_OK && !h.reused && h.open;
     rc = first ? http(&h, "GET", "/test/stats", NULL, 0, &b) : rc;
@@ -379,15 +385,9 @@ static long stat_requests(const char *json)
 
 static void case_cut_mid_response(void)
 {
-    static char hostbuf[64];
     static struct body b;
     struct sfo_http_client h;
-    memset(&h, 0, sizeof h);
-    h.port = &port;
-    h.win = work;
-    h.win_len = 1024;
-    h.host_buf = hostbuf;
-    h.host_cap = sizeof hostbuf;
+    http_client(&h);
     int rc = http(&h, "GET", "/test/stats", NULL, 0, &b);
     sfo_http_close(&h);
     long before = stat_requests(b.buf);
