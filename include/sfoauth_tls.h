@@ -128,7 +128,8 @@ struct sfo_der_cert {
  *
  * salesforce: nonzero adds the compiled-in DigiCert Global Root CA and
  *     DigiCert Global Root G2 (what Salesforce endpoints chain to).
- * der, n_der: DER certificates; each one must decode (else SFO_E_TLS_CA).
+ * der, n_der: DER certificates; each one must decode and meet the key-size
+ *     policy (else SFO_E_TLS_CA).
  * pem, pem_len: PEM text (need not be NUL-terminated) holding one or more
  *     "CERTIFICATE" objects; other objects are ignored; a certificate the
  *     backend cannot decode, or one whose key is below the policy's size, is
@@ -182,9 +183,10 @@ struct sfo_tls_config {
 
 #else /* BearSSL */
 
-/* sizeof(struct sfo_tls) on x86-64: about 143 KiB with the defaults below (room
- * for the system bundle); about 32 KiB with -DSFO_BR_MAX_ANCHORS=2
- * -DSFO_BR_ANCHOR_BYTES=1024 (compiled-in Salesforce roots). */
+/* sizeof(struct sfo_tls): about 143 KiB on x86-64 with the defaults below (room
+ * for the system bundle); with -DSFO_BR_MAX_ANCHORS=2 -DSFO_BR_ANCHOR_BYTES=1024
+ * (the compiled-in Salesforce roots) about 35 KiB on x86-64 and 34.5 KiB on
+ * Cortex-M4, most of it the 16.3 KiB record buffer and the 8 KiB leaf copy. */
 
 /* Most trust anchors held (the Debian bundle has about 150). */
 #ifndef SFO_BR_MAX_ANCHORS
@@ -271,7 +273,8 @@ struct sfo_tls {
  * Returns SFO_OK, or
  *   SFO_E_ARG      t, cfg or out NULL; a required net/platform function NULL;
  *                  trust.der with n_der > 0 NULL, trust.pem NULL with pem_len > 0;
- *   SFO_E_TLS_CA   a DER anchor does not decode; PEM text malformed (BEGIN
+ *   SFO_E_TLS_CA   a DER anchor does not decode or has a weak key; PEM text
+ *                  malformed (BEGIN
  *                  without END, bad base64); trust anchors were given but none
  *                  is usable; (BearSSL) more than SFO_BR_MAX_ANCHORS /
  *                  SFO_BR_ANCHOR_BYTES;

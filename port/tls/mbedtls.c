@@ -32,13 +32,11 @@
 
 #define MBED3 (MBEDTLS_VERSION_NUMBER >= 0x03000000)
 
-/* The bio's error codes (mbedtls/net_sockets.h, not needed otherwise). */
-#ifndef MBEDTLS_ERR_NET_SEND_FAILED
-#define MBEDTLS_ERR_NET_SEND_FAILED -0x004E
-#endif
-#ifndef MBEDTLS_ERR_NET_RECV_FAILED
-#define MBEDTLS_ERR_NET_RECV_FAILED -0x004C
-#endif
+/* The bio's failure codes: the values of MBEDTLS_ERR_NET_SEND_FAILED and
+ * MBEDTLS_ERR_NET_RECV_FAILED (mbedtls/net_sockets.h is not used: no sockets
+ * here; the cause is kept in t->io_err). */
+#define SFO_MBED_ERR_SEND (-0x004E)
+#define SFO_MBED_ERR_RECV (-0x004C)
 
 /*
  * The certificate policy (README "Certificate policy"): signatures with
@@ -246,7 +244,7 @@ static int bio_send(void *ctx, const unsigned char *buf, size_t len)
         return r;
     }
     t->io_err = r;
-    return r == SFO_E_TIMEOUT ? MBEDTLS_ERR_SSL_WANT_WRITE : MBEDTLS_ERR_NET_SEND_FAILED;
+    return r == SFO_E_TIMEOUT ? MBEDTLS_ERR_SSL_WANT_WRITE : SFO_MBED_ERR_SEND;
 }
 
 static int bio_recv(void *ctx, unsigned char *buf, size_t len)
@@ -263,7 +261,7 @@ static int bio_recv(void *ctx, unsigned char *buf, size_t len)
         return r;
     }
     t->io_err = r;
-    return r == SFO_E_TIMEOUT ? MBEDTLS_ERR_SSL_WANT_READ : MBEDTLS_ERR_NET_RECV_FAILED;
+    return r == SFO_E_TIMEOUT ? MBEDTLS_ERR_SSL_WANT_READ : SFO_MBED_ERR_RECV;
 }
 
 /* ------------------------------------------------------------ TLS stream */

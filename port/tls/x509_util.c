@@ -71,8 +71,7 @@ static int ip6_parse(const char *s, size_t n, uint8_t out[16])
                 return 0;
             }
             o += 4;
-            i = n;
-            break;
+            break; /* ip4_parse consumed the rest of the text */
         }
         if (i == start || o + 2 > 16) {
             return 0;
@@ -296,7 +295,11 @@ static void put_text(char *out, size_t cap, size_t *o, const uint8_t *s, size_t 
 {
     size_t i;
     for (i = 0; i < n && *o + 1 < cap; i++) {
-        out[(*o)++] = (s[i] >= 0x20 && s[i] < 0x7f) ? (char)s[i] : '?';
+        char ch = '?';
+        if (s[i] >= 0x20 && s[i] < 0x7f) {
+            ch = (char)s[i];
+        }
+        out[(*o)++] = ch;
     }
     out[*o] = '\0';
 }
