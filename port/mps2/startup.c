@@ -33,8 +33,9 @@ void Reset_Handler(void)
     volatile uint32_t *p;
     uint32_t here = 0;
 
-    while (d < __data_end) *d++ = *s++;
-    for (d = __bss_start; d < __bss_end; d++) *d = 0u;
+    /* linker symbols: compared as addresses */
+    while ((uintptr_t)d < (uintptr_t)__data_end) *d++ = *s++;
+    for (d = __bss_start; (uintptr_t)d < (uintptr_t)__bss_end; d++) *d = 0u;
     /* paint up to a little below this frame */
     for (p = __stack_limit; (uintptr_t)p < (uintptr_t)&here - 64u; p++) *p = STACK_PAINT;
     mps2_sh_exit(main());
@@ -43,7 +44,7 @@ void Reset_Handler(void)
 size_t mps2_stack_high_water(void)
 {
     const uint32_t *p = __stack_limit;
-    while (p < __stack_top && *p == STACK_PAINT) p++;
+    while ((uintptr_t)p < (uintptr_t)__stack_top && *p == STACK_PAINT) p++;
     return (size_t)((uintptr_t)__stack_top - (uintptr_t)p);
 }
 

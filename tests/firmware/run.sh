@@ -96,7 +96,7 @@ for b in ${FW_BACKENDS:-bearssl mbedtls}; do
     echo "=== firmware $b ==="
     if [ "${FW_ONLY:-}" != jwt ]; then
         qemu "$FW/$b/sfoauth-test.elf" "-serial null" "$SHARED" "$RUN/json-list.txt" "$PKI/ca.pem"
-        echo "$out" | grep -E '^(FAIL|fw:|json\.suite .*:)' | sed 's/^/  /'
+        echo "$out" | grep -E '^(FAIL|fw:|json\.suite .*:|codec\..*:)' | sed 's/^/  /'
         up=$(echo "$out" | grep -c '^PASS'); uf=$(echo "$out" | grep -c '^FAIL')
         echo "  $b unit on target: $up checks passed, $uf failed (exit $rc)"
         # every on-target check counts in the tally; the image's own verdict is one more

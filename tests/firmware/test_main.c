@@ -28,6 +28,7 @@
 
 #define DOC_MAX (320u * 1024u) /* the largest JSONTestSuite file is 250001 bytes */
 #define JSON_DEPTH 1024u
+#define BYTES_OUT 512u
 
 static uint8_t doc[DOC_MAX];
 static char list[16u * 1024u];
@@ -220,6 +221,48 @@ static void jws_sign(const struct sfo_port *p, const char *name, const uint8_t *
     result(name, NULL, ok);
 }
 
+/* ---- codecs: RFC 4648 / RFC 7515 base64 and base64url vectors (encode and decode) */
+static int b64_decode_ok(const struct fw_b64_case *v, int url)
+{
+    uint8_t out[BYTES_OUT];
+    size_t n = 0;
+    int rc = url ? sfo_b64url_decode(v->b64, v->b64_len, out, sizeof out, &n)
+                 : sfo_b64_decode(v->b64, v->b64_len, out, sizeof out, &n);
+    if (v->result == 0) return rc != SFO_OK;
+    return rc == SFO_OK && n == v->in_len && memcmp(out, v->in, n) == 0;
+}
+
+static void codec_checks(const char *shared)
+{
+    const struct fw_b64_case *v;
+    size_t n = 0, i;
+    unsigned ok = 0, total = 0;
+    static char out[BYTES_OUT * 2u];
+    if (fw_b64_vectors_load(shared, &v, &n) <= 0) {
+        result("codec.base64_vectors_read", NULL, 0);
+        return;
+    }
+    for (i = 0; i < n; i++, v++) {
+        size_t ol = 0, ul = 0;
+        int good;
+        if (v->decode && v->result < 0) continue; /* implementation-defined */
+        total++;
+        if (!v->decode) {
+            good = sfo_b64_encode(v->in, v->in_len, out, sizeof out, &ol) == SFO_OK &&
+                   ol == v->b64_len && memcmp(out, v->b64, ol) == 0 &&
+                   sfo_b64url_encode(v->in, v->in_len, out, sizeof out, &ul) == SFO_OK &&
+                   ul == v->url_len && memcmp(out, v->url, ul) == 0;
+        } else {
+            good = ((v->alphabet & 1) == 0 || b64_decode_ok(v, 0)) &&
+                   ((v->alphabet & 2) == 0 || b64_decode_ok(v, 1));
+        }
+        if (good) ok++;
+        else result("codec.base64 case", v->decode ? v->b64 : "(encode)", 0);
+    }
+    fw_putu("codec.base64 vectors passed: ", ok);
+    result("codec.base64_rfc4648_vectors", NULL, total > 0 && ok == total);
+}
+
 /* ---- the conformance suite's fixture: MPS2 port, no servers */
 static int fx_open(void *ctx, struct sfo_port *port)
 {
@@ -324,6 +367,7 @@ int main(void)
     } else {
         json_suite(argv[1], argv[2]);
         http_checks();
+        codec_checks(argv[1]);
         result("jwt.vectors_read", NULL, load_jws(argv[1]) == SFO_OK);
     }
     port_checks(argv[3], argv[1]);
