@@ -100,6 +100,12 @@ CONF_OBJ := $(patsubst %.c,$(BUILD)/%.o,$(wildcard tests/conformance/*.c))
 $(BUILD)/tests/test_conformance: $(BUILD)/tests/test_conformance.o $(CONF_OBJ) $(TSUP_OBJ) $(LIB)
 	$(CC) $(SANFLAGS) -o $@ $< $(CONF_OBJ) $(TSUP_OBJ) $(LIB) $(LDLIBS) -lcmocka -lpthread
 
+# The certificate matrix on both backends side by side (builds both; not part of
+# `make test`, which checks each backend against the same expected table).
+.PHONY: cert-matrix-diff
+cert-matrix-diff:
+	@SHARED="$(SHARED)" PYTHON="$(PYTHON)" sh tests/cert_matrix_diff.sh
+
 # ---- dependencies: Debian packages, installed when missing ----------------------------
 # What building and `make demo` need; the tests, fuzzing and analysis need the rest.
 RUN_PKGS  := gcc make binutils libmbedtls-dev libbearssl-dev openssl curl python3 \

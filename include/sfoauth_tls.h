@@ -95,8 +95,9 @@ struct sfo_net {
  *
  * mono_ms:  monotonic milliseconds since any origin; never goes back.
  * wall_s:   seconds since 1970-01-01T00:00:00Z (certificate dates, JWT exp).
- *           A device without a set clock must not return a guess: certificate
- *           dates would then fail with SFO_E_TLS_NOT_YET_VALID / _EXPIRED.
+ *           A device without a set clock must not return a guess: return -1
+ *           until it is set (every certificate then fails with
+ *           SFO_E_TLS_NOT_YET_VALID, on both backends).
  * random:   fill buf with len cryptographically strong random bytes and return
  *           SFO_OK, or return SFO_E_ENTROPY (never weak bytes: fail closed).
  * sleep_ms: block about ms milliseconds (may return early).

@@ -477,15 +477,44 @@ int sfo__tls_hmac_sha256(void *ctx, const uint8_t *key, size_t key_len,
     return ret == 0 ? SFO_OK : SFO_E_CRYPTO;
 }
 
+/* Parse an RSA key of SFO_RSA_MIN_BITS..SFO_RSA_MAX_BITS from DER (PKCS#1 or
+ * PKCS#8) into *pk: SFO_OK, SFO_E_KEY, SFO_E_KEY_TYPE (pk freed on failure). */
+static int parse_rsa(struct sfo_tls *t, mbedtls_pk_context *pk, const uint8_t *in, size_t len)
+{
+    int ret, rc = SFO_OK;
+    size_t bits;
+    mbedtls_pk_init(pk);
+#if MBED3
+    ret = mbedtls_pk_parse_key(pk, in, len, NULL, 0, mbedtls_ctr_drbg_random, &t->drbg);
+#else
+    (void)t;
+    ret = mbedtls_pk_parse_key(pk, in, len, NULL, 0);
+#endif
+    if (ret != 0) {
+        rc = SFO_E_KEY;
+    } else if (mbedtls_pk_get_type(pk) != MBEDTLS_PK_RSA) {
+        rc = SFO_E_KEY_TYPE;
+    } else {
+        bits = mbedtls_pk_get_bitlen(pk);
+        if (bits < SFO_RSA_MIN_BITS || bits > SFO_RSA_MAX_BITS) {
+            rc = SFO_E_KEY_TYPE;
+        }
+    }
+    if (rc != SFO_OK) {
+        mbedtls_pk_free(pk);
+    }
+    return rc;
+}
+
+/* PEM keys are decoded into a buffer from mbedTLS's allocator (not the stack:
+ * firmware stacks are small), wiped and freed before returning. */
 int sfo__tls_key_load(void *ctx, const uint8_t *data, size_t len)
 {
     struct sfo_tls *t = T(ctx);
-    uint8_t der[SFO_KEY_INPUT_MAX];
-    const uint8_t *in = data;
-    size_t in_len = len;
+    uint8_t *der = NULL;
+    size_t der_len = 0;
     mbedtls_pk_context pk;
-    int ret, rc = SFO_OK;
-    size_t bits;
+    int rc;
     if (t == NULL || data == NULL || len == 0) {
         return SFO_E_ARG;
     }
@@ -495,32 +524,21 @@ int sfo__tls_key_load(void *ctx, const uint8_t *data, size_t len)
     if (sfo__mem_contains(data, len, "-----BEGIN ")) {
         char label[40];
         size_t pos = 0;
-        ret = sfo__pem_next(data, len, &pos, label, sizeof label, der, sizeof der, &in_len);
-        if (ret != 1 || strcmp(label, "ENCRYPTED PRIVATE KEY") == 0) {
-            sfo_wipe(der, sizeof der);
+        der = (uint8_t *)mbedtls_calloc(1, SFO_KEY_INPUT_MAX);
+        if (der == NULL) {
             return SFO_E_KEY;
         }
-        in = der;
-    }
-    mbedtls_pk_init(&pk);
-#if MBED3
-    ret = mbedtls_pk_parse_key(&pk, in, in_len, NULL, 0, mbedtls_ctr_drbg_random, &t->drbg);
-#else
-    ret = mbedtls_pk_parse_key(&pk, in, in_len, NULL, 0);
-#endif
-    sfo_wipe(der, sizeof der);
-    if (ret != 0) {
-        rc = SFO_E_KEY;
-    } else if (mbedtls_pk_get_type(&pk) != MBEDTLS_PK_RSA) {
-        rc = SFO_E_KEY_TYPE;
+        rc = sfo__pem_next(data, len, &pos, label, sizeof label, der, SFO_KEY_INPUT_MAX,
+                           &der_len);
+        rc = (rc != 1 || strcmp(label, "ENCRYPTED PRIVATE KEY") == 0)
+                 ? SFO_E_KEY
+                 : parse_rsa(t, &pk, der, der_len);
+        sfo_wipe(der, SFO_KEY_INPUT_MAX);
+        mbedtls_free(der);
     } else {
-        bits = mbedtls_pk_get_bitlen(&pk);
-        if (bits < SFO_RSA_MIN_BITS || bits > SFO_RSA_MAX_BITS) {
-            rc = SFO_E_KEY_TYPE;
-        }
+        rc = parse_rsa(t, &pk, data, len);
     }
     if (rc != SFO_OK) {
-        mbedtls_pk_free(&pk);
         return rc;
     }
     sfo__tls_key_clear(t);
