@@ -47,6 +47,9 @@ LWIP_BR_SIZES := -DSFO_BR_MAX_ANCHORS=2u -DSFO_BR_ANCHOR_BYTES=2048u -DSFO_BR_LE
 # lwIP test exercises.
 LWIP_SIZES := -DSFO_ACCESS_TOKEN_MAX=512u -DSFO_REFRESH_TOKEN_MAX=128u -DSFO_URL_MAX=128u \
               -DSFO_SCOPE_MAX=64u -DSFO_ID_TOKEN_MAX=16u -DSFO_ERROR_DESC_MAX=128u
+# mbedTLS's static pool (tests/firmware/fw_util.c): the lwIP test keeps a TLS session's
+# buffers across several connections and loads the key again for each JWT call.
+LWIP_POOL_mbedtls := '-DFW_POOL_SIZE=(40u * 1024u)'
 LWIP_HDRS := $(FW_HDRS) $(wildcard port/lwip/*.h port/lwip/*/*.h) lwip.mk
 LWIP_APP  := port/lwip/sfo_lwip.c port/lwip/lan9118.c tests/firmware/lwip_test.c \
              tests/firmware/fw_util.c
@@ -55,7 +58,7 @@ LWIP_APP  := port/lwip/sfo_lwip.c port/lwip/lan9118.c tests/firmware/lwip_test.c
 # (the BearSSL context size differs), into build/firmware/<backend>/lwip/.
 define LWIP_BACKEND
 LWIP_$(1)_CF := $$(subst $$(FW_SIZES),$$(LWIP_SIZES),$$(FW_CFLAGS)) $$(subst $$(FW_BR_SIZES),$$(LWIP_BR_SIZES),$$(FW_INC_$(1))) \
-                $$(FW_DEF_$(1)) $$(LWIP_INC)
+                $$(FW_DEF_$(1)) $$(LWIP_INC) $$(LWIP_POOL_$(1))
 $$(FW)/$(1)/lwip/%.o: %.c $$(LWIP_HDRS) | $$(FW)/lib/lib$(1).a $$(LWIP_STAMP)
 	@mkdir -p $$(dir $$@)
 	@echo "  CC $$< ($(1), lwIP image)"
