@@ -493,45 +493,117 @@ static int step(struct sfo_http_parser *p, uint8_t c)
     }
 }
 
+/* Body bytes from data[*pi]: up to the end of the body or chunk, to the sink. */
+static int body_bytes(struct sfo_http_parser *p, const uint8_t *data, size_t len, size_t *pi)
+{
+    size_t n = len - *pi;
+    int rc;
+    if (p->state == S_BODY && (uint64_t)n > p->left) n = (size_t)p->left;
+    rc = deliver(p, data + *pi, n);
+    if (rc != SFO_OK) return rc;
+    *pi += n;
+    if (p->state == S_BODY && (p->left -= n) == 0)
+        p->state = (p->flags & F_TE) ? S_CDATA_CR : S_DONE;
+    return SFO_OK;
+}
+
+/* A skipped header value from data[*pi]: one run up to the next CR, HTAB or bad
+ * byte, bounded by what the header limit allows, then its CRLF when both bytes
+ * are here; what stops it is left to step(). *again: bytes were taken whole. */
+static int value_fast(struct sfo_http_parser *p, const uint8_t *data, size_t len, size_t *pi,
+                      bool *again)
+{
+    size_t i = *pi, lim = p->header_max - p->hdr_bytes, j;
+    j = value_run(data + i, len - i < lim ? len - i : lim);
+    p->hdr_bytes += j;
+    i += j;
+    *pi = i;
+    *again = i == len;
+    if (i == len || len - i < 2 || data[i] != '\r' || data[i + 1] != '\n' || lim - j < 2)
+        return SFO_OK;
+    p->hdr_bytes += 2;   /* the CRLF, as step() would take it byte by byte */
+    p->next = X_HDR;
+    *pi = i + 2;
+    *again = true;
+    return after_lf(p);
+}
+
+/* A header name from data[*pi] (its first byte on): one run of tchars, kept in
+ * scratch as far as it fits (longer: no kept name), then its ':' when here. */
+static void name_fast(struct sfo_http_parser *p, const uint8_t *data, size_t len, size_t *pi,
+                      bool *again)
+{
+    size_t i = *pi, j = i, lim = p->header_max - p->hdr_bytes, n;
+    if (p->state == S_LINE) {
+        p->state = S_NAME;
+        p->vlen = 0;
+    }
+    n = p->vlen;
+    lim = len - i < lim ? len : i + lim;
+    while (j < lim && is_tchar(data[j])) j++;
+    if (n <= sizeof p->scratch && j - i <= sizeof p->scratch - n) {
+        for (size_t k = i; k < j; k++) p->scratch[n++] = (char)data[k];
+    } else {
+        n = 0xff;   /* longer than any kept name */
+    }
+    p->vlen = (uint8_t)n;
+    p->hdr_bytes += j - i;
+    *pi = j;
+    *again = j == len;
+    if (j < lim && data[j] == ':') {
+        p->hdr_bytes++;  /* the ':', as step() would take it */
+        *pi = j + 1;
+        *again = true;
+        name_end(p);
+    }
+}
+
+/* "HTTP/1.x NNN" read whole from data[*pi] when all 12 bytes are here, well
+ * formed and within the header limit; anything else is left to step(), which
+ * reports it byte by byte. *again: taken. */
+static void status_fast(struct sfo_http_parser *p, const uint8_t *data, size_t len, size_t *pi,
+                        bool *again)
+{
+    const uint8_t *d = data + *pi;
+    if (len - *pi < 12 || p->header_max - p->hdr_bytes < 12 || d[0] != 'H' || d[1] != 'T' ||
+        d[2] != 'T' || d[3] != 'P' || d[4] != '/' || d[5] != '1' || d[6] != '.' ||
+        (d[7] != '0' && d[7] != '1') || d[8] != ' ' || d[9] - (unsigned)'1' > 4u ||
+        d[10] - (unsigned)'0' > 9u || d[11] - (unsigned)'0' > 9u)
+        return;
+    p->resp->minor = (uint8_t)(d[7] - '0');
+    p->resp->status = (d[9] - '0') * 100 + (d[10] - '0') * 10 + (d[11] - '0');
+    p->num = (uint64_t)p->resp->status;
+    p->k = 3;
+    p->hdr_bytes += 12;
+    p->state = S_AFTER_CODE;
+    *pi += 12;
+    *again = true;
+}
+
 int sfo_http_parser_feed(struct sfo_http_parser *p, const uint8_t *data, size_t len,
                          size_t *used)
 {
     size_t i = 0;
     int rc = SFO_OK;
+    bool again;
 
     if (used != NULL) *used = 0;
     if (p == NULL || (data == NULL && len > 0)) return SFO_E_ARG;
     if (p->err != SFO_OK) return p->err;
     while (i < len && p->state != S_DONE) {
+        again = false;
         if (p->state >= S_BODY) {
-            size_t n = len - i;
-            if (p->state == S_BODY && (uint64_t)n > p->left) n = (size_t)p->left;
-            rc = deliver(p, data + i, n);
-            if (rc != SFO_OK) break;
-            i += n;
-            if (p->state == S_BODY && (p->left -= n) == 0)
-                p->state = (p->flags & F_TE) ? S_CDATA_CR : S_DONE;
-            continue;
+            rc = body_bytes(p, data, len, &i);
+            again = true;
+        } else if (p->state == S_VALUE && p->hid == H_NONE) {
+            rc = value_fast(p, data, len, &i, &again);
+        } else if (p->state == S_NAME || (p->state == S_LINE && is_tchar(data[i]))) {
+            name_fast(p, data, len, &i, &again);
+        } else if (p->state == S_START) {
+            status_fast(p, data, len, &i, &again);
         }
-        if (p->state == S_VALUE && p->hid == H_NONE) {
-            /* a skipped value: one run up to the next CR, HTAB or bad byte
-             * (handled by step), bounded by what the header limit allows */
-            size_t lim = p->header_max - p->hdr_bytes, j;
-            j = value_run(data + i, len - i < lim ? len - i : lim);
-            p->hdr_bytes += j;
-            i += j;
-            if (i == len) break;
-        } else if (p->state == S_NAME) {
-            size_t j = i, lim = p->header_max - p->hdr_bytes, n = p->vlen;
-            lim = len - i < lim ? len : i + lim;
-            for (; j < lim && is_tchar(data[j]); j++)
-                if (n < sizeof p->scratch) p->scratch[n++] = (char)data[j];
-                else n = 0xff;   /* longer than any kept name */
-            p->vlen = (uint8_t)n;
-            p->hdr_bytes += j - i;
-            i = j;
-            if (i == len) break;
-        }
+        if (rc != SFO_OK) break;
+        if (again) continue;
         rc = step(p, data[i++]);
         if (rc != SFO_OK) break;
     }
