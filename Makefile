@@ -5,7 +5,7 @@
 #   make cross            builds src/*.c for Cortex-M4 and prints the size table
 #   make fuzz             libFuzzer targets, SECONDS=N each (tests/fuzz/README.md)
 #   make coverage         unit tests with gcc --coverage: src/ line and branch coverage
-#   make lint             cppcheck + clang-tidy (.clang-tidy), zero findings
+#   make lint             cppcheck + clang-tidy + function sizes (pmccabe), zero findings
 #   make clean
 #
 # Variables: BACKEND=mbedtls|bearssl (default mbedtls), SAN=1 (ASan+UBSan),
@@ -97,7 +97,8 @@ $(BUILD)/tests/%: $(BUILD)/tests/%.o $(TSUP_OBJ) $(LIB)
 RUN_PKGS  := gcc make binutils libmbedtls-dev libbearssl-dev openssl curl python3 \
              python3-cryptography
 DEPS_PKGS := $(RUN_PKGS) libcmocka-dev gcc-arm-none-eabi libnewlib-arm-none-eabi \
-             tinyproxy valgrind python3-jwt clang libclang-rt-14-dev gcovr cppcheck clang-tidy
+             tinyproxy valgrind python3-jwt clang libclang-rt-14-dev gcovr cppcheck clang-tidy \
+             pmccabe
 deps:
 	@SFO_DEPS="$(DEPS_PKGS)" sh tests/deps.sh
 deps-run:
@@ -337,12 +338,15 @@ coverage: deps
 # ---- static analysis -----------------------------------------------------------------
 # cppcheck (warning, style, performance, portability; suppressions with reasons in
 # tests/lint/cppcheck.supp) and clang-tidy (check set and exclusions with reasons in
-# .clang-tidy, cli/.clang-tidy) over src/, port/ (this BACKEND's files) and cli/.
-# Zero findings required: either fails the target.
+# .clang-tidy, cli/.clang-tidy) over src/, port/ (this BACKEND's files) and cli/;
+# then the function size check (pmccabe) over every C file of src/, port/ and cli/:
+# at most 100 lines and complexity 30 per function, exceptions with their reason in
+# tests/lint/func_size.allow (tests/lint/func_size.sh). Zero findings required.
 LINT_SRC   := $(CORE_SRC) $(PORT_SRC) $(CLI_SRC)
 LINT_FLAGS := -std=c11 -Iinclude -Isrc -Iport -Icli -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE \
               $(BACKEND_DEF)
-lint: deps
+FUNC_SRC   := $(sort $(shell find src port cli -name '*.c' 2>/dev/null))
+lint: deps func-size
 	@echo "cppcheck: $(words $(LINT_SRC)) files"
 	@cppcheck -q --std=c11 --enable=warning,style,performance,portability --inline-suppr \
 	  --suppressions-list=tests/lint/cppcheck.supp --error-exitcode=1 \
@@ -353,3 +357,7 @@ lint: deps
 	  xargs -P 2 -I{} clang-tidy -quiet {} -- $(LINT_FLAGS) >build/clang-tidy.log 2>&1; \
 	 rc=$$?; grep -v 'warnings* generated' build/clang-tidy.log; exit $$rc
 	@echo "lint: clean"
+
+.PHONY: func-size
+func-size:
+	@sh tests/lint/func_size.sh $(FUNC_SRC)
