@@ -569,8 +569,8 @@ static void log_session(struct sfo_posix_port *pp)
  * The client profile: only what k_suites needs, so a static link carries no
  * unused algorithm (br_ssl_client_init_full would pull in every cipher, hash
  * and curve BearSSL has). TLS 1.2; ECDHE key exchange with RSA or ECDSA server
- * signatures; AES-GCM, then AES-CBC with HMAC-SHA256/384; certificates signed
- * with SHA-256/384/512 (RSA or ECDSA).
+ * signatures; AES-GCM only; certificates signed with SHA-256/384/512 (RSA or
+ * ECDSA on P-256/384/521).
  */
 static void client_profile(struct sfo_tls_backend *b)
 {
@@ -582,7 +582,9 @@ static void client_profile(struct sfo_tls_backend *b)
 
     br_ssl_client_zero(&b->sc);
     br_ssl_engine_set_versions(eng, BR_TLS12, BR_TLS12);
-    br_ssl_engine_set_suites(eng, k_suites, sizeof k_suites / sizeof k_suites[0]);
+    /* the AES-GCM suites only (the first four): no CBC record layer, no
+     * constant-time HMAC and no AES decryption in the link */
+    br_ssl_engine_set_suites(eng, k_suites, 4);
     br_x509_minimal_init(&b->xc, &br_sha256_vtable, b->anchors, b->n_anchors);
     for (i = 0; i < sizeof hashes / sizeof hashes[0]; i++) {
         int id = (int)((hashes[i]->desc >> BR_HASHDESC_ID_OFF) & BR_HASHDESC_ID_MASK);
@@ -590,14 +592,16 @@ static void client_profile(struct sfo_tls_backend *b)
         br_x509_minimal_set_hash(&b->xc, id, hashes[i]);
     }
     br_x509_minimal_set_rsa(&b->xc, br_rsa_pkcs1_vrfy_get_default());
-    br_x509_minimal_set_ecdsa(&b->xc, br_ec_get_default(), br_ecdsa_vrfy_asn1_get_default());
+    br_x509_minimal_set_ecdsa(&b->xc, &br_ec_prime_i31, br_ecdsa_vrfy_asn1_get_default());
     br_ssl_engine_set_prf_sha256(eng, &br_tls12_sha256_prf);
     br_ssl_engine_set_prf_sha384(eng, &br_tls12_sha384_prf);
-    br_ssl_engine_set_default_ec(eng);
+    /* one EC implementation for ECDHE, the server's ECDSA signature and the
+     * chain: the generic i31 code for P-256/384/521 (no X25519, no separate
+     * P-256 code; ECDHE still on P-256, which every TLS 1.2 server offers) */
+    br_ssl_engine_set_ec(eng, &br_ec_prime_i31);
+    br_ssl_engine_set_ecdsa(eng, br_ecdsa_vrfy_asn1_get_default());
     br_ssl_engine_set_default_rsavrfy(eng);
-    br_ssl_engine_set_default_ecdsa(eng);
     br_ssl_engine_set_default_aes_gcm(eng);
-    br_ssl_engine_set_default_aes_cbc(eng);
     br_ssl_engine_set_x509(eng, &b->xc.vtable);
 }
 
