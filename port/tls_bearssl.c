@@ -569,8 +569,8 @@ static void log_session(struct sfo_posix_port *pp)
  * The client profile: only what k_suites needs, so a static link carries no
  * unused algorithm (br_ssl_client_init_full would pull in every cipher, hash
  * and curve BearSSL has). TLS 1.2; ECDHE key exchange with RSA or ECDSA server
- * signatures; AES-GCM only; certificates signed with SHA-256/384/512 (RSA or
- * ECDSA on P-256/384/521).
+ * signatures (an ECDSA server key on P-256); AES-GCM only; certificates signed
+ * with SHA-256/384/512 (RSA or ECDSA on P-256/384/521).
  */
 static void client_profile(struct sfo_tls_backend *b)
 {
@@ -595,10 +595,10 @@ static void client_profile(struct sfo_tls_backend *b)
     br_x509_minimal_set_ecdsa(&b->xc, &br_ec_prime_i31, br_ecdsa_vrfy_asn1_get_default());
     br_ssl_engine_set_prf_sha256(eng, &br_tls12_sha256_prf);
     br_ssl_engine_set_prf_sha384(eng, &br_tls12_sha384_prf);
-    /* one EC implementation for ECDHE, the server's ECDSA signature and the
-     * chain: the generic i31 code for P-256/384/521 (no X25519, no separate
-     * P-256 code; ECDHE still on P-256, which every TLS 1.2 server offers) */
-    br_ssl_engine_set_ec(eng, &br_ec_prime_i31);
+    /* ECDHE and the server's ECDSA key on P-256 with BearSSL's fast P-256 code
+     * (every TLS 1.2 server offers P-256; no X25519 code); the chain's ECDSA
+     * signatures on P-256/384/521 with the generic i31 code */
+    br_ssl_engine_set_ec(eng, &br_ec_p256_m31);
     br_ssl_engine_set_ecdsa(eng, br_ecdsa_vrfy_asn1_get_default());
     br_ssl_engine_set_default_rsavrfy(eng);
     br_ssl_engine_set_default_aes_gcm(eng);
