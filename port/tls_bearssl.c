@@ -569,8 +569,8 @@ static void log_session(struct sfo_posix_port *pp)
  * The client profile: only what k_suites needs, so a static link carries no
  * unused algorithm (br_ssl_client_init_full would pull in every cipher, hash
  * and curve BearSSL has). TLS 1.2; ECDHE key exchange with RSA or ECDSA server
- * signatures (an ECDSA server key on P-256); AES-GCM only; certificates signed
- * with SHA-256/384/512 (RSA or ECDSA on P-256/384/521).
+ * signatures; AES-GCM only; certificates signed with SHA-256/384/512 (RSA or
+ * ECDSA).
  */
 static void client_profile(struct sfo_tls_backend *b)
 {
@@ -592,15 +592,14 @@ static void client_profile(struct sfo_tls_backend *b)
         br_x509_minimal_set_hash(&b->xc, id, hashes[i]);
     }
     br_x509_minimal_set_rsa(&b->xc, br_rsa_pkcs1_vrfy_get_default());
-    br_x509_minimal_set_ecdsa(&b->xc, &br_ec_prime_i31, br_ecdsa_vrfy_asn1_get_default());
+    br_x509_minimal_set_ecdsa(&b->xc, br_ec_get_default(), br_ecdsa_vrfy_asn1_get_default());
     br_ssl_engine_set_prf_sha256(eng, &br_tls12_sha256_prf);
     br_ssl_engine_set_prf_sha384(eng, &br_tls12_sha384_prf);
-    /* ECDHE and the server's ECDSA key on P-256 with BearSSL's fast P-256 code
-     * (every TLS 1.2 server offers P-256; no X25519 code); the chain's ECDSA
-     * signatures on P-256/384/521 with the generic i31 code */
-    br_ssl_engine_set_ec(eng, &br_ec_p256_m31);
-    br_ssl_engine_set_ecdsa(eng, br_ecdsa_vrfy_asn1_get_default());
+    /* BearSSL's default EC code: X25519 (what servers pick first; P-256 alone
+     * costs ~5 M more instructions a handshake), P-256, P-384/521 */
+    br_ssl_engine_set_default_ec(eng);
     br_ssl_engine_set_default_rsavrfy(eng);
+    br_ssl_engine_set_default_ecdsa(eng);
     br_ssl_engine_set_default_aes_gcm(eng);
     br_ssl_engine_set_x509(eng, &b->xc.vtable);
 }
