@@ -91,7 +91,7 @@ row "| BearSSL | $SB | $VB |"
 row "| mbedTLS 2.28 (bench/mbedtls_static_config.h) | $SM | (no budget) |"
 row ""
 row "Both: musl, -Os, --gc-sections. BearSSL: TLS 1.2, ECDHE with RSA or ECDSA, AES-GCM only,"
-row "one generic EC implementation (P-256/384/521). mbedTLS: Debian's 2.28 source built with"
+row "BearSSL's default EC code (X25519, P-256/384/521). mbedTLS: Debian's 2.28 source built with"
 row "bench/mbedtls_static_config.h (TLS 1.2 client, ECDHE-RSA/ECDSA, AES-GCM, P-256/384)."
 row ""
 
