@@ -310,15 +310,12 @@ void sfo_http_close(struct sfo_http_client *c)
     }
 }
 
-int sfo_http_request(struct sfo_http_client *c, const struct sfo_http_request *req,
-                     struct sfo_http_response *resp, sfo_http_sink sink, void *sink_ctx)
+/* The arguments of sfo_http_request checked: SFO_E_ARG for a missing port hook,
+ * window or struct, SFO_E_HTTP_REQUEST for a request it must not send (a field
+ * with CR/LF/CTL, a relative target, an over-long host, body and form both). */
+static int request_check(const struct sfo_http_client *c, const struct sfo_http_request *req,
+                         const struct sfo_http_response *resp)
 {
-    const struct sfo_port *pt;
-    struct sfo_http_parser p;
-    int64_t dl;
-    uint16_t port;
-    int rc = SFO_E_INTERNAL;
-
     if (c == NULL || req == NULL || resp == NULL || c->port == NULL || c->win == NULL ||
         c->port->mono_ms == NULL || c->port->connect == NULL || c->port->close == NULL)
         return SFO_E_ARG;
@@ -332,6 +329,19 @@ int sfo_http_request(struct sfo_http_client *c, const struct sfo_http_request *r
 #ifdef SFO_NO_PROXY
     if (c->proxy_host != NULL) return SFO_E_ARG;
 #endif
+    return SFO_OK;
+}
+
+int sfo_http_request(struct sfo_http_client *c, const struct sfo_http_request *req,
+                     struct sfo_http_response *resp, sfo_http_sink sink, void *sink_ctx)
+{
+    const struct sfo_port *pt;
+    struct sfo_http_parser p;
+    int64_t dl;
+    uint16_t port;
+    int rc = request_check(c, req, resp);
+
+    if (rc != SFO_OK) return rc;
     pt = c->port;
     port = req->port ? req->port : (req->https ? 443 : 80);
     dl = pt->mono_ms(pt->ctx) + (c->timeout_ms > 0 ? c->timeout_ms : REQUEST_TIMEOUT_DEFAULT);

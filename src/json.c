@@ -15,6 +15,18 @@
 #error "SFO_JSON_BUF must hold one decoded escape (4 bytes)"
 #endif
 
+/* Speed paths: strings scanned a machine word at a time, whole escapes decoded
+ * in place, short runs between escapes copied inline. On by default; off in
+ * size-optimised builds (-Os), where they cost about 500 bytes of Thumb-2 code.
+ * -DSFO_JSON_FAST=0 or 1 decides it explicitly. Same verdicts either way. */
+#ifndef SFO_JSON_FAST
+#ifdef __OPTIMIZE_SIZE__
+#define SFO_JSON_FAST 0
+#else
+#define SFO_JSON_FAST 1
+#endif
+#endif
+
 /* Grammar states (j->state). */
 enum {
     ST_VALUE,        /* a value must come (top, after ':' or ',' in an array) */
@@ -102,31 +114,51 @@ static int emit(struct sfo_json *j, unsigned ev, const char *d, size_t n, unsign
     return SFO_OK;
 }
 
-/* Append n bytes of the current token; last: the token ends here. Pieces that
- * fit the buffer are gathered so a token of <= SFO_JSON_BUF bytes arrives in
- * one call; a token ending in the feed it started in comes straight from p. */
-static int put(struct sfo_json *j, const char *p, size_t n, unsigned last)
+/* Gather n bytes into the piece buffer (flushing it first when they do not
+ * fit); last: the token ends here and the buffer goes out. */
+static int put_buf(struct sfo_json *j, const char *p, size_t n, unsigned last)
 {
     int r = SFO_OK;
     unsigned ev = j->flags & 15u;
     if (j->buf_len != 0 && j->buf_len + n > SFO_JSON_BUF) {
         r = emit(j, ev, j->buf, j->buf_len, 0);
         j->buf_len = 0;
+        if (r != SFO_OK) {
+            return r;
+        }
     }
-    if (r == SFO_OK) {
-        if (j->buf_len == 0 && (last || n > SFO_JSON_BUF)) {
-            return emit(j, ev, p, n, last);
-        }
-        if (n != 0) {
-            memcpy(j->buf + j->buf_len, p, n);
-            j->buf_len += n;
-        }
-        if (last) {
-            r = emit(j, ev, j->buf, j->buf_len, last);
-            j->buf_len = 0;
-        }
+    if (j->buf_len == 0 && (last || n > SFO_JSON_BUF)) {
+        return emit(j, ev, p, n, last);
+    }
+    if (n != 0) {
+        memcpy(j->buf + j->buf_len, p, n);
+        j->buf_len += n;
+    }
+    if (last) {
+        r = emit(j, ev, j->buf, j->buf_len, last);
+        j->buf_len = 0;
     }
     return r;
+}
+
+/* Append n bytes of the current token; last: the token ends here. Pieces that
+ * fit the buffer are gathered so a token of <= SFO_JSON_BUF bytes arrives in
+ * one call; a token ending in the feed it started in comes straight from p.
+ * The common cases (straight out, or a short run into the buffer) stay here. */
+static inline int put(struct sfo_json *j, const char *p, size_t n, unsigned last)
+{
+    size_t b = j->buf_len;
+    if (b == 0 && last) {
+        return emit(j, j->flags & 15u, p, n, last);
+    }
+    if (SFO_JSON_FAST && !last && n <= 16u && b + n <= SFO_JSON_BUF) {
+        j->buf_len = b + n; /* runs between escapes: a call would cost more */
+        while (n-- != 0) {
+            j->buf[b++] = *p++;
+        }
+        return SFO_OK;
+    }
+    return put_buf(j, p, n, last);
 }
 
 static unsigned in_object(const struct sfo_json *j)
@@ -140,14 +172,86 @@ static void value_done(struct sfo_json *j)
     j->state = j->depth != 0 ? ST_AFTER : ST_DONE;
 }
 
+/* Value of the hex digit c, or 16 when c is not one. */
+static unsigned hexval(unsigned c)
+{
+    if (c - '0' < 10u) {
+        return c - '0';
+    }
+    c |= 0x20u;
+    return c - 'a' < 6u ? c - 'a' + 10u : 16u;
+}
+
+/* The byte a simple escape letter c stands for, or -1. */
+static int simple_escape(unsigned c)
+{
+    unsigned i;
+    for (i = 0; i < 8u; i++) {
+        if (c == (unsigned char)k_esc_in[i]) {
+            return (unsigned char)k_esc_out[i];
+        }
+    }
+    return -1;
+}
+
+/* UTF-8 form of cp (a scalar value) into t; returns its length (1..4). */
+static size_t utf8_encode(uint32_t cp, char t[4])
+{
+    size_t n = 1, i;
+    if (cp < 0x80u) {
+        t[0] = (char)cp;
+        return 1;
+    }
+    n = cp < 0x800u ? 2u : cp < 0x10000u ? 3u : 4u;
+    t[0] = (char)((0xF0u << (4u - n)) | (cp >> (6u * (n - 1u))));
+    for (i = 1; i < n; i++) {
+        t[i] = (char)(0x80u | ((cp >> (6u * (n - 1u - i))) & 0x3Fu));
+    }
+    return n;
+}
+
+/* An escape read whole from p (n bytes fed from the '\\' on): a simple one or
+ * a \uXXXX outside the surrogate range, decoded into t (*tn bytes). Returns its
+ * length (2 or 6), or 0 when escape() must read it byte by byte (cut by the
+ * feed's end, malformed, or a surrogate), so errors and offsets stay there. */
+static size_t escape_whole(const uint8_t *p, size_t n, char t[4], size_t *tn)
+{
+    uint32_t cp = 0;
+    unsigned i, v;
+    int e;
+    if (n < 2u) {
+        return 0;
+    }
+    if (p[1] != 'u') {
+        e = simple_escape(p[1]);
+        t[0] = (char)e;
+        *tn = 1;
+        return e < 0 ? 0u : 2u;
+    }
+    if (n < 6u) {
+        return 0;
+    }
+    for (i = 2; i < 6u; i++) {
+        v = hexval(p[i]);
+        if (v > 15u) {
+            return 0;
+        }
+        cp = (cp << 4) | v;
+    }
+    if (cp - 0xD800u < 0x800u) {
+        return 0;
+    }
+    *tn = utf8_encode(cp, t);
+    return 6;
+}
+
 /* One byte of an escape sequence (j->sub: 1 after '\\', 2..5 hex digits,
  * 6 '\\' of a low surrogate due, 7 its 'u' due). */
 static int escape(struct sfo_json *j, unsigned c)
 {
     char t[4];
-    size_t n = 1;
     uint32_t cp;
-    unsigned i;
+    int e;
     if (j->sub == 1) {
         j->sub = 0;
         if (c == 'u') {
@@ -155,12 +259,9 @@ static int escape(struct sfo_json *j, unsigned c)
             j->cp = 0;
             return SFO_OK;
         }
-        for (i = 0; i < 8u; i++) {
-            if (c == (unsigned char)k_esc_in[i]) {
-                return put(j, &k_esc_out[i], 1, 0);
-            }
-        }
-        return SFO_E_JSON_ESCAPE;
+        e = simple_escape(c);
+        t[0] = (char)e;
+        return e < 0 ? SFO_E_JSON_ESCAPE : put(j, t, 1, 0);
     }
     if (j->sub >= 6) {
         if (c != (j->sub == 6 ? '\\' : 'u')) {
@@ -170,11 +271,8 @@ static int escape(struct sfo_json *j, unsigned c)
         j->cp = 0;
         return SFO_OK;
     }
-    if (c - '0' < 10u) {
-        c -= '0';
-    } else if ((c | 0x20u) - 'a' < 6u) {
-        c = (c | 0x20u) - 'a' + 10u;
-    } else {
+    c = hexval(c);
+    if (c > 15u) {
         return SFO_E_JSON_ESCAPE;
     }
     cp = j->cp = (j->cp << 4) | c;
@@ -195,16 +293,7 @@ static int escape(struct sfo_json *j, unsigned c)
     } else if (cp >= 0xDC00u && cp <= 0xDFFFu) {
         return SFO_E_JSON_SURROGATE;
     }
-    if (cp < 0x80u) {
-        t[0] = (char)cp;
-    } else {
-        n = cp < 0x800u ? 2u : cp < 0x10000u ? 3u : 4u;
-        t[0] = (char)((0xF0u << (4u - n)) | (cp >> (6u * (n - 1u))));
-        for (i = 1; i < n; i++) {
-            t[i] = (char)(0x80u | ((cp >> (6u * (n - 1u - i))) & 0x3Fu));
-        }
-    }
-    return put(j, t, n, 0);
+    return put(j, t, utf8_encode(cp, t), 0);
 }
 
 int sfo_json_init(struct sfo_json *j, uint8_t *stack, size_t max_depth, sfo_json_cb cb,
@@ -221,11 +310,284 @@ int sfo_json_init(struct sfo_json *j, uint8_t *stack, size_t max_depth, sfo_json
     return SFO_OK;
 }
 
+/* A machine word of string bytes is plain when none is '"', '\\', < 0x20 or
+ * >= 0x80 (SWAR: a byte that is zero after the XOR, or below 0x20, sets its
+ * top bit after the subtraction; borrows start only at such a byte). */
+#define W_ONES ((size_t)-1 / 255u)
+#define W_HIGH (W_ONES * 0x80u)
+
+/* End of the run of plain string bytes from p[i], a word at a time, then by
+ * the table (which also lets 0x7F through). */
+static size_t plain_run(const uint8_t *p, size_t i, size_t len)
+{
+#if SFO_JSON_FAST
+    size_t w, q, b;
+    while (len - i >= sizeof w) {
+#ifdef __GNUC__
+        __builtin_memcpy(&w, p + i, sizeof w); /* one unaligned load, even freestanding */
+#else
+        memcpy(&w, p + i, sizeof w);
+#endif
+        q = w ^ (W_ONES * 0x22u);
+        b = w ^ (W_ONES * 0x5Cu);
+        w = ((w - W_ONES * 0x20u) | (q - W_ONES) | (b - W_ONES) | w) & W_HIGH;
+        if (w != 0) {
+#if defined(__GNUC__) && defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+            /* the lowest flagged byte is the first special one (borrows only
+             * run upwards from a special byte) */
+            return i + ((size_t)__builtin_ctzll((unsigned long long)w) >> 3);
+#else
+            break;
+#endif
+        }
+        i += sizeof w;
+    }
+#endif
+    while (i < len && k_cls[p[i]] < 0x10u) {
+        i++;
+    }
+    return i;
+}
+
+/* The continuation bytes still due of a UTF-8 sequence, from p[*pi]. */
+static int utf8_tail(struct sfo_json *j, const uint8_t *p, size_t *pi, size_t len)
+{
+    size_t i = *pi;
+    unsigned c;
+    int r = SFO_OK;
+    while (j->utf8_need != 0 && i < len) {
+        c = p[i];
+        if (c < j->utf8_lo || c > j->utf8_hi) {
+            r = SFO_E_JSON_UTF8;
+            break;
+        }
+        j->utf8_need--;
+        j->utf8_lo = 0x80;
+        j->utf8_hi = 0xBF;
+        i++;
+    }
+    *pi = i;
+    return r;
+}
+
+/* Inside a string (no escape pending), from p[*pi]: plain runs and whole UTF-8
+ * sequences go out as one piece straight from p (no copy when the string ends
+ * in this feed); whole escapes are decoded here, others left to escape(). Stops
+ * after the closing quote, after a '\\' left to escape(), at the feed's end,
+ * or on the byte that failed (*pi). */
+static int string_run(struct sfo_json *j, const uint8_t *p, size_t *pi, size_t len)
+{
+    size_t i = *pi, s = i, n, tn = 0;
+    unsigned k;
+    char t[4];
+    int r;
+    for (;;) {
+        if (j->utf8_need != 0) {
+            r = utf8_tail(j, p, &i, len);
+            if (r != SFO_OK) {
+                break;
+            }
+        }
+        i = plain_run(p, i, len);
+        if (i == len) {
+            r = put(j, (const char *)p + s, i - s, 0);
+            break;
+        }
+        k = k_cls[p[i]] >> 4;
+        if (k >= H_LEAD) {
+            j->utf8_need = k_u8_need[k - H_LEAD];
+            j->utf8_lo = k_u8_lo[k - H_LEAD];
+            j->utf8_hi = k_u8_hi[k - H_LEAD];
+            i++;
+            continue;
+        }
+        if (k == H_QUOTE) {
+            r = put(j, (const char *)p + s, i - s, SFO_JSON_LAST);
+            j->state = (j->flags & 15u) == SFO_JSON_KEY ? ST_COLON
+                       : j->depth != 0                  ? ST_AFTER : ST_DONE;
+            i += r == SFO_OK;
+            break;
+        }
+        if (k != H_BSL) {
+            r = k == H_CTRL ? SFO_E_JSON_CONTROL : SFO_E_JSON_UTF8;
+            break;
+        }
+        r = put(j, (const char *)p + s, i - s, 0);
+        n = SFO_JSON_FAST && r == SFO_OK ? escape_whole(p + i, len - i, t, &tn) : 0;
+        if (n == 0) {
+            j->sub = 1;
+            i += r == SFO_OK;
+            break;
+        }
+        r = put(j, t, tn, 0);
+        i += n;
+        if (r != SFO_OK) {
+            i--; /* charged to the escape's last byte, as escape() does */
+            break;
+        }
+        s = i;
+    }
+    *pi = i;
+    return r;
+}
+
+/* Inside a number, from p[*pi]: the run of number bytes (grammar k_num) goes
+ * out as one piece; the byte ending it is left at *pi to be read again. */
+static int number_run(struct sfo_json *j, const uint8_t *p, size_t *pi, size_t len)
+{
+    size_t i = *pi, s = i;
+    unsigned st = j->sub, k = N_END;
+    int r;
+    for (; i < len; i++) {
+        if (st == N_INT && p[i] - (unsigned)'0' < 10u) {
+            continue; /* digits of the integer part, the common run */
+        }
+        k = k_cls[p[i]] & 15u;
+        k = k_num[st][k >= K_ZERO ? k - K_ZERO : 6u];
+        if (k >= N_END) {
+            break;
+        }
+        st = k;
+    }
+    j->sub = (uint8_t)st;
+    *pi = i;
+    if (i == len) {
+        return put(j, (const char *)p + s, i - s, 0);
+    }
+    if (k == N_ERR) {
+        return SFO_E_JSON_NUMBER;
+    }
+    r = put(j, (const char *)p + s, i - s, SFO_JSON_LAST);
+    value_done(j);
+    return r;
+}
+
+/* One byte c of true/false/null (j->sub: index in k_lit). */
+static int literal_byte(struct sfo_json *j, unsigned c)
+{
+    int r = SFO_OK;
+    if (c != (unsigned char)k_lit[j->sub]) {
+        return SFO_E_JSON_SYNTAX;
+    }
+    if (k_lit[++j->sub] == 0) {
+        r = emit(j, j->sub == 3 ? SFO_JSON_TRUE : j->sub == 8 ? SFO_JSON_FALSE : SFO_JSON_NULL,
+                 NULL, 0, 0);
+        value_done(j);
+    }
+    return r;
+}
+
+/* '{' or '[' (class k) at depth j->depth: push it, or refuse past the limit. */
+static int open_container(struct sfo_json *j, unsigned k)
+{
+    size_t d = j->depth;
+    int r;
+    if (d >= j->max_depth) {
+        return SFO_E_JSON_DEPTH;
+    }
+    if (k == K_LBRACE) {
+        j->stack[d >> 3] = (uint8_t)(j->stack[d >> 3] | (1u << (d & 7u)));
+        j->state = ST_KEY_OR_END;
+    } else {
+        j->stack[d >> 3] = (uint8_t)(j->stack[d >> 3] & ~(1u << (d & 7u)));
+        j->state = ST_VALUE_OR_END;
+    }
+    r = emit(j, k == K_LBRACE ? SFO_JSON_OBJECT_BEGIN : SFO_JSON_ARRAY_BEGIN, NULL, 0, 0);
+    j->depth = d + 1u;
+    return r;
+}
+
+/* The first byte c (class k) of a value: enter its state. *reread: the byte
+ * belongs to the token (a number) and is read again there. */
+static int value_start(struct sfo_json *j, unsigned c, unsigned k, size_t *reread)
+{
+    if (k == K_LBRACE || k == K_LBRACK) {
+        return open_container(j, k);
+    }
+    if (k == K_QUOTE) {
+        j->state = ST_STR;
+        j->flags = (uint8_t)(F_FIRST | SFO_JSON_STRING);
+        j->sub = 0;
+    } else if (k == K_LIT) {
+        j->state = ST_LIT;
+        j->sub = (uint8_t)(c == 't' ? 0 : c == 'f' ? 4 : 9);
+    } else if (k == K_ZERO || k == K_DIGIT || k == K_MINUS) {
+        j->state = ST_NUM;
+        j->sub = N_START;
+        j->flags = (uint8_t)(F_FIRST | SFO_JSON_NUMBER);
+        *reread = 1;
+    } else {
+        return SFO_E_JSON_SYNTAX;
+    }
+    return SFO_OK;
+}
+
+/* One structural byte c (class k, not whitespace) or the first byte of a
+ * value, checked against the grammar state. *reread as for value_start. */
+static int structural_byte(struct sfo_json *j, unsigned c, unsigned k, size_t *reread)
+{
+    unsigned st = j->state;
+    int r = SFO_OK;
+    if (st == ST_DONE) {
+        return SFO_E_JSON_TRAILING;
+    }
+    if (st == ST_COLON) {
+        r = k == K_COLON ? SFO_OK : SFO_E_JSON_SYNTAX;
+        j->state = ST_VALUE;
+    } else if (k == K_RBRACE || k == K_RBRACK) {
+        if (st == ST_VALUE || st == ST_KEY || in_object(j) != (k == K_RBRACE)) {
+            return SFO_E_JSON_SYNTAX;
+        }
+        j->depth--;
+        r = emit(j, k == K_RBRACE ? SFO_JSON_OBJECT_END : SFO_JSON_ARRAY_END, NULL, 0, 0);
+        value_done(j);
+    } else if (st == ST_AFTER) {
+        r = k == K_COMMA ? SFO_OK : SFO_E_JSON_SYNTAX;
+        j->state = in_object(j) ? ST_KEY : ST_VALUE;
+    } else if (st == ST_KEY || st == ST_KEY_OR_END) {
+        r = k == K_QUOTE ? SFO_OK : SFO_E_JSON_SYNTAX;
+        j->state = ST_STR;
+        j->flags = (uint8_t)(F_FIRST | SFO_JSON_KEY);
+        j->sub = 0;
+    } else {
+        r = value_start(j, c, k, reread);
+    }
+    return r;
+}
+
+/* Between tokens, from p[*pi]: whitespace and structural bytes until a token
+ * begins (its state is entered), the feed ends, or a byte fails (*pi on it). */
+static int structural(struct sfo_json *j, const uint8_t *p, size_t *pi, size_t len)
+{
+    size_t i = *pi, reread = 0;
+    unsigned c, k;
+    int r = SFO_OK;
+    for (; i < len; i++) {
+        c = p[i];
+        k = k_cls[c] & 15u;
+        if (k == K_WS) {
+            continue;
+        }
+        r = structural_byte(j, c, k, &reread);
+        if (r != SFO_OK || reread != 0) {
+            break;
+        }
+        if (j->state >= ST_STR) {
+            i++;
+            break;
+        }
+    }
+    *pi = i;
+    return r;
+}
+
+/* The scan is a state machine over j->state; each state's work is one helper
+ * above (string_run, number_run, literal_byte, escape, structural), each of
+ * which consumes as many bytes as it can before handing back. */
 int sfo_json_feed(struct sfo_json *j, const void *data, size_t len)
 {
     const uint8_t *p = (const uint8_t *)data;
-    size_t i = 0, s;
-    unsigned c, k = 0, st;
+    size_t i = 0;
     int r = SFO_OK;
 
     if (j == NULL || (p == NULL && len != 0)) {
@@ -234,176 +596,28 @@ int sfo_json_feed(struct sfo_json *j, const void *data, size_t len)
     if (j->err != SFO_OK) {
         return j->err;
     }
-    while (i < len) {
-        c = p[i];
+    while (i < len && r == SFO_OK) {
         switch (j->state) {
         case ST_STR:
-            if (j->sub != 0) {
-                r = escape(j, c);
-                break;
-            }
-            s = i;
-            for (;;) {
-                while (j->utf8_need != 0 && i < len) {
-                    c = p[i];
-                    if (c < j->utf8_lo || c > j->utf8_hi) {
-                        r = SFO_E_JSON_UTF8;
-                        goto out;
-                    }
-                    j->utf8_need--;
-                    j->utf8_lo = 0x80;
-                    j->utf8_hi = 0xBF;
-                    i++;
-                }
-                while (i < len && k_cls[p[i]] < 0x10u) {
-                    i++;
-                }
-                if (i == len) {
-                    break;
-                }
-                k = (unsigned)(k_cls[p[i]] >> 4) - H_LEAD;
-                if (k >= 7u) {
-                    break;
-                }
-                j->utf8_need = k_u8_need[k];
-                j->utf8_lo = k_u8_lo[k];
-                j->utf8_hi = k_u8_hi[k];
-                i++;
-            }
-            if (i == len) {
-                r = put(j, (const char *)p + s, i - s, 0);
-                goto out;
-            }
-            k = k_cls[p[i]] >> 4;
-            if (k == H_QUOTE) {
-                r = put(j, (const char *)p + s, i - s, SFO_JSON_LAST);
-                if ((j->flags & 15u) == SFO_JSON_KEY) {
-                    j->state = ST_COLON;
-                } else {
-                    value_done(j);
-                }
-            } else if (k == H_BSL) {
-                r = put(j, (const char *)p + s, i - s, 0);
-                j->sub = 1;
+            if (j->sub == 0) {
+                r = string_run(j, p, &i, len);
             } else {
-                r = k == H_CTRL ? SFO_E_JSON_CONTROL : SFO_E_JSON_UTF8;
+                r = escape(j, p[i]);
+                i += r == SFO_OK;
             }
             break;
-
         case ST_NUM:
-            s = i;
-            st = j->sub;
-            for (; i < len; i++) {
-                k = k_cls[p[i]] & 15u;
-                k = k_num[st][k >= K_ZERO ? k - K_ZERO : 6u];
-                if (k >= N_END) {
-                    break;
-                }
-                st = k;
-            }
-            j->sub = (uint8_t)st;
-            if (i == len) {
-                r = put(j, (const char *)p + s, i - s, 0);
-                goto out;
-            }
-            r = k == N_ERR ? SFO_E_JSON_NUMBER
-                           : put(j, (const char *)p + s, i - s, SFO_JSON_LAST);
-            if (r != SFO_OK) {
-                goto out;
-            }
-            value_done(j);
-            continue; /* the ending byte is read again */
-
+            r = number_run(j, p, &i, len);
+            break;
         case ST_LIT:
-            if (c != (unsigned char)k_lit[j->sub]) {
-                goto syntax;
-            }
-            if (k_lit[++j->sub] == 0) {
-                r = emit(j, j->sub == 3 ? SFO_JSON_TRUE
-                            : j->sub == 8 ? SFO_JSON_FALSE : SFO_JSON_NULL, NULL, 0, 0);
-                value_done(j);
-            }
+            r = literal_byte(j, p[i]);
+            i += r == SFO_OK;
             break;
-
-        default: /* between tokens */
-            while ((k = k_cls[c] & 15u) == K_WS) {
-                if (++i == len) {
-                    goto out;
-                }
-                c = p[i];
-            }
-            st = j->state;
-            if (st == ST_DONE) {
-                r = SFO_E_JSON_TRAILING;
-                goto out;
-            }
-            if (st == ST_COLON) {
-                if (k != K_COLON) {
-                    goto syntax;
-                }
-                j->state = ST_VALUE;
-            } else if (k == K_RBRACE || k == K_RBRACK) {
-                if (st == ST_VALUE || st == ST_KEY || in_object(j) != (k == K_RBRACE)) {
-                    goto syntax;
-                }
-                j->depth--;
-                r = emit(j, k == K_RBRACE ? SFO_JSON_OBJECT_END : SFO_JSON_ARRAY_END,
-                         NULL, 0, 0);
-                value_done(j);
-            } else if (st == ST_AFTER) {
-                if (k != K_COMMA) {
-                    goto syntax;
-                }
-                j->state = in_object(j) ? ST_KEY : ST_VALUE;
-            } else if (st == ST_KEY || st == ST_KEY_OR_END) {
-                if (k != K_QUOTE) {
-                    goto syntax;
-                }
-                j->state = ST_STR;
-                j->flags = (uint8_t)(F_FIRST | SFO_JSON_KEY);
-                j->sub = 0;
-            } else if (k == K_LBRACE || k == K_LBRACK) {
-                size_t d = j->depth;
-                if (d >= j->max_depth) {
-                    r = SFO_E_JSON_DEPTH;
-                    goto out;
-                }
-                if (k == K_LBRACE) {
-                    j->stack[d >> 3] = (uint8_t)(j->stack[d >> 3] | (1u << (d & 7u)));
-                    j->state = ST_KEY_OR_END;
-                } else {
-                    j->stack[d >> 3] = (uint8_t)(j->stack[d >> 3] & ~(1u << (d & 7u)));
-                    j->state = ST_VALUE_OR_END;
-                }
-                r = emit(j, k == K_LBRACE ? SFO_JSON_OBJECT_BEGIN : SFO_JSON_ARRAY_BEGIN,
-                         NULL, 0, 0);
-                j->depth = d + 1u;
-            } else if (k == K_QUOTE) {
-                j->state = ST_STR;
-                j->flags = (uint8_t)(F_FIRST | SFO_JSON_STRING);
-                j->sub = 0;
-            } else if (k == K_LIT) {
-                j->state = ST_LIT;
-                j->sub = (uint8_t)(c == 't' ? 0 : c == 'f' ? 4 : 9);
-            } else if (k == K_ZERO || k == K_DIGIT || k == K_MINUS) {
-                j->state = ST_NUM;
-                j->sub = N_START;
-                j->flags = (uint8_t)(F_FIRST | SFO_JSON_NUMBER);
-                continue; /* the number loop reads this byte */
-            } else {
-                goto syntax;
-            }
+        default:
+            r = structural(j, p, &i, len);
             break;
         }
-        if (r != SFO_OK) {
-            goto out;
-        }
-        i++;
     }
-    goto out;
-syntax:
-    r = SFO_E_JSON_SYNTAX;
-out:
     if (r != SFO_OK) {
         j->err = r;
         /* offset of the byte being read; a piece flushed at the end of a feed

@@ -33,10 +33,81 @@ static size_t upto(const char *s, size_t i, size_t n, const char *stop)
     return n;
 }
 
+/* Host of the authority s[a, e) into u; *h ends on what follows it (':' or e).
+ * An IPv6 literal: hex groups of at most 4 digits, 2..7 colons, dotted tail;
+ * else a registered name or IPv4: letters, digits, '-', '.', '_'. */
+static int parse_host(const char *s, size_t a, size_t e, size_t *hp, struct sfo_url *u)
+{
+    size_t h = a;
+    unsigned c, colons = 0, run = 0;
+    if (h < e && s[h] == '[') {
+        for (h++; h < e && s[h] != ']'; h++) {
+            c = (unsigned char)s[h];
+            if (c == ':' || c == '.') {
+                run = 0;
+                if (c == ':' && ++colons > 7) return SFO_E_URL_HOST;
+            } else if (hexval(c) > 15u || ++run > 4) {
+                return SFO_E_URL_HOST;
+            }
+        }
+        if (h == e || colons < 2) return SFO_E_URL_HOST;
+        u->host = s + a + 1;
+        u->host_len = h - a - 1;
+        u->host_is_ipv6 = true;
+        if (++h < e && s[h] != ':') return SFO_E_URL_HOST;
+    } else {
+        for (; h < e && s[h] != ':'; h++) {
+            if (!host_char((unsigned char)s[h])) return SFO_E_URL_HOST;
+        }
+        u->host = s + a;
+        u->host_len = h - a;
+    }
+    if (u->host_len == 0 || u->host_len > SFO_URL_HOST_MAX) return SFO_E_URL_HOST;
+    *hp = h;
+    return SFO_OK;
+}
+
+/* The port after ':' at s[h], up to e: 1..65535 in decimal. */
+static int parse_port(const char *s, size_t h, size_t e, struct sfo_url *u)
+{
+    unsigned c, v = 0;
+    if (++h == e) return SFO_E_URL_PORT;
+    for (; h < e; h++) {
+        c = (unsigned char)s[h] - '0';
+        if (c > 9u || (v = v * 10u + c) > 65535u) return SFO_E_URL_PORT;
+    }
+    if (v == 0) return SFO_E_URL_PORT;
+    u->port = (uint16_t)v;
+    u->port_explicit = true;
+    return SFO_OK;
+}
+
+/* Path, ?query and #fragment of s from e (after the authority) on. */
+static void parse_tail(const char *s, size_t e, size_t n, struct sfo_url *u)
+{
+    size_t i;
+    if (e < n && s[e] == '/') {
+        i = upto(s, e, n, k_delims + 2);
+        u->path = s + e;
+        u->path_len = i - e;
+        e = i;
+    }
+    if (e < n && s[e] == '?') {
+        i = upto(s, ++e, n, k_delims + 3);
+        u->query = s + e;
+        u->query_len = i - e;
+        e = i;
+    }
+    if (e < n) {                            /* s[e] == '#' */
+        u->fragment = s + e + 1;
+        u->fragment_len = n - e - 1;
+    }
+}
+
 int sfo_url_parse(const char *s, size_t n, struct sfo_url *u)
 {
     size_t i, a, e, h;
-    unsigned c, v = 0, colons = 0, run = 0;
+    int r;
 
     if (s == NULL || u == NULL) return SFO_E_ARG;
     memset(u, 0, sizeof *u);
@@ -59,60 +130,10 @@ int sfo_url_parse(const char *s, size_t n, struct sfo_url *u)
     a = i + 3;
     e = upto(s, a, n, k_delims);
     if (e < n && s[e] == '@') return SFO_E_URL_USERINFO;
-    h = a;
-    if (h < e && s[h] == '[') {
-        /* IPv6 literal: hex groups of at most 4 digits, 2..7 colons, dotted tail */
-        for (h++; h < e && s[h] != ']'; h++) {
-            c = (unsigned char)s[h];
-            if (c == ':' || c == '.') {
-                run = 0;
-                if (c == ':' && ++colons > 7) return SFO_E_URL_HOST;
-            } else if (hexval(c) > 15u || ++run > 4) {
-                return SFO_E_URL_HOST;
-            }
-        }
-        if (h == e || colons < 2) return SFO_E_URL_HOST;
-        u->host = s + a + 1;
-        u->host_len = h - a - 1;
-        u->host_is_ipv6 = true;
-        if (++h < e && s[h] != ':') return SFO_E_URL_HOST;
-    } else {
-        /* registered name or IPv4: letters, digits, '-', '.', '_' */
-        for (; h < e && s[h] != ':'; h++) {
-            if (!host_char((unsigned char)s[h])) return SFO_E_URL_HOST;
-        }
-        u->host = s + a;
-        u->host_len = h - a;
-    }
-    if (u->host_len == 0 || u->host_len > SFO_URL_HOST_MAX) return SFO_E_URL_HOST;
-    if (h < e) {                            /* s[h] == ':' */
-        if (++h == e) return SFO_E_URL_PORT;
-        for (; h < e; h++) {
-            c = (unsigned char)s[h] - '0';
-            if (c > 9u || (v = v * 10u + c) > 65535u) return SFO_E_URL_PORT;
-        }
-        if (v == 0) return SFO_E_URL_PORT;
-        u->port = (uint16_t)v;
-        u->port_explicit = true;
-    }
-
-    /* path, ?query, #fragment */
-    if (e < n && s[e] == '/') {
-        i = upto(s, e, n, k_delims + 2);
-        u->path = s + e;
-        u->path_len = i - e;
-        e = i;
-    }
-    if (e < n && s[e] == '?') {
-        i = upto(s, ++e, n, k_delims + 3);
-        u->query = s + e;
-        u->query_len = i - e;
-        e = i;
-    }
-    if (e < n) {                            /* s[e] == '#' */
-        u->fragment = s + e + 1;
-        u->fragment_len = n - e - 1;
-    }
+    r = parse_host(s, a, e, &h, u);
+    if (r == SFO_OK && h < e) r = parse_port(s, h, e, u);   /* s[h] == ':' */
+    if (r != SFO_OK) return r;
+    parse_tail(s, e, n, u);
     return SFO_OK;
 }
 

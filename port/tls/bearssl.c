@@ -29,8 +29,6 @@ static const uint16_t k_suites[] = {
     BR_TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256,
     BR_TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384,
     BR_TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384,
-    BR_TLS_ECDHE_ECDSA_WITH_AES_128_CBC_SHA256,
-    BR_TLS_ECDHE_RSA_WITH_AES_128_CBC_SHA256,
 };
 
 static const struct {
@@ -41,8 +39,6 @@ static const struct {
     { BR_TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256, "ECDHE-RSA-AES128-GCM-SHA256" },
     { BR_TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384, "ECDHE-ECDSA-AES256-GCM-SHA384" },
     { BR_TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384, "ECDHE-RSA-AES256-GCM-SHA384" },
-    { BR_TLS_ECDHE_ECDSA_WITH_AES_128_CBC_SHA256, "ECDHE-ECDSA-AES128-SHA256" },
-    { BR_TLS_ECDHE_RSA_WITH_AES_128_CBC_SHA256, "ECDHE-RSA-AES128-SHA256" },
 };
 
 /* Days from 0000-01-01 (BearSSL's origin) to 1970-01-01. */
@@ -511,8 +507,8 @@ static void log_session(struct sfo_tls *t)
  * The client profile: only what k_suites needs, so a static link carries no
  * unused algorithm (br_ssl_client_init_full would pull in every cipher, hash
  * and curve BearSSL has). TLS 1.2; ECDHE key exchange with RSA or ECDSA server
- * signatures; AES-GCM, then AES-CBC with HMAC-SHA256/384; certificates signed
- * with SHA-256/384/512 (RSA or ECDSA).
+ * signatures; AES-GCM only; certificates signed with SHA-256/384/512 (RSA or
+ * ECDSA).
  */
 static void client_profile(struct sfo_tls *t)
 {
@@ -524,6 +520,8 @@ static void client_profile(struct sfo_tls *t)
 
     br_ssl_client_zero(&t->sc);
     br_ssl_engine_set_versions(eng, BR_TLS12, BR_TLS12);
+    /* AES-GCM suites only: no CBC record layer, no constant-time HMAC and no
+     * AES decryption in the link */
     br_ssl_engine_set_suites(eng, k_suites, sizeof k_suites / sizeof k_suites[0]);
     br_x509_minimal_init(&t->xc, &br_sha256_vtable, t->anchors, t->n_anchors);
     for (i = 0; i < sizeof hashes / sizeof hashes[0]; i++) {
@@ -536,11 +534,12 @@ static void client_profile(struct sfo_tls *t)
     br_x509_minimal_set_minrsa(&t->xc, (int)(SFO_CERT_RSA_MIN_BITS / 8u));
     br_ssl_engine_set_prf_sha256(eng, &br_tls12_sha256_prf);
     br_ssl_engine_set_prf_sha384(eng, &br_tls12_sha384_prf);
+    /* BearSSL's default EC code: X25519 (what servers pick first; P-256 alone
+     * costs ~5 M more instructions a handshake), P-256, P-384/521 */
     br_ssl_engine_set_default_ec(eng);
     br_ssl_engine_set_default_rsavrfy(eng);
     br_ssl_engine_set_default_ecdsa(eng);
     br_ssl_engine_set_default_aes_gcm(eng);
-    br_ssl_engine_set_default_aes_cbc(eng);
     br_ssl_engine_set_x509(eng, &t->xc.vtable);
 }
 
