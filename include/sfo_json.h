@@ -123,7 +123,10 @@ enum sfo_field_type {
     SFO_FIELD_INT,        /* JSON integer (no fraction/exponent) or a string of
                              decimal digits (optional '-'), into ival */
     SFO_FIELD_BOOL,       /* true/false into bval */
-    SFO_FIELD_TEXT        /* JSON string (decoded) or number (source text) into str */
+    SFO_FIELD_TEXT,       /* JSON string (decoded) or number (source text) into str */
+    SFO_FIELD_UINT        /* JSON number that is a non-negative integer, into ival: a
+                             string is SFO_E_JSON_TYPE, a sign, fraction or exponent
+                             SFO_E_JSON_RANGE */
 };
 
 /* Most fields one extractor watches. */
@@ -147,7 +150,8 @@ struct sfo_extract {
     size_t nfields;
     uint32_t candidates;       /* fields whose name still matches the key read so far */
     size_t key_pos;            /* bytes of the current key matched */
-    int current;               /* field whose value comes next, or -1 */
+    int current;               /* field whose value comes next, or -1; after an
+                                  extractor error, the field at fault (-1: none) */
     int err;                   /* extractor error (sticky) */
     enum sfo_json_event top;   /* first event seen: OBJECT_BEGIN, ARRAY_BEGIN, ... or 0 */
     uint32_t seen;             /* fields whose key was met (null values included) */

@@ -5,15 +5,39 @@
 #include <string.h>
 #include "oauth_int.h"
 
-static const char *const k_ep_name[] = {
-    "token", "authorize", "revoke", "introspect", "userinfo", "token"
-};
+/* The override URL of an endpoint (NULL: derived from login_url) and the
+ * last segment of its derived path. */
+static const char *ep_override(const struct sfo_client *c, enum sfo__ep which,
+                               const char **name)
+{
+    switch (which) {
+    case SFO__EP_AUTHORIZE: *name = "authorize"; return c->authorize_url;
+    case SFO__EP_REVOKE: *name = "revoke"; return c->revoke_url;
+    case SFO__EP_INTROSPECT: *name = "introspect"; return c->introspect_url;
+    case SFO__EP_USERINFO: *name = "userinfo"; return c->userinfo_url;
+    case SFO__EP_DEVICE: *name = "token"; return c->device_url;
+    case SFO__EP_TOKEN:
+    default: *name = "token"; return c->token_url;
+    }
+}
+
+int sfo__https_only(const char *url, size_t n)
+{
+    static const char k_https[] = "https://";
+    size_t i;
+    for (i = 0; i < sizeof k_https - 1u; i++) {
+        if (i >= n || (url[i] | 0x20) != k_https[i]) {
+            return SFO_E_INSECURE_URL;
+        }
+    }
+    return SFO_OK;
+}
 
 int sfo__ep_url(const struct sfo_client *c, enum sfo__ep which, char *out, size_t cap,
                 size_t *out_len)
 {
-    const char *const *ov = &c->token_url;
-    const char *o = ov[which];
+    const char *name;
+    const char *o = ep_override(c, which, &name);
     size_t n, k;
     if (o != NULL) {
         n = strlen(o);
@@ -27,7 +51,7 @@ int sfo__ep_url(const struct sfo_client *c, enum sfo__ep which, char *out, size_
         while (n > 0 && o[n - 1] == '/') {
             n--;
         }
-        k = 17u + strlen(k_ep_name[which]);
+        k = 17u + strlen(name);
     }
     if (n + k + 1u > cap) {
         return SFO_E_TOO_LONG;
@@ -35,7 +59,7 @@ int sfo__ep_url(const struct sfo_client *c, enum sfo__ep which, char *out, size_
     memcpy(out, o, n);
     if (k != 0) {
         memcpy(out + n, "/services/oauth2/", 17);
-        memcpy(out + n + 17, k_ep_name[which], k - 17u);
+        memcpy(out + n + 17, name, k - 17u);
         n += k;
     }
     out[n] = '\0';
@@ -104,6 +128,9 @@ int sfo_authorize_url(const struct sfo_client *c, const struct sfo_authz_params 
     }
     if (rc == SFO_OK) {
         rc = sfo__ep_url(c, SFO__EP_AUTHORIZE, out, cap, &n);
+    }
+    if (rc == SFO_OK) {
+        rc = sfo__https_only(out, n);
     }
     if (rc != SFO_OK) {
         sfo_wipe(s, sizeof *s);
@@ -199,27 +226,11 @@ int sfo_callback_parse(const char *url, size_t n, const struct sfo_authz *s,
     if (rc == SFO_E_NOT_FOUND || rc == SFO_E_TOO_LONG || rc == SFO_OK) {
         /* same length, then constant-time bytes */
         if (rc != SFO_OK || sl != strlen(s->state) || !sfo_ct_equal(st, s->state, sl)) {
-            rc = SFO_E_STATE;
+            rc = SFO_E_STATE_MISMATCH;
         }
     }
     if (rc != SFO_OK) {
         sfo_wipe(code, cap);
     }
     return rc;
-}
-
-uint32_t sfo__backoff_ms(unsigned attempt, uint32_t retry_after_s, uint32_t rnd)
-{
-    uint32_t w = SFO_BACKOFF_BASE_MS;
-    if (retry_after_s > 0) {
-        return retry_after_s >= SFO_BACKOFF_MAX_MS / 1000u ? SFO_BACKOFF_MAX_MS
-                                                           : retry_after_s * 1000u;
-    }
-    while (--attempt > 0 && w < SFO_BACKOFF_MAX_MS / 2u) {
-        w *= 2u;
-    }
-    if (w > SFO_BACKOFF_MAX_MS) {
-        w = SFO_BACKOFF_MAX_MS;
-    }
-    return w / 2u + rnd % (w / 2u + 1u);
 }

@@ -781,7 +781,7 @@ static void t_err_code(void **state)
     /* a forged state */
     RC(authorize(&c, RU, false, &s, code, sizeof code, &e, loc), SFO_OK, &e);
     s.state[0] = s.state[0] == 'A' ? 'B' : 'A';
-    RC(sfo_callback_parse(loc, strlen(loc), &s, code, sizeof code, &e), SFO_E_STATE, &e);
+    RC(sfo_callback_parse(loc, strlen(loc), &s, code, sizeof code, &e), SFO_E_STATE_MISMATCH, &e);
 }
 
 static void t_err_expired_tokens(void **state)
@@ -955,7 +955,7 @@ static void t_loopback_code(void **state)
     pid = curl_bg(t_path("%s?code=abc%%3D%%3D&state=forged", ru), 100, o);
     RC(sfo_loopback_wait(&lb, 10000, q, sizeof q, &n), SFO_OK, NULL);
     assert_int_equal(curl_wait(pid, o), 200);
-    RC(sfo_callback_parse(q, n, &s, code, sizeof code, &e), SFO_E_STATE, &e);
+    RC(sfo_callback_parse(q, n, &s, code, sizeof code, &e), SFO_E_STATE_MISMATCH, &e);
 
     /* an error callback */
     pid = curl_bg(t_path("%s?error=access_denied&error_description=end-user%%20denied%%20"
