@@ -132,6 +132,7 @@ static void documented(int rc)
     case SFO_E_JSON_SURROGATE: case SFO_E_JSON_CONTROL: case SFO_E_JSON_NUMBER:
     case SFO_E_JSON_DEPTH: case SFO_E_JSON_TRAILING: case SFO_E_JSON_INCOMPLETE:
     case SFO_E_JSON_TYPE: case SFO_E_JSON_RANGE: case SFO_E_JSON_DUPKEY:
+    case SFO_E_BAD_VALUE: case SFO_E_RESPONSE_TOO_LONG:
         return;
     default:
         fprintf(stderr, "undocumented return %d (%s)\n", rc, sfo_errname(rc));
