@@ -310,7 +310,8 @@ struct sfo_authz_params {
  * authorize URL: authorize_url?response_type=code&client_id=..&redirect_uri=..
  * [&scope=..][&prompt=..][&login_hint=..]&state=..[&code_challenge=..
  * &code_challenge_method=S256] into out (cap incl. NUL).
- * Returns SFO_OK, SFO_E_ARG, SFO_E_TOO_LONG, SFO_E_ENTROPY, SFO_E_CRYPTO.
+ * Returns SFO_OK, SFO_E_ARG, SFO_E_TOO_LONG, SFO_E_INSECURE_URL (authorize URL
+ * not https), SFO_E_ENTROPY, SFO_E_CRYPTO.
  */
 int sfo_authorize_url(const struct sfo_client *c, const struct sfo_authz_params *p,
                       struct sfo_authz *s, char *out, size_t cap, size_t *out_len);
@@ -329,6 +330,8 @@ int sfo_pkce_challenge(const struct sfo_port *port, const char *verifier, size_t
  * state against s->state in constant time (SFO_E_STATE_MISMATCH when absent or
  * different), percent-decodes the code into code (cap incl. NUL).
  * With error=: SFO_E_OAUTH, err filled (http_status 0). Neither: SFO_E_CALLBACK.
+ * A code that is not 1*VSCHAR, or error/error_description that are not
+ * NQSCHAR, after decoding: SFO_E_BAD_VALUE, err->field naming it.
  * Also SFO_E_TOO_LONG, SFO_E_PCT, SFO_E_DUPLICATE, SFO_E_URL*.
  */
 int sfo_callback_parse(const char *url, size_t n, const struct sfo_authz *s,

@@ -8,6 +8,7 @@
 
 #define I64_MAX_U 0x7FFFFFFFFFFFFFFFull
 
+/* Record an extractor error and stop the scan. */
 static int fail(struct sfo_extract *x, int err)
 {
     x->err = err;
@@ -115,6 +116,9 @@ static int piece(struct sfo_extract *x, struct sfo_field *f, enum sfo_json_event
     return SFO_E_JSON_TYPE;
 }
 
+/* Scanner callback: the top-level shape, member names at depth 1, and the
+ * values of wanted members into their fields. Returns 0 to go on, 1 to stop
+ * (x->err holds why). */
 static int on_event(void *user, enum sfo_json_event ev, const char *d, size_t n,
                     unsigned fl, size_t depth)
 {
@@ -212,6 +216,8 @@ int sfo_extract_init(struct sfo_extract *x, struct sfo_field *fields, size_t n,
     return r;
 }
 
+/* The extractor's verdict for the scanner's r: its own error when it stopped
+ * the scan; on any error every field is reset. */
 static int result(struct sfo_extract *x, int r)
 {
     if (r == SFO_E_JSON_ABORTED && x->err != SFO_OK) {

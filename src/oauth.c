@@ -116,6 +116,7 @@ static void field(struct call *k, size_t slot, const char *name, enum sfo_field_
     }
 }
 
+/* Add name=v (n bytes, borrowed until the call ends) to the request form. */
 static void form(struct call *k, const char *name, const char *v, size_t n)
 {
     k->form[k->nform].name = name;
@@ -129,6 +130,8 @@ static void form_s(struct call *k, const char *name, const char *v)
     form(k, name, v, strlen(v));
 }
 
+/* A call to endpoint ep: the reading state at the aligned start of c->work,
+ * the window after it, the error members in the first slots. */
 static void call_init(struct call *k, const struct sfo_client *c, enum sfo__ep ep)
 {
     size_t pad = (size_t)(0u - (uintptr_t)c->work) & 7u;
@@ -202,6 +205,16 @@ static bool all(const char *s, size_t n, bool (*ok)(unsigned char))
     return true;
 }
 
+bool sfo__vschar_ok(const char *s, size_t n)
+{
+    return n > 0 && all(s, n, c_vschar);
+}
+
+bool sfo__nqschar_ok(const char *s, size_t n, bool empty_ok)
+{
+    return (n > 0 || empty_ok) && all(s, n, c_nqschar);
+}
+
 /* scope-token *( SP scope-token ): NQCHAR runs split by single spaces; "" too. */
 static bool scope_ok(const char *s, size_t n)
 {
@@ -252,10 +265,10 @@ static bool url_ok(const char *s, size_t n, bool https)
 static bool string_ok(const char *s, size_t n, enum gram g)
 {
     switch (g) {
-    case G_VSCHAR: return n > 0 && all(s, n, c_vschar);
+    case G_VSCHAR: return sfo__vschar_ok(s, n);
     case G_SCOPE: return scope_ok(s, n);
-    case G_ERROR: return n > 0 && all(s, n, c_nqschar);
-    case G_ERROR_DESC: return all(s, n, c_nqschar);
+    case G_ERROR: return sfo__nqschar_ok(s, n, false);
+    case G_ERROR_DESC: return sfo__nqschar_ok(s, n, true);
     case G_TOKEN_TYPE: return (n > 0 && all(s, n, c_name)) || url_ok(s, n, false);
     case G_HTTPS_URL: return url_ok(s, n, true);
     case G_DIGITS: return n > 0 && all(s, n, c_digit);

@@ -30,6 +30,11 @@ uint32_t sfo__backoff_ms(unsigned attempt, uint32_t retry_after_s, uint32_t rnd)
  * SFO_E_INSECURE_URL: no endpoint is spoken to in the clear. (authz.c) */
 int sfo__https_only(const char *url, size_t n);
 
+/* RFC 6749 appendix A: is s (n bytes) 1*VSCHAR (%x20-7E)? Is it NQSCHAR
+ * (VSCHAR but '"' and '\\'), at least one byte unless empty_ok? (oauth.c) */
+bool sfo__vschar_ok(const char *s, size_t n);
+bool sfo__nqschar_ok(const char *s, size_t n, bool empty_ok);
+
 /* Endpoints of a client. */
 enum sfo__ep {
     SFO__EP_TOKEN = 0,

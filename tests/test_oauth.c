@@ -523,6 +523,16 @@ static void callback(void **st)
     assert_int_equal(sfo_callback_parse("?code=aaaaaaaaaa&state=AAECAwQFBgcICQoLDA0ODw", 43, &s,
                                         code, 5, &e), SFO_E_TOO_LONG);
     assert_int_equal(CB("http://u:p@localhost/x?code=a"), SFO_E_URL_USERINFO);
+    /* decoded values are data: a code with controls, an error with an escape */
+    assert_int_equal(CB("?code=ab%0Acd&state=AAECAwQFBgcICQoLDA0ODw"), SFO_E_BAD_VALUE);
+    assert_string_equal(e.field, "code");
+    assert_string_equal(code, "");
+    assert_int_equal(CB("?error=access_denied%1B%5D0%3Bx%07"), SFO_E_BAD_VALUE);
+    assert_string_equal(e.field, "error");
+    assert_string_equal(e.error, "");
+    assert_int_equal(CB("?error=access_denied&error_description=a%C2%9Bb"), SFO_E_BAD_VALUE);
+    assert_string_equal(e.field, "error_description");
+    assert_string_equal(e.error_description, "");
 #undef CB
 }
 
