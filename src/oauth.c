@@ -186,6 +186,7 @@ static int sink(void *ctx, const uint8_t *data, size_t len)
 static bool c_vschar(unsigned char c) { return c >= 0x20u && c <= 0x7Eu; }
 static bool c_nqschar(unsigned char c) { return c_vschar(c) && c != '"' && c != '\\'; }
 static bool c_nqchar(unsigned char c) { return c_nqschar(c) && c != ' '; }
+static bool c_visible(unsigned char c) { return c > 0x20u && c <= 0x7Eu; }
 static bool c_digit(unsigned char c) { return c >= '0' && c <= '9'; }
 static bool c_name(unsigned char c)
 {
@@ -245,20 +246,20 @@ static bool text_ok(const char *s, size_t n)
     return true;
 }
 
-/* An absolute URL of visible characters; https when https is set. */
+/* An absolute URL of visible characters (no space); https when https is set. */
 static bool url_ok(const char *s, size_t n, bool https)
 {
     struct sfo_url u;
     size_t i;
-    if (n == 0 || !all(s, n, c_vschar)) {
+    if (n == 0 || !all(s, n, c_visible)) {
         return false;
     }
     if (https) {
-        return memchr(s, ' ', n) == NULL && sfo_url_parse(s, n, &u) == SFO_OK && u.https;
+        return sfo_url_parse(s, n, &u) == SFO_OK && u.https;
     }
     for (i = 0; i < n && s[i] != ':'; i++) {
     }
-    return i > 0 && i < n && memchr(s, ' ', n) == NULL;
+    return i > 0 && i < n;
 }
 
 /* Does string s (n) satisfy grammar g? */
