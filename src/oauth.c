@@ -401,6 +401,8 @@ static int judge(struct call *k, int rc, const struct sfo_http_response *resp)
         if (!e->present) {
             return check_slots(k, S_FIRST, k->nf);
         }
+    } else if (k->r->x.err != SFO_OK && k->r->x.current >= 0 && k->r->x.current < S_FIRST) {
+        return refused(k, xr); /* error or error_description does not fit, or not a string */
     } else if (xr != SFO_OK || !e->present) {
         /* error status: an OAuth error object, or only the status */
         if (k->err != NULL) {

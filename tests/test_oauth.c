@@ -947,6 +947,18 @@ static void response_too_long(void **st)
     assert_int_equal(sfo_refresh(&c, &t), SFO_E_RESPONSE_TOO_LONG);
     assert_string_equal(t.err.field, "refresh_token");
     assert_string_equal(t.refresh_token, "old");
+    /* an error answer whose description does not fit: named, status kept */
+    static char eb[SFO_ERROR_DESC_MAX + 64];
+    strcpy(eb, "{\"error\":\"invalid_grant\",\"error_description\":\"");
+    memset(eb + strlen(eb), 'd', SFO_ERROR_DESC_MAX);
+    strcat(eb, "\"}");
+    struct script s3[1] = { { 0, resp(0, "400 Bad Request", "", eb) } };
+    RUN(&c, s3);
+    strcpy(t.refresh_token, "old");
+    assert_int_equal(sfo_refresh(&c, &t), SFO_E_RESPONSE_TOO_LONG);
+    assert_string_equal(t.err.field, "error_description");
+    assert_int_equal(t.err.http_status, 400);
+    assert_string_equal(t.err.error, "");
     /* the caller's own input too long for the working buffer stays SFO_E_TOO_LONG */
     static char rt[SFO_REFRESH_TOKEN_MAX];
     RUN(&c, s2);
