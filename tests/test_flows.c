@@ -925,13 +925,13 @@ static void t_insecure_endpoints(void **state)
 }
 
 /* Serve body (with status) once on the token path through the server's
- * "body" fault. */
+ * "json" fault. */
 static void serve_once(int status, const char *body)
 {
     char out[64];
     assert_int_equal(run_cmd(out, sizeof out,
                              "curl -sS --cacert '%s' -o /dev/null -w '%%{http_code}' "
-                             "--data kind=body --data status=%d --data-urlencode 'body=%s' "
+                             "--data kind=json --data status=%d --data-urlencode 'body=%s' "
                              "'%s/test/fault'", g_ca, status, body, g_url), 0);
     assert_int_equal(atoi(out), 200);
 }
