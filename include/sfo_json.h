@@ -17,14 +17,7 @@
 extern "C" {
 #endif
 
-#ifndef SFO_JSON_DEFAULT_DEPTH
-#define SFO_JSON_DEFAULT_DEPTH 16u
-#endif
-/* Internal piece buffer: a string/number of at most this many (decoded) bytes
- * always arrives in one callback; longer ones may arrive in pieces. */
-#ifndef SFO_JSON_BUF
-#define SFO_JSON_BUF 64u
-#endif
+/* SFO_JSON_DEFAULT_DEPTH and SFO_JSON_BUF (the piece buffer) are in sfoauth_config.h. */
 /* Bytes of stack storage the caller provides for a nesting limit of d. */
 #define SFO_JSON_STACK_BYTES(d) (((d) + 7u) / 8u)
 

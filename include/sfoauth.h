@@ -58,7 +58,6 @@
 #define SFOAUTH_H
 
 #include "sfoauth_types.h"
-#include "sfoauth_config.h"
 #include "sfoauth_port.h"
 #include "sfo_codec.h"
 #include "sfo_json.h"
@@ -67,68 +66,13 @@
 extern "C" {
 #endif
 
-/* ---- capacities: array sizes including the NUL ------------------------------------ */
-#ifndef SFO_ACCESS_TOKEN_MAX
-#define SFO_ACCESS_TOKEN_MAX 1024u  /* Salesforce: ~112 chars; JWT access tokens are longer */
-#endif
-#ifndef SFO_REFRESH_TOKEN_MAX
-#define SFO_REFRESH_TOKEN_MAX 256u
-#endif
-#ifndef SFO_URL_MAX
-#define SFO_URL_MAX 256u            /* instance_url, id, verification_uri */
-#endif
-#ifndef SFO_TOKEN_TYPE_MAX
-#define SFO_TOKEN_TYPE_MAX 16u
-#endif
-#ifndef SFO_SCOPE_MAX
-#define SFO_SCOPE_MAX 256u
-#endif
-#ifndef SFO_ISSUED_AT_MAX
-#define SFO_ISSUED_AT_MAX 24u
-#endif
+/* ---- fixed sizes (the capacities SFO_*_MAX, timeouts, retries, backoff and the
+ * accepted number ranges are tunables in sfoauth_config.h) ---------------------------- */
 #define SFO_SIGNATURE_MAX 48u        /* base64 of HMAC-SHA256 is 44 chars */
-#ifndef SFO_ID_TOKEN_MAX
-#define SFO_ID_TOKEN_MAX 2048u
-#endif
-#ifndef SFO_ERROR_MAX
-#define SFO_ERROR_MAX 64u
-#endif
-#ifndef SFO_ERROR_DESC_MAX
-#define SFO_ERROR_DESC_MAX 256u
-#endif
-#ifndef SFO_DEVICE_CODE_MAX
-#define SFO_DEVICE_CODE_MAX 256u
-#endif
-#ifndef SFO_USER_CODE_MAX
-#define SFO_USER_CODE_MAX 32u
-#endif
-#ifndef SFO_INTROSPECT_STR_MAX
-#define SFO_INTROSPECT_STR_MAX 128u  /* client_id, username, sub, token_type */
-#endif
 #define SFO_STATE_LEN 22u            /* state: base64url of 16 random bytes */
 #define SFO_VERIFIER_LEN 43u         /* PKCE verifier: base64url of 32 random bytes */
 #define SFO_CHALLENGE_LEN 43u        /* base64url(SHA-256) */
 
-/* Default JWT lifetime (exp = now + this) and per-request / per-flow timeouts. */
-#ifndef SFO_JWT_LIFETIME_S
-#define SFO_JWT_LIFETIME_S 180u
-#endif
-#ifndef SFO_TIMEOUT_MS
-#define SFO_TIMEOUT_MS 30000u
-#endif
-#ifndef SFO_DEADLINE_MS
-#define SFO_DEADLINE_MS 90000u
-#endif
-#ifndef SFO_RETRIES
-#define SFO_RETRIES 2u
-#endif
-/* Backoff: first wait, ceiling of any wait (also caps Retry-After). */
-#ifndef SFO_BACKOFF_BASE_MS
-#define SFO_BACKOFF_BASE_MS 500u
-#endif
-#ifndef SFO_BACKOFF_MAX_MS
-#define SFO_BACKOFF_MAX_MS 30000u
-#endif
 /* Bytes at the start of the working buffer that hold a call's response-reading
  * state (the field table and the JSON scanner, plus alignment slack), so that
  * it does not sit on the stack: about 0.7 KiB on 32-bit targets. */

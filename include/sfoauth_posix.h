@@ -38,11 +38,6 @@
 extern "C" {
 #endif
 
-/* PEM bundle used when the configuration names no trust anchors. */
-#ifndef SFO_POSIX_CA_FILE_DEFAULT
-#define SFO_POSIX_CA_FILE_DEFAULT "/etc/ssl/certs/ca-certificates.crt"
-#endif
-
 /* Where the trust anchors come from. */
 enum sfo_posix_ca {
     SFO_CA_SYSTEM = 0,   /* PEM bundle SFO_POSIX_CA_FILE_DEFAULT */
@@ -85,31 +80,9 @@ struct sfo_tls_backend {
 #else /* BearSSL */
 
 /* sizeof(struct sfo_posix_port) on x86-64: about 139 KiB with the defaults
- * below (room for the system bundle); about 27 KiB with
+ * of SFO_BR_* in sfoauth_config.h (room for the system bundle); about 27 KiB with
  * -DSFO_BR_MAX_ANCHORS=2 -DSFO_BR_ANCHOR_BYTES=1024 -DSFO_BR_LEAF_MAX=16
  * (compiled-in Salesforce roots, DNS host names only). */
-
-/* Most trust anchors held (the Debian bundle has about 150). */
-#ifndef SFO_BR_MAX_ANCHORS
-#define SFO_BR_MAX_ANCHORS 200u
-#endif
-/* Bytes for the anchors' DNs and public keys (Debian bundle: about 60 KiB;
- * the two Salesforce roots: under 1 KiB). */
-#ifndef SFO_BR_ANCHOR_BYTES
-#define SFO_BR_ANCHOR_BYTES (96u * 1024u)
-#endif
-/* Engine record buffer: mono (half-duplex) mode, one full TLS record. */
-#ifndef SFO_BR_IOBUF_SIZE
-#define SFO_BR_IOBUF_SIZE BR_SSL_BUFSIZE_MONO
-#endif
-/* Largest leaf certificate kept for the IP-address SAN check (IP hosts only). */
-#ifndef SFO_BR_LEAF_MAX
-#define SFO_BR_LEAF_MAX 4096u
-#endif
-/* Bytes of the leaf subject DN kept for the log line. */
-#ifndef SFO_BR_DN_MAX
-#define SFO_BR_DN_MAX 256u
-#endif
 
 /* X.509 engine wrapping br_x509_minimal: adds the IP SAN check and tells an
  * expired chain from a not-yet-valid one. */

@@ -6,7 +6,8 @@
  * distinct: a caller (and the CLI) can always tell which check failed.
  * sfo_strerror() turns a code into a short constant English phrase.
  *
- * Freestanding: this header needs only <stddef.h>, <stdint.h> and <stdbool.h>.
+ * Freestanding: this header needs only <stddef.h>, <stdint.h>, <stdbool.h> and
+ * sfoauth_config.h (the build settings, which it includes for every header).
  */
 #ifndef SFOAUTH_TYPES_H
 #define SFOAUTH_TYPES_H
@@ -14,6 +15,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <stdbool.h>
+#include "sfoauth_config.h"
 
 #ifdef __cplusplus
 extern "C" {

@@ -71,14 +71,7 @@ int sfo_tls_rsa_sign(void *ctx, const uint8_t digest[SFO_SHA256_LEN], uint8_t *s
                      size_t sig_cap, size_t *sig_len);
 void sfo_tls_key_clear(void *ctx);
 
-/* Time allowed for close_notify on close(). */
-#ifndef SFO_PX_CLOSE_NOTIFY_MS
-#define SFO_PX_CLOSE_NOTIFY_MS 200
-#endif
-/* Largest private key accepted by key_load, in bytes (PEM text or DER). */
-#ifndef SFO_KEY_INPUT_MAX
-#define SFO_KEY_INPUT_MAX 8192u
-#endif
+/* SFO_PX_CLOSE_NOTIFY_MS and SFO_KEY_INPUT_MAX: sfoauth_config.h. */
 #define SFO_RSA_MIN_BITS 2048u
 #define SFO_RSA_MAX_BITS 4096u
 

@@ -27,11 +27,6 @@
 
 #define MBED3 (MBEDTLS_VERSION_NUMBER >= 0x03000000)
 
-/* Largest DER certificate read from a PEM text (in memory). */
-#ifndef SFO_MBED_CERT_MAX
-#define SFO_MBED_CERT_MAX 8192u
-#endif
-
 static const int k_suites[] = {
 #if defined(MBEDTLS_SSL_PROTO_TLS1_3)
     MBEDTLS_TLS1_3_AES_128_GCM_SHA256,

@@ -9,11 +9,8 @@
  * sfoauth_types.h): 2 names and English texts (default, host/CLI builds),
  * 1 names only (sfo_strerror returns the name), 0 neither (both return a
  * constant placeholder; callers print the number). Measured on Cortex-M4 -Os
- * in BENCHMARKS.md.
+ * in BENCHMARKS.md. Default in sfoauth_config.h.
  */
-#ifndef SFO_ERROR_STRINGS
-#define SFO_ERROR_STRINGS 2
-#endif
 #if SFO_ERROR_STRINGS != 0 && SFO_ERROR_STRINGS != 1 && SFO_ERROR_STRINGS != 2
 #error "SFO_ERROR_STRINGS must be 0, 1 or 2"
 #endif
