@@ -209,7 +209,10 @@ help:
 #   make demo       builds, then runs every main sfoauth command against the test server
 #   make examples   builds examples/*.c against libsfoauth.a
 #   make install    PREFIX=/usr/local DESTDIR=: static + shared library, headers,
-#                   pkg-config file, sfoauth and its man page
+#                   pkg-config file, sfoauth and its man page. Each backend is its own
+#                   package: libsfoauth-$(BACKEND).{a,so.0}, sfoauth-$(BACKEND).pc, headers
+#                   in include/sfoauth-$(BACKEND)/ whose sfoauth_config.h starts with the
+#                   settings (-DSFO_* in EXTRA_CFLAGS/CFLAGS, backend) of this build
 #   make static     a fully static, stripped sfoauth on BearSSL: build/static/sfoauth
 .PHONY: demo examples install static
 
@@ -231,8 +234,12 @@ BINDIR     ?= $(PREFIX)/bin
 MANDIR     ?= $(PREFIX)/share/man
 SFO_VER    := $(shell sed -n 's/^\#define SFO_VERSION "\(.*\)"/\1/p' include/sfoauth_types.h)
 SO_MAJOR   := 0
-SO_NAME    := libsfoauth.so.$(SO_MAJOR)
-SO_FILE    := libsfoauth.so.$(SFO_VER)
+SO_BASE    := libsfoauth-$(BACKEND)
+SO_NAME    := $(SO_BASE).so.$(SO_MAJOR)
+SO_FILE    := $(SO_BASE).so.$(SFO_VER)
+PC_NAME    := sfoauth-$(BACKEND)
+INC_SUB    := sfoauth-$(BACKEND)
+SFO_DEFS   := $(patsubst -D%,%,$(filter -DSFO_%,$(EXTRA_CFLAGS) $(CFLAGS)))
 PIC_OBJ    := $(CORE_OBJ:$(BUILD)/%.o=$(BUILD)/pic/%.o) $(PORT_OBJ:$(BUILD)/%.o=$(BUILD)/pic/%.o)
 SHLIB      := $(BUILD)/$(SO_FILE)
 BACKEND_UP := $(shell echo $(BACKEND) | tr a-z A-Z)
@@ -246,22 +253,33 @@ $(BUILD)/pic/port/%.o: port/%.c $(wildcard include/*.h port/*.h port/*/*.h) Make
 $(SHLIB): $(PIC_OBJ)
 	$(CC) -shared -Wl,-soname,$(SO_NAME) -o $@ $^ $(LDLIBS)
 
-$(BUILD)/sfoauth.pc: Makefile
+$(BUILD)/$(PC_NAME).pc: Makefile
 	@mkdir -p $(dir $@)
 	@printf '%s\n' 'prefix=$(PREFIX)' 'libdir=$(LIBDIR)' 'includedir=$(INCDIR)' '' \
-	  'Name: sfoauth' 'Description: OAuth 2.0 tokens for Salesforce and RFC 6749 servers' \
-	  'Version: $(SFO_VER)' 'Cflags: -I$${includedir}/sfoauth -DSFO_BACKEND_$(BACKEND_UP)=1' \
-	  'Libs: -L$${libdir} -lsfoauth' 'Libs.private: $(LDLIBS)' > $@
+	  'Name: $(PC_NAME)' 'Description: OAuth 2.0 tokens for Salesforce and RFC 6749 servers ($(BACKEND))' \
+	  'Version: $(SFO_VER)' 'Cflags: -I$${includedir}/$(INC_SUB) -DSFO_BACKEND_$(BACKEND_UP)=1' \
+	  'Libs: -L$${libdir} -lsfoauth-$(BACKEND)' 'Libs.private: $(LDLIBS)' > $@
 
-install: all $(SHLIB) $(BUILD)/sfoauth.pc
-	install -d $(DESTDIR)$(LIBDIR)/pkgconfig $(DESTDIR)$(INCDIR)/sfoauth \
+# The installed configuration header: this build's settings, then the defaults.
+$(BUILD)/include/sfoauth_config.h: include/sfoauth_config.h Makefile
+	@mkdir -p $(dir $@)
+	@{ printf '/* Settings of this build of the library (backend $(BACKEND)); a program\n'; \
+	   printf ' * compiled with other values gets SFO_E_ABI from sfo_client_init(). */\n'; \
+	   for d in SFO_BACKEND_$(BACKEND_UP)=1 $(SFO_DEFS); do \
+	     n=$${d%%=*}; v=$${d#*=}; [ "$$n" = "$$d" ] && v=1; \
+	     printf '#ifndef %s\n#define %s %s\n#endif\n' "$$n" "$$n" "$$v"; done; \
+	   cat include/sfoauth_config.h; } > $@
+
+install: all $(SHLIB) $(BUILD)/$(PC_NAME).pc $(BUILD)/include/sfoauth_config.h
+	install -d $(DESTDIR)$(LIBDIR)/pkgconfig $(DESTDIR)$(INCDIR)/$(INC_SUB) \
 	  $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1
-	install -m 644 $(LIB) $(DESTDIR)$(LIBDIR)/libsfoauth.a
+	install -m 644 $(LIB) $(DESTDIR)$(LIBDIR)/$(SO_BASE).a
 	install -m 755 $(SHLIB) $(DESTDIR)$(LIBDIR)/$(SO_FILE)
 	ln -sf $(SO_FILE) $(DESTDIR)$(LIBDIR)/$(SO_NAME)
-	ln -sf $(SO_NAME) $(DESTDIR)$(LIBDIR)/libsfoauth.so
-	install -m 644 include/*.h $(DESTDIR)$(INCDIR)/sfoauth/
-	install -m 644 $(BUILD)/sfoauth.pc $(DESTDIR)$(LIBDIR)/pkgconfig/sfoauth.pc
+	ln -sf $(SO_NAME) $(DESTDIR)$(LIBDIR)/$(SO_BASE).so
+	install -m 644 $(filter-out include/sfoauth_config.h,$(wildcard include/*.h)) \
+	  $(BUILD)/include/sfoauth_config.h $(DESTDIR)$(INCDIR)/$(INC_SUB)/
+	install -m 644 $(BUILD)/$(PC_NAME).pc $(DESTDIR)$(LIBDIR)/pkgconfig/$(PC_NAME).pc
 	install -m 755 $(BUILD)/sfoauth $(DESTDIR)$(BINDIR)/sfoauth
 	install -m 644 cli/sfoauth.1 $(DESTDIR)$(MANDIR)/man1/sfoauth.1
 

@@ -273,7 +273,7 @@ int cli_exit_for(int e)
 {
     if (e == SFO_OK) return EXIT_OK_;
     if (e == SFO_E_ARG) return EXIT_USAGE;
-    if (e == SFO_E_INTERNAL || e == SFO_E_STATE_MACHINE) return EXIT_INTERNAL;
+    if (e == SFO_E_INTERNAL || e == SFO_E_CALL_ORDER) return EXIT_INTERNAL;
     if (e == SFO_E_TOO_LONG || e == SFO_E_NOT_FOUND) return EXIT_INPUT;
     if (e <= -10 && e >= -29) return EXIT_INPUT;          /* codecs: URL, base64, % */
     if (e <= -30 && e >= -49) return EXIT_HTTP;           /* JSON of a response */
@@ -285,7 +285,7 @@ int cli_exit_for(int e)
     if (e == SFO_E_HTTP_REQUEST) return EXIT_INPUT;
     if (e <= -90 && e >= -109) return EXIT_HTTP;
     if (e == SFO_E_OAUTH) return EXIT_OAUTH;
-    if (e == SFO_E_STATE || e == SFO_E_CALLBACK) return EXIT_INPUT;
+    if (e == SFO_E_STATE_MISMATCH || e == SFO_E_CALLBACK) return EXIT_INPUT;
     if (e == SFO_E_DEADLINE || e == SFO_E_PENDING) return EXIT_NETWORK;
     if (e <= -110 && e >= -129) return EXIT_HTTP;         /* response, signature */
     return EXIT_INTERNAL;

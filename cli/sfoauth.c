@@ -24,12 +24,6 @@
 #include "sfoauth_loopback.h"
 #include "sfoauth_posix.h"
 
-#ifndef SFO_CLI_WORK
-#define SFO_CLI_WORK 4096u /* working buffer handed to the library */
-#endif
-#ifndef SFO_CLI_USERINFO_MAX
-#define SFO_CLI_USERINFO_MAX 16384u
-#endif
 #define DEFAULT_LOGIN_URL "https://login.salesforce.com"
 #define SANDBOX_LOGIN_URL "https://test.salesforce.com"
 #define DEFAULT_REDIRECT "http://localhost:1717/OauthRedirect"

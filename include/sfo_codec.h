@@ -93,10 +93,6 @@ size_t sfo_form_encoded_len(const uint8_t *in, size_t n);
  * URLs (absolute http/https only)
  * ---------------------------------------------------------------------------------- */
 
-#ifndef SFO_URL_HOST_MAX
-#define SFO_URL_HOST_MAX 255u  /* longest host name (RFC 1035), without brackets */
-#endif
-
 /*
  * A parsed URL: pointers into the caller's string, not copies; lengths given.
  * host excludes IPv6 brackets. path is "/" when absent (then it points at the

@@ -23,17 +23,9 @@
 extern "C" {
 #endif
 
-/* ---- limits (override with -D) ------------------------------------------------------ */
-#ifndef SFO_HTTP_WINDOW_DEFAULT
-#define SFO_HTTP_WINDOW_DEFAULT 2048u  /* recommended I/O window size */
-#endif
+/* ---- limits (the tunable ones, SFO_HTTP_WINDOW_DEFAULT, _HEADER_MAX, _BODY_MAX,
+ * _SCRATCH and _CHUNK_LINE_MAX, are in sfoauth_config.h) ------------------------------ */
 #define SFO_HTTP_WINDOW_MIN 512u       /* smallest window sfo_http_request accepts */
-#ifndef SFO_HTTP_HEADER_MAX
-#define SFO_HTTP_HEADER_MAX 8192u      /* default header section limit (1xx + final) */
-#endif
-#ifndef SFO_HTTP_BODY_MAX
-#define SFO_HTTP_BODY_MAX 65536u       /* default body limit */
-#endif
 /* Longest host name a request may name, including the NUL (RFC 1035: 255
  * characters); also the host_buf size that keeps any connection alive. */
 #define SFO_HTTP_HOST_MAX 256u
@@ -41,12 +33,6 @@ extern "C" {
 #define SFO_HTTP_CT_MAX 64u            /* Content-Type, including the NUL */
 #define SFO_HTTP_LOCATION_MAX 256u     /* Location, including the NUL */
 #define SFO_HTTP_AUTHN_MAX 128u        /* WWW-Authenticate, including the NUL */
-#ifndef SFO_HTTP_SCRATCH
-#define SFO_HTTP_SCRATCH 48u           /* header name / short value scratch */
-#endif
-#ifndef SFO_HTTP_CHUNK_LINE_MAX
-#define SFO_HTTP_CHUNK_LINE_MAX 256u   /* chunk size line incl. extensions */
-#endif
 
 /* ---- response ----------------------------------------------------------------------- */
 

@@ -17,14 +17,7 @@
 extern "C" {
 #endif
 
-#ifndef SFO_JSON_DEFAULT_DEPTH
-#define SFO_JSON_DEFAULT_DEPTH 16u
-#endif
-/* Internal piece buffer: a string/number of at most this many (decoded) bytes
- * always arrives in one callback; longer ones may arrive in pieces. */
-#ifndef SFO_JSON_BUF
-#define SFO_JSON_BUF 64u
-#endif
+/* SFO_JSON_DEFAULT_DEPTH and SFO_JSON_BUF (the piece buffer) are in sfoauth_config.h. */
 /* Bytes of stack storage the caller provides for a nesting limit of d. */
 #define SFO_JSON_STACK_BYTES(d) (((d) + 7u) / 8u)
 
@@ -123,7 +116,10 @@ enum sfo_field_type {
     SFO_FIELD_INT,        /* JSON integer (no fraction/exponent) or a string of
                              decimal digits (optional '-'), into ival */
     SFO_FIELD_BOOL,       /* true/false into bval */
-    SFO_FIELD_TEXT        /* JSON string (decoded) or number (source text) into str */
+    SFO_FIELD_TEXT,       /* JSON string (decoded) or number (source text) into str */
+    SFO_FIELD_UINT        /* JSON number that is a non-negative integer, into ival: a
+                             string is SFO_E_JSON_TYPE, a sign, fraction or exponent
+                             SFO_E_JSON_RANGE */
 };
 
 /* Most fields one extractor watches. */
@@ -147,7 +143,8 @@ struct sfo_extract {
     size_t nfields;
     uint32_t candidates;       /* fields whose name still matches the key read so far */
     size_t key_pos;            /* bytes of the current key matched */
-    int current;               /* field whose value comes next, or -1 */
+    int current;               /* field whose value comes next, or -1; after an
+                                  extractor error, the field at fault (-1: none) */
     int err;                   /* extractor error (sticky) */
     enum sfo_json_event top;   /* first event seen: OBJECT_BEGIN, ARRAY_BEGIN, ... or 0 */
     uint32_t seen;             /* fields whose key was met (null values included) */

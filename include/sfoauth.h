@@ -10,7 +10,27 @@
  * buffer (struct sfo_client.work) and every result struct. Result strings are
  * NUL-terminated in fixed arrays whose sizes (including the NUL) are the
  * SFO_*_MAX constants below, overridable with -D. A value the server sends
- * that does not fit returns SFO_E_TOO_LONG; nothing is ever truncated.
+ * that does not fit returns SFO_E_RESPONSE_TOO_LONG; nothing is ever truncated.
+ *
+ * Endpoints: every endpoint URL (login, token, authorize, revoke, introspect,
+ * userinfo, device) must be https: any other scheme is SFO_E_INSECURE_URL
+ * before anything is sent (a secret, an assertion or a token would travel in
+ * the clear). The redirect URI is the caller's business (loopback http is
+ * normal); an http proxy carries the TLS tunnel and is fine.
+ *
+ * Server values are data, checked against their grammar before a function
+ * returns them (RFC 6749 appendix A, RFC 8628): access and refresh tokens,
+ * codes, id_token, signature: VSCHAR (%x20-7E), non-empty; scope: NQCHAR
+ * tokens separated by single spaces (or ""); error, error_description:
+ * NQSCHAR; token_type: a type name (ALPHA DIGIT - . _) or a URI; instance_url,
+ * id, verification_uri(_complete): https URLs; issued_at: digits; user_code:
+ * VSCHAR; introspection client_id, username, sub and every string in a
+ * userinfo answer: no C0 or C1 control character, no DEL. A breach is
+ * SFO_E_BAD_VALUE with err.field naming the member. Numbers: expires_in
+ * (0..SFO_EXPIRES_IN_MAX), interval (1..SFO_DEVICE_INTERVAL_MAX), exp, iat,
+ * nbf (0..SFO_TIME_MAX) must be JSON integers in range: a string is
+ * SFO_E_JSON_TYPE, a negative, fractional or larger number SFO_E_JSON_RANGE,
+ * err.field naming the member.
  *
  * Errors: every function returns SFO_OK (0) or a negative SFO_E_* code
  * (sfoauth_types.h). The network functions return, besides the port's and the
@@ -23,7 +43,10 @@
  *                        err.http_status holds it;
  *   SFO_E_OAUTH_RESPONSE 2xx whose JSON lacks a required member or is not an object;
  *   SFO_E_JSON_*         2xx whose body is not valid JSON (the scanner's code);
- *   SFO_E_TOO_LONG       a value does not fit its field or the working buffer;
+ *   SFO_E_RESPONSE_TOO_LONG a server value does not fit its field (err.field);
+ *   SFO_E_BAD_VALUE      a server value breaks its grammar (err.field);
+ *   SFO_E_INSECURE_URL   an endpoint URL is not https (nothing sent);
+ *   SFO_E_TOO_LONG       the caller's input does not fit the working buffer;
  *   SFO_E_SIGNATURE      Salesforce 'signature' does not verify;
  *   SFO_E_DEADLINE       the flow's overall deadline passed (retries, polling).
  * On any failure every secret field of the result is wiped (see each function
@@ -43,68 +66,13 @@
 extern "C" {
 #endif
 
-/* ---- capacities: array sizes including the NUL ------------------------------------ */
-#ifndef SFO_ACCESS_TOKEN_MAX
-#define SFO_ACCESS_TOKEN_MAX 1024u  /* Salesforce: ~112 chars; JWT access tokens are longer */
-#endif
-#ifndef SFO_REFRESH_TOKEN_MAX
-#define SFO_REFRESH_TOKEN_MAX 256u
-#endif
-#ifndef SFO_URL_MAX
-#define SFO_URL_MAX 256u            /* instance_url, id, verification_uri */
-#endif
-#ifndef SFO_TOKEN_TYPE_MAX
-#define SFO_TOKEN_TYPE_MAX 16u
-#endif
-#ifndef SFO_SCOPE_MAX
-#define SFO_SCOPE_MAX 256u
-#endif
-#ifndef SFO_ISSUED_AT_MAX
-#define SFO_ISSUED_AT_MAX 24u
-#endif
+/* ---- fixed sizes (the capacities SFO_*_MAX, timeouts, retries, backoff and the
+ * accepted number ranges are tunables in sfoauth_config.h) ---------------------------- */
 #define SFO_SIGNATURE_MAX 48u        /* base64 of HMAC-SHA256 is 44 chars */
-#ifndef SFO_ID_TOKEN_MAX
-#define SFO_ID_TOKEN_MAX 2048u
-#endif
-#ifndef SFO_ERROR_MAX
-#define SFO_ERROR_MAX 64u
-#endif
-#ifndef SFO_ERROR_DESC_MAX
-#define SFO_ERROR_DESC_MAX 256u
-#endif
-#ifndef SFO_DEVICE_CODE_MAX
-#define SFO_DEVICE_CODE_MAX 256u
-#endif
-#ifndef SFO_USER_CODE_MAX
-#define SFO_USER_CODE_MAX 32u
-#endif
-#ifndef SFO_INTROSPECT_STR_MAX
-#define SFO_INTROSPECT_STR_MAX 128u  /* client_id, username, sub, token_type */
-#endif
 #define SFO_STATE_LEN 22u            /* state: base64url of 16 random bytes */
 #define SFO_VERIFIER_LEN 43u         /* PKCE verifier: base64url of 32 random bytes */
 #define SFO_CHALLENGE_LEN 43u        /* base64url(SHA-256) */
 
-/* Default JWT lifetime (exp = now + this) and per-request / per-flow timeouts. */
-#ifndef SFO_JWT_LIFETIME_S
-#define SFO_JWT_LIFETIME_S 180u
-#endif
-#ifndef SFO_TIMEOUT_MS
-#define SFO_TIMEOUT_MS 30000u
-#endif
-#ifndef SFO_DEADLINE_MS
-#define SFO_DEADLINE_MS 90000u
-#endif
-#ifndef SFO_RETRIES
-#define SFO_RETRIES 2u
-#endif
-/* Backoff: first wait, ceiling of any wait (also caps Retry-After). */
-#ifndef SFO_BACKOFF_BASE_MS
-#define SFO_BACKOFF_BASE_MS 500u
-#endif
-#ifndef SFO_BACKOFF_MAX_MS
-#define SFO_BACKOFF_MAX_MS 30000u
-#endif
 /* Bytes at the start of the working buffer that hold a call's response-reading
  * state (the field table and the JSON scanner, plus alignment slack), so that
  * it does not sit on the stack: about 0.7 KiB on 32-bit targets. */
@@ -142,7 +110,7 @@ struct sfo_client {
     const char *introspect_url;
     const char *userinfo_url;
     const char *device_url;        /* RFC dialect: device authorization endpoint (required) */
-    const char *client_id;
+    const char *client_id;         /* NULL: only sfo_revoke() (no client authentication) */
     /* Optional client secret (not NUL-terminated). The caller wipes it. */
     const uint8_t *client_secret;
     size_t client_secret_len;
@@ -164,12 +132,26 @@ struct sfo_client {
 
 /*
  * Set defaults (timeouts, retries, Salesforce dialect, body client auth, no
- * overrides, no secret). Returns SFO_OK or SFO_E_ARG (NULL argument, empty
- * login_url or client_id, work_len < SFO_WORK_MIN).
+ * overrides, no secret). client_id may be NULL for a client that only revokes
+ * (Salesforce's revoke endpoint takes the token alone). Returns SFO_OK,
+ * SFO_E_ARG (NULL c/port/login_url/work, empty login_url or client_id,
+ * work_len < SFO_WORK_MIN) or SFO_E_ABI: the caller was compiled with other
+ * capacities (-D) or another struct layout than the library; nothing else of
+ * the library may then be used.
+ *
+ * sfo_client_init() is a macro passing the caller's view of the layout to
+ * sfo_client_init_checked(); call it, not the function.
  */
-int sfo_client_init(struct sfo_client *c, const struct sfo_port *port,
-                    const char *login_url, const char *client_id,
-                    uint8_t *work, size_t work_len);
+#define SFO_ABI_SIZES \
+    SFO__MIX(SFO__MIX(SFO__MIX(SFO__MIX(SFO__MIX(SFO__MIX(2166136261u, \
+    sizeof(struct sfo_client)), sizeof(struct sfo_token)), sizeof(struct sfo_device)), \
+    sizeof(struct sfo_introspection)), sizeof(struct sfo_authz)), sizeof(struct sfo_extract))
+#define sfo_client_init(c, port, login_url, client_id, work, work_len) \
+    sfo_client_init_checked((c), (port), (login_url), (client_id), (work), (work_len), \
+                            SFO_ABI_SIZES, SFO_CONFIG_SIGNATURE)
+int sfo_client_init_checked(struct sfo_client *c, const struct sfo_port *port,
+                            const char *login_url, const char *client_id,
+                            uint8_t *work, size_t work_len, uint32_t sizes, uint32_t settings);
 
 /* ---- results --------------------------------------------------------------------- */
 
@@ -178,6 +160,9 @@ struct sfo_oauth_error {
     int http_status;                           /* 0 when no response was read */
     char error[SFO_ERROR_MAX];                 /* "" when absent */
     char error_description[SFO_ERROR_DESC_MAX];
+    /* On SFO_E_BAD_VALUE, SFO_E_RESPONSE_TOO_LONG, SFO_E_JSON_TYPE/_RANGE/_DUPKEY:
+     * the answer's member at fault (a constant string), else NULL. */
+    const char *field;
 };
 
 /* Token response. Absent members are "" (expires_in: -1). */
@@ -269,7 +254,8 @@ struct sfo_authz_params {
  * authorize URL: authorize_url?response_type=code&client_id=..&redirect_uri=..
  * [&scope=..][&prompt=..][&login_hint=..]&state=..[&code_challenge=..
  * &code_challenge_method=S256] into out (cap incl. NUL).
- * Returns SFO_OK, SFO_E_ARG, SFO_E_TOO_LONG, SFO_E_ENTROPY, SFO_E_CRYPTO.
+ * Returns SFO_OK, SFO_E_ARG, SFO_E_TOO_LONG, SFO_E_INSECURE_URL (authorize URL
+ * not https), SFO_E_ENTROPY, SFO_E_CRYPTO.
  */
 int sfo_authorize_url(const struct sfo_client *c, const struct sfo_authz_params *p,
                       struct sfo_authz *s, char *out, size_t cap, size_t *out_len);
@@ -285,9 +271,11 @@ int sfo_pkce_challenge(const struct sfo_port *port, const char *verifier, size_t
 /*
  * Read the callback: the whole redirect URL as pasted (or just its query
  * string when it does not start with http), n bytes. With a code: checks
- * state against s->state in constant time (SFO_E_STATE when absent or
+ * state against s->state in constant time (SFO_E_STATE_MISMATCH when absent or
  * different), percent-decodes the code into code (cap incl. NUL).
  * With error=: SFO_E_OAUTH, err filled (http_status 0). Neither: SFO_E_CALLBACK.
+ * A code that is not 1*VSCHAR, or error/error_description that are not
+ * NQSCHAR, after decoding: SFO_E_BAD_VALUE, err->field naming it.
  * Also SFO_E_TOO_LONG, SFO_E_PCT, SFO_E_DUPLICATE, SFO_E_URL*.
  */
 int sfo_callback_parse(const char *url, size_t n, const struct sfo_authz *s,
@@ -343,7 +331,9 @@ int sfo_device_poll(const struct sfo_client *c, struct sfo_device *d, uint32_t m
 
 /* ---- revoke, introspect, userinfo ------------------------------------------------- */
 
-/* POST token=... to the revoke URL. 200 -> SFO_OK. err may be NULL. */
+/* POST token=... to the revoke URL, with client authentication when
+ * c->client_id is set and none when it is NULL (as Salesforce documents the
+ * endpoint). 200 -> SFO_OK whatever the body. err may be NULL. */
 int sfo_revoke(const struct sfo_client *c, const char *token, struct sfo_oauth_error *err);
 
 struct sfo_introspection {
@@ -365,8 +355,10 @@ int sfo_introspect(const struct sfo_client *c, const char *token, const char *hi
 /*
  * GET the userinfo URL with Authorization: Bearer access_token. The raw JSON body
  * is copied into out (cap incl. NUL) while it is validated with the JSON scanner;
- * on success it is one valid JSON object. Returns SFO_OK, SFO_E_TOO_LONG,
- * SFO_E_JSON_*, SFO_E_OAUTH_RESPONSE (not an object), or the errors above.
+ * on success it is one valid JSON object whose strings hold no C0/C1 control
+ * character or DEL (raw or escaped; else SFO_E_BAD_VALUE, field "userinfo").
+ * Returns SFO_OK, SFO_E_RESPONSE_TOO_LONG (body larger than cap), SFO_E_JSON_*,
+ * SFO_E_OAUTH_RESPONSE (not an object), or the errors above.
  */
 int sfo_userinfo(const struct sfo_client *c, const char *access_token,
                  char *out, size_t cap, size_t *out_len, struct sfo_oauth_error *err);

@@ -18,19 +18,7 @@
 extern "C" {
 #endif
 
-#ifndef SFO_LOOPBACK_PATH_MAX
-#define SFO_LOOPBACK_PATH_MAX 128u
-#endif
-#ifndef SFO_LOOPBACK_REQ_MAX
-#define SFO_LOOPBACK_REQ_MAX 4096u   /* request head limit (request line + headers) */
-#endif
-#ifndef SFO_LOOPBACK_CONN_MAX
-#define SFO_LOOPBACK_CONN_MAX 8u     /* idle accepted connections kept open at once */
-#endif
-#ifndef SFO_LOOPBACK_HEAD_MS
-#define SFO_LOOPBACK_HEAD_MS 5000u   /* once a request starts, its head must arrive by then */
-#endif
-
+/* SFO_LOOPBACK_PATH_MAX, _REQ_MAX, _CONN_MAX, _HEAD_MS: sfoauth_config.h. */
 struct sfo_loopback {
     int fd[2];                         /* IPv4, IPv6 listening sockets (-1 when unused) */
     uint16_t port;

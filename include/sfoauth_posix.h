@@ -30,10 +30,6 @@
 extern "C" {
 #endif
 
-/* PEM bundle used when the configuration names no trust anchors. */
-#ifndef SFO_POSIX_CA_FILE_DEFAULT
-#define SFO_POSIX_CA_FILE_DEFAULT "/etc/ssl/certs/ca-certificates.crt"
-#endif
 
 /* Where the trust anchors come from. */
 enum sfo_posix_ca {
@@ -55,11 +51,6 @@ struct sfo_posix_config {
     int log_level;            /* highest enum sfo_log_level passed to log */
 };
 
-/* Largest PEM object (one certificate) read from a bundle file: the file is
- * read in pieces of this size, each cut after a complete "-----END" line. */
-#ifndef SFO_POSIX_PEM_CHUNK
-#define SFO_POSIX_PEM_CHUNK 16384u
-#endif
 
 /* -------------------------------------------------------------- the port */
 struct sfo_posix_port {

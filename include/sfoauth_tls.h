@@ -151,24 +151,12 @@ struct sfo_tls_config {
     struct sfo_tls_trust trust;
 };
 
-/* Poll interval when the sfo_net returns SFO_E_AGAIN inside the TLS engine. */
-#ifndef SFO_TLS_AGAIN_MS
-#define SFO_TLS_AGAIN_MS 1u
-#endif
-/* Time allowed for sending close_notify on close(). */
-#ifndef SFO_TLS_CLOSE_NOTIFY_MS
-#define SFO_TLS_CLOSE_NOTIFY_MS 200
-#endif
 
 /* ------------------------------------------------------- the context (opaque) */
 /* Members are private to port/tls/; they are here only so that the caller can
  * allocate the context statically or on its stack. */
 #if defined(SFO_BACKEND_MBEDTLS) && SFO_BACKEND_MBEDTLS
 
-/* Largest DER certificate taken from a PEM text. */
-#ifndef SFO_MBED_CERT_MAX
-#define SFO_MBED_CERT_MAX 8192u
-#endif
 
 #define SFO_TLS_BACKEND_MEMBERS                                                            \
     mbedtls_ctr_drbg_context drbg; /* seeded from platform.random; TLS, RSA blinding */    \
@@ -189,29 +177,6 @@ struct sfo_tls_config {
  * (the compiled-in Salesforce roots) about 35 KiB on x86-64 and 34.5 KiB on
  * Cortex-M4, most of it the 16.3 KiB record buffer and the 8 KiB leaf copy. */
 
-/* Most trust anchors held (the Debian bundle has about 150). */
-#ifndef SFO_BR_MAX_ANCHORS
-#define SFO_BR_MAX_ANCHORS 200u
-#endif
-/* Bytes for the anchors' DNs and public keys (Debian bundle: about 60 KiB;
- * the two Salesforce roots: under 1 KiB). */
-#ifndef SFO_BR_ANCHOR_BYTES
-#define SFO_BR_ANCHOR_BYTES (96u * 1024u)
-#endif
-/* Engine record buffer: mono (half-duplex) mode, one full TLS record. */
-#ifndef SFO_BR_IOBUF_SIZE
-#define SFO_BR_IOBUF_SIZE BR_SSL_BUFSIZE_MONO
-#endif
-/* Largest server (leaf) certificate accepted: it is kept for the checks
- * BearSSL's minimal engine does not make (subjectAltName present,
- * extendedKeyUsage, IP-address SAN). Salesforce's leaves are about 2-3 KiB. */
-#ifndef SFO_BR_LEAF_MAX
-#define SFO_BR_LEAF_MAX 8192u
-#endif
-/* Bytes of the leaf subject DN kept for the log line. */
-#ifndef SFO_BR_DN_MAX
-#define SFO_BR_DN_MAX 256u
-#endif
 
 /* X.509 engine wrapping br_x509_minimal: adds the IP SAN check, the key-size
  * and signature-algorithm policy, and tells an expired chain from a

@@ -6,7 +6,8 @@
  * distinct: a caller (and the CLI) can always tell which check failed.
  * sfo_strerror() turns a code into a short constant English phrase.
  *
- * Freestanding: this header needs only <stddef.h> and <stdint.h>.
+ * Freestanding: this header needs only <stddef.h>, <stdint.h>, <stdbool.h> and
+ * sfoauth_config.h (the build settings, which it includes for every header).
  */
 #ifndef SFOAUTH_TYPES_H
 #define SFOAUTH_TYPES_H
@@ -14,6 +15,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <stdbool.h>
+#include "sfoauth_config.h"
 
 #ifdef __cplusplus
 extern "C" {
@@ -26,10 +28,13 @@ enum sfo_err {
 
     /* usage and buffers (-1 .. -9) */
     SFO_E_ARG              = -1,  /* a parameter is NULL, empty or out of range */
-    SFO_E_TOO_LONG         = -2,  /* output does not fit the caller's buffer; nothing truncated */
-    SFO_E_STATE_MACHINE    = -3,  /* function called in the wrong state (e.g. feed after finish) */
+    SFO_E_TOO_LONG         = -2,  /* the caller's own input or output does not fit its buffer
+                                     (a server's value that does not fit: SFO_E_RESPONSE_TOO_LONG) */
+    SFO_E_CALL_ORDER       = -3,  /* function called in the wrong order (e.g. feed after finish) */
     SFO_E_NOT_FOUND        = -4,  /* a looked-up item (query parameter, field) is absent */
     SFO_E_INTERNAL         = -5,  /* an invariant broke; a bug, please report */
+    SFO_E_ABI              = -6,  /* the caller was compiled with other settings (limits, struct
+                                     layout) than the library: rebuild against its headers */
 
     /* codecs (-10 .. -29) */
     SFO_E_B64              = -10, /* bad base64/base64url character, padding or trailing bits */
@@ -40,6 +45,7 @@ enum sfo_err {
     SFO_E_URL_HOST         = -15, /* empty or malformed host (bad IPv6 literal, bad characters) */
     SFO_E_PCT              = -16, /* bad percent escape: %zz, truncated %4, or %00 */
     SFO_E_DUPLICATE        = -17, /* a parameter or field that must be unique appears twice */
+    SFO_E_INSECURE_URL     = -18, /* an endpoint URL is not https (nothing was sent) */
 
     /* JSON (-30 .. -49) */
     SFO_E_JSON_SYNTAX      = -30, /* unexpected byte for the JSON grammar */
@@ -100,11 +106,28 @@ enum sfo_err {
     SFO_E_OAUTH            = -110,/* server answered an OAuth error; error/error_description kept */
     SFO_E_OAUTH_RESPONSE   = -111,/* success status but the body lacks required fields or is not JSON */
     SFO_E_SIGNATURE        = -112,/* Salesforce 'signature' does not match HMAC(id || issued_at) */
-    SFO_E_STATE            = -113,/* callback 'state' differs from the one sent */
+    SFO_E_STATE_MISMATCH   = -113,/* callback 'state' absent or differs from the one sent */
     SFO_E_CALLBACK         = -114,/* callback URL carries neither code nor error */
     SFO_E_PENDING          = -115,/* device flow: user has not approved yet (internal) */
-    SFO_E_DEADLINE         = -116 /* flow deadline passed (device polling, loopback receiver) */
+    SFO_E_DEADLINE         = -116,/* flow deadline passed (device polling, loopback receiver) */
+    SFO_E_BAD_VALUE        = -117,/* a server value breaks its grammar (control character,
+                                     bad URL, ...); err.field names the member */
+    SFO_E_RESPONSE_TOO_LONG= -118,/* a server value does not fit the caller's field or buffer;
+                                     err.field names the member (nothing truncated) */
+
+    /* Deprecated names, kept for one release: */
+    SFO_E_STATE_MACHINE    = SFO_E_CALL_ORDER,     /* use SFO_E_CALL_ORDER */
+    SFO_E_STATE            = SFO_E_STATE_MISMATCH  /* use SFO_E_STATE_MISMATCH */
 };
+
+/*
+ * Who caused an error, for callers that map codes to exit statuses:
+ * the server's answer: SFO_E_OAUTH (rejected), SFO_E_HTTP_* and SFO_E_JSON_*
+ * (malformed answer), SFO_E_OAUTH_RESPONSE, SFO_E_SIGNATURE, SFO_E_BAD_VALUE,
+ * SFO_E_RESPONSE_TOO_LONG; the caller's configuration or input: SFO_E_ARG,
+ * SFO_E_TOO_LONG, SFO_E_INSECURE_URL, SFO_E_URL*, SFO_E_KEY*, SFO_E_STATE_MISMATCH,
+ * SFO_E_CALLBACK; the build: SFO_E_ABI, SFO_E_CALL_ORDER, SFO_E_INTERNAL.
+ */
 
 /*
  * Error strings, compile-time switch for firmware (-DSFO_ERROR_STRINGS=N when
@@ -125,8 +148,9 @@ const char *sfo_errname(int err);
 
 /*
  * Overwrite len bytes at p with zeros in a way the compiler cannot remove
- * (a volatile function pointer to memset). Used on every secret before the
- * memory holding it is released or reused.
+ * (memset followed by an empty asm statement that claims to read the memory;
+ * a volatile byte loop on compilers without GNU asm). Used on every secret
+ * before the memory holding it is released or reused.
  */
 void sfo_wipe(void *p, size_t len);
 

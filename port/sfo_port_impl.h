@@ -12,10 +12,6 @@
 
 #include "sfoauth_tls.h"
 
-/* Largest private key accepted by key_load, in bytes (PEM text or DER). */
-#ifndef SFO_KEY_INPUT_MAX
-#define SFO_KEY_INPUT_MAX 8192u
-#endif
 #define SFO_RSA_MIN_BITS 2048u
 #define SFO_RSA_MAX_BITS 4096u
 

@@ -5,15 +5,39 @@
 #include <string.h>
 #include "oauth_int.h"
 
-static const char *const k_ep_name[] = {
-    "token", "authorize", "revoke", "introspect", "userinfo", "token"
-};
+/* The override URL of an endpoint (NULL: derived from login_url) and the
+ * last segment of its derived path. */
+static const char *ep_override(const struct sfo_client *c, enum sfo__ep which,
+                               const char **name)
+{
+    switch (which) {
+    case SFO__EP_AUTHORIZE: *name = "authorize"; return c->authorize_url;
+    case SFO__EP_REVOKE: *name = "revoke"; return c->revoke_url;
+    case SFO__EP_INTROSPECT: *name = "introspect"; return c->introspect_url;
+    case SFO__EP_USERINFO: *name = "userinfo"; return c->userinfo_url;
+    case SFO__EP_DEVICE: *name = "token"; return c->device_url;
+    case SFO__EP_TOKEN:
+    default: *name = "token"; return c->token_url;
+    }
+}
+
+int sfo__https_only(const char *url, size_t n)
+{
+    static const char k_https[] = "https://";
+    size_t i;
+    for (i = 0; i < sizeof k_https - 1u; i++) {
+        if (i >= n || (url[i] | 0x20) != k_https[i]) {
+            return SFO_E_INSECURE_URL;
+        }
+    }
+    return SFO_OK;
+}
 
 int sfo__ep_url(const struct sfo_client *c, enum sfo__ep which, char *out, size_t cap,
                 size_t *out_len)
 {
-    const char *const *ov = &c->token_url;
-    const char *o = ov[which];
+    const char *name;
+    const char *o = ep_override(c, which, &name);
     size_t n, k;
     if (o != NULL) {
         n = strlen(o);
@@ -27,7 +51,7 @@ int sfo__ep_url(const struct sfo_client *c, enum sfo__ep which, char *out, size_
         while (n > 0 && o[n - 1] == '/') {
             n--;
         }
-        k = 17u + strlen(k_ep_name[which]);
+        k = 17u + strlen(name);
     }
     if (n + k + 1u > cap) {
         return SFO_E_TOO_LONG;
@@ -35,7 +59,7 @@ int sfo__ep_url(const struct sfo_client *c, enum sfo__ep which, char *out, size_
     memcpy(out, o, n);
     if (k != 0) {
         memcpy(out + n, "/services/oauth2/", 17);
-        memcpy(out + n + 17, k_ep_name[which], k - 17u);
+        memcpy(out + n + 17, name, k - 17u);
         n += k;
     }
     out[n] = '\0';
@@ -83,10 +107,47 @@ static int rand_b64url(const struct sfo_port *pt, size_t n, char *out, size_t ca
     return rc;
 }
 
+/* The query of the authorize URL after out[0..n): '?' or '&' (when the URL
+ * already has a query), then response_type, client_id, redirect_uri, the
+ * optional parameters, state and the PKCE challenge (ch, or NULL). */
+static int authorize_query(const struct sfo_client *c, const struct sfo_authz_params *p,
+                           const struct sfo_authz *s, const char *ch, char *out, size_t cap,
+                           size_t *n)
+{
+    struct sfo_form f;
+    size_t i;
+    if (*n + 2u > cap) {
+        return SFO_E_TOO_LONG;
+    }
+    for (i = 0; i < *n && out[i] != '?'; i++) {
+    }
+    out[*n] = i < *n ? '&' : '?';
+    (*n)++;
+    (void)sfo_form_init(&f, out + *n, cap - *n);
+    (void)sfo_form_add_str(&f, "response_type", "code");
+    (void)sfo_form_add_str(&f, "client_id", c->client_id);
+    (void)sfo_form_add_str(&f, "redirect_uri", p->redirect_uri);
+    if (p->scope != NULL) {
+        (void)sfo_form_add_str(&f, "scope", p->scope);
+    }
+    if (p->prompt != NULL) {
+        (void)sfo_form_add_str(&f, "prompt", p->prompt);
+    }
+    if (p->login_hint != NULL) {
+        (void)sfo_form_add_str(&f, "login_hint", p->login_hint);
+    }
+    (void)sfo_form_add_str(&f, "state", s->state);
+    if (ch != NULL) {
+        (void)sfo_form_add_str(&f, "code_challenge", ch);
+        (void)sfo_form_add_str(&f, "code_challenge_method", "S256");
+    }
+    *n += f.len;
+    return f.err;
+}
+
 int sfo_authorize_url(const struct sfo_client *c, const struct sfo_authz_params *p,
                       struct sfo_authz *s, char *out, size_t cap, size_t *out_len)
 {
-    struct sfo_form f;
     char ch[SFO_CHALLENGE_LEN + 1];
     size_t n;
     int rc;
@@ -105,55 +166,89 @@ int sfo_authorize_url(const struct sfo_client *c, const struct sfo_authz_params 
     if (rc == SFO_OK) {
         rc = sfo__ep_url(c, SFO__EP_AUTHORIZE, out, cap, &n);
     }
+    if (rc == SFO_OK) {
+        rc = sfo__https_only(out, n);
+    }
     if (rc != SFO_OK) {
         sfo_wipe(s, sizeof *s);
         return rc;
     }
-    if (n + 2u > cap) {
-        return SFO_E_TOO_LONG;
+    rc = authorize_query(c, p, s, p->pkce ? ch : NULL, out, cap, &n);
+    if (rc == SFO_OK && out_len != NULL) {
+        *out_len = n;
     }
-    /* '?' or '&' when the authorize URL already has a query */
-    {
-        size_t i;
-        for (i = 0; i < n && out[i] != '?'; i++) {
-        }
-        out[n] = i < n ? '&' : '?';
+    return rc;
+}
+
+/* The query of a pasted callback (*q, *qn): that of the URL when the text
+ * starts with "http", else the text itself without a leading '?'. */
+static int callback_query(const char *url, size_t n, const char **q, size_t *qn)
+{
+    struct sfo_url u;
+    int rc;
+    *q = url;
+    *qn = n;
+    if (n >= 4 && (url[0] | 0x20) == 'h' && (url[1] | 0x20) == 't' &&
+        (url[2] | 0x20) == 't' && (url[3] | 0x20) == 'p') {
+        rc = sfo_url_parse(url, n, &u);
+        *q = u.query;
+        *qn = u.query_len;
+        return rc;
     }
-    n++;
-    (void)sfo_form_init(&f, out + n, cap - n);
-    (void)sfo_form_add_str(&f, "response_type", "code");
-    (void)sfo_form_add_str(&f, "client_id", c->client_id);
-    (void)sfo_form_add_str(&f, "redirect_uri", p->redirect_uri);
-    if (p->scope != NULL) {
-        (void)sfo_form_add_str(&f, "scope", p->scope);
-    }
-    if (p->prompt != NULL) {
-        (void)sfo_form_add_str(&f, "prompt", p->prompt);
-    }
-    if (p->login_hint != NULL) {
-        (void)sfo_form_add_str(&f, "login_hint", p->login_hint);
-    }
-    (void)sfo_form_add_str(&f, "state", s->state);
-    if (p->pkce) {
-        (void)sfo_form_add_str(&f, "code_challenge", ch);
-        (void)sfo_form_add_str(&f, "code_challenge_method", "S256");
-    }
-    if (f.err != SFO_OK) {
-        return f.err;
-    }
-    if (out_len != NULL) {
-        *out_len = n + f.len;
+    if (n > 0 && url[0] == '?') {
+        (*q)++;
+        (*qn)--;
     }
     return SFO_OK;
+}
+
+/* An error= callback: SFO_E_OAUTH with err filled (when not NULL), or
+ * SFO_E_BAD_VALUE (err->field named, strings wiped) when error or
+ * error_description break their grammar (NQSCHAR), or the decoder's code.
+ */
+static int callback_error(const char *q, size_t qn, struct sfo_oauth_error *err)
+{
+    int rc;
+    if (err == NULL) {
+        return SFO_E_OAUTH;
+    }
+    rc = sfo_query_get(q, qn, "error_description", err->error_description,
+                       sizeof err->error_description, NULL);
+    if (rc != SFO_OK && rc != SFO_E_NOT_FOUND) {
+        return rc;
+    }
+    if (!sfo__nqschar_ok(err->error, strlen(err->error), false)) {
+        err->field = "error";
+    } else if (!sfo__nqschar_ok(err->error_description, strlen(err->error_description), true)) {
+        err->field = "error_description";
+    } else {
+        return SFO_E_OAUTH;
+    }
+    sfo_wipe(err->error, sizeof err->error);
+    sfo_wipe(err->error_description, sizeof err->error_description);
+    return SFO_E_BAD_VALUE;
+}
+
+/* The callback's state against s->state: same length, then constant-time bytes. */
+static int check_state(const char *q, size_t qn, const struct sfo_authz *s)
+{
+    char st[SFO_STATE_LEN + 2];
+    size_t sl = 0;
+    int rc = sfo_query_get(q, qn, "state", st, sizeof st, &sl);
+    if (rc == SFO_E_NOT_FOUND || rc == SFO_E_TOO_LONG || rc == SFO_OK) {
+        if (rc != SFO_OK || sl != strlen(s->state) || !sfo_ct_equal(st, s->state, sl)) {
+            rc = SFO_E_STATE_MISMATCH;
+        }
+    }
+    return rc;
 }
 
 int sfo_callback_parse(const char *url, size_t n, const struct sfo_authz *s,
                        char *code, size_t cap, struct sfo_oauth_error *err)
 {
-    struct sfo_url u;
-    const char *q = url;
-    size_t qn = n, sl = 0;
-    char st[SFO_STATE_LEN + 2];
+    const char *q;
+    size_t qn, cl = 0;
+    char scratch[SFO_STATE_LEN + 2];
     int rc;
     if (url == NULL || s == NULL || code == NULL || cap == 0) {
         return SFO_E_ARG;
@@ -161,65 +256,30 @@ int sfo_callback_parse(const char *url, size_t n, const struct sfo_authz *s,
     if (err != NULL) {
         memset(err, 0, sizeof *err);
     }
-    if (n >= 4 && (url[0] | 0x20) == 'h' && (url[1] | 0x20) == 't' &&
-        (url[2] | 0x20) == 't' && (url[3] | 0x20) == 'p') {
-        rc = sfo_url_parse(url, n, &u);
-        if (rc != SFO_OK) {
-            return rc;
-        }
-        q = u.query;
-        qn = u.query_len;
-    } else if (n > 0 && url[0] == '?') {
-        q++;
-        qn--;
-    }
-    rc = sfo_query_get(q, qn, "error", err ? err->error : st,
-                       err ? sizeof err->error : sizeof st, NULL);
-    if (rc == SFO_OK) {
-        if (err != NULL) {
-            rc = sfo_query_get(q, qn, "error_description", err->error_description,
-                               sizeof err->error_description, NULL);
-            if (rc != SFO_OK && rc != SFO_E_NOT_FOUND) {
-                return rc;
-            }
-        }
-        return SFO_E_OAUTH;
-    }
-    if (rc != SFO_E_NOT_FOUND) {
-        return rc;
-    }
-    rc = sfo_query_get(q, qn, "code", code, cap, NULL);
-    if (rc == SFO_E_NOT_FOUND) {
-        return SFO_E_CALLBACK;
-    }
+    rc = callback_query(url, n, &q, &qn);
     if (rc != SFO_OK) {
         return rc;
     }
-    rc = sfo_query_get(q, qn, "state", st, sizeof st, &sl);
-    if (rc == SFO_E_NOT_FOUND || rc == SFO_E_TOO_LONG || rc == SFO_OK) {
-        /* same length, then constant-time bytes */
-        if (rc != SFO_OK || sl != strlen(s->state) || !sfo_ct_equal(st, s->state, sl)) {
-            rc = SFO_E_STATE;
+    rc = sfo_query_get(q, qn, "error", err ? err->error : scratch,
+                       err ? sizeof err->error : sizeof scratch, NULL);
+    if (rc != SFO_E_NOT_FOUND) {
+        return rc == SFO_OK ? callback_error(q, qn, err) : rc;
+    }
+    rc = sfo_query_get(q, qn, "code", code, cap, &cl);
+    if (rc == SFO_E_NOT_FOUND) {
+        return SFO_E_CALLBACK;
+    }
+    if (rc == SFO_OK) {
+        rc = check_state(q, qn, s);
+    }
+    if (rc == SFO_OK && !sfo__vschar_ok(code, cl)) {
+        rc = SFO_E_BAD_VALUE; /* RFC 6749: code = 1*VSCHAR */
+        if (err != NULL) {
+            err->field = "code";
         }
     }
     if (rc != SFO_OK) {
         sfo_wipe(code, cap);
     }
     return rc;
-}
-
-uint32_t sfo__backoff_ms(unsigned attempt, uint32_t retry_after_s, uint32_t rnd)
-{
-    uint32_t w = SFO_BACKOFF_BASE_MS;
-    if (retry_after_s > 0) {
-        return retry_after_s >= SFO_BACKOFF_MAX_MS / 1000u ? SFO_BACKOFF_MAX_MS
-                                                           : retry_after_s * 1000u;
-    }
-    while (--attempt > 0 && w < SFO_BACKOFF_MAX_MS / 2u) {
-        w *= 2u;
-    }
-    if (w > SFO_BACKOFF_MAX_MS) {
-        w = SFO_BACKOFF_MAX_MS;
-    }
-    return w / 2u + rnd % (w / 2u + 1u);
 }

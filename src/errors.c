@@ -9,11 +9,8 @@
  * sfoauth_types.h): 2 names and English texts (default, host/CLI builds),
  * 1 names only (sfo_strerror returns the name), 0 neither (both return a
  * constant placeholder; callers print the number). Measured on Cortex-M4 -Os
- * in BENCHMARKS.md.
+ * in BENCHMARKS.md. Default in sfoauth_config.h.
  */
-#ifndef SFO_ERROR_STRINGS
-#define SFO_ERROR_STRINGS 2
-#endif
 #if SFO_ERROR_STRINGS != 0 && SFO_ERROR_STRINGS != 1 && SFO_ERROR_STRINGS != 2
 #error "SFO_ERROR_STRINGS must be 0, 1 or 2"
 #endif
@@ -23,9 +20,10 @@
     X(SFO_OK, "success") \
     X(SFO_E_ARG, "invalid argument") \
     X(SFO_E_TOO_LONG, "value does not fit its buffer") \
-    X(SFO_E_STATE_MACHINE, "call out of sequence") \
+    X(SFO_E_CALL_ORDER, "call out of sequence") \
     X(SFO_E_NOT_FOUND, "not found") \
     X(SFO_E_INTERNAL, "internal error") \
+    X(SFO_E_ABI, "caller built with other library settings") \
     X(SFO_E_B64, "malformed base64") \
     X(SFO_E_URL, "malformed URL") \
     X(SFO_E_URL_SCHEME, "URL scheme is not http or https") \
@@ -34,6 +32,7 @@
     X(SFO_E_URL_HOST, "bad host in URL") \
     X(SFO_E_PCT, "bad percent escape") \
     X(SFO_E_DUPLICATE, "duplicated parameter") \
+    X(SFO_E_INSECURE_URL, "endpoint URL is not https") \
     X(SFO_E_JSON_SYNTAX, "JSON syntax error") \
     X(SFO_E_JSON_UTF8, "invalid UTF-8 in JSON") \
     X(SFO_E_JSON_ESCAPE, "bad escape in JSON string") \
@@ -84,10 +83,12 @@
     X(SFO_E_OAUTH, "OAuth error from server") \
     X(SFO_E_OAUTH_RESPONSE, "malformed token response") \
     X(SFO_E_SIGNATURE, "token signature mismatch") \
-    X(SFO_E_STATE, "state mismatch in callback") \
+    X(SFO_E_STATE_MISMATCH, "state mismatch in callback") \
     X(SFO_E_CALLBACK, "callback has neither code nor error") \
     X(SFO_E_PENDING, "authorization pending") \
     X(SFO_E_DEADLINE, "deadline passed") \
+    X(SFO_E_BAD_VALUE, "server value breaks its grammar") \
+    X(SFO_E_RESPONSE_TOO_LONG, "server value does not fit its field") \
 
 #if SFO_ERROR_STRINGS > 0
 /* Codes fit in a signed byte (0 .. -128): one byte per entry, no pointers. */

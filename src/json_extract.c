@@ -8,6 +8,7 @@
 
 #define I64_MAX_U 0x7FFFFFFFFFFFFFFFull
 
+/* Record an extractor error and stop the scan. */
 static int fail(struct sfo_extract *x, int err)
 {
     x->err = err;
@@ -39,6 +40,7 @@ static int on_key(struct sfo_extract *x, const char *d, size_t n, unsigned fl)
         for (i = 0, m = x->candidates; m != 0; i++, m >>= 1) {
             if ((m & 1u) && x->fields[i].name[x->key_pos] == '\0') {
                 if (x->seen & (1u << i)) {
+                    x->current = (int)i;
                     return fail(x, SFO_E_JSON_DUPKEY);
                 }
                 x->seen |= 1u << i;
@@ -50,41 +52,51 @@ static int on_key(struct sfo_extract *x, const char *d, size_t n, unsigned fl)
     return 0;
 }
 
+/* One piece of an INT/UINT value (number text, or a string for INT) into f.
+ * Returns SFO_OK, SFO_E_JSON_TYPE or SFO_E_JSON_RANGE. */
+static int int_piece(struct sfo_extract *x, struct sfo_field *f, enum sfo_json_event ev,
+                     const char *d, size_t n, unsigned fl)
+{
+    size_t i;
+    bool uint = f->type == SFO_FIELD_UINT;
+    if (uint && ev != SFO_JSON_NUMBER) {
+        return SFO_E_JSON_TYPE;
+    }
+    for (i = 0; i < n; i++) {
+        unsigned c = (unsigned)(unsigned char)d[i] - '0';
+        if (c == (unsigned)('-' - '0') && x->int_state == 0 && !uint) {
+            x->neg = true;
+            x->int_state = 1;
+            continue;
+        }
+        if (c > 9u) {
+            return ev == SFO_JSON_NUMBER ? SFO_E_JSON_RANGE : SFO_E_JSON_TYPE;
+        }
+        /* acc * 10 + c must stay <= 2^63 - 1 (2^63 when negative) */
+        if (x->acc > I64_MAX_U / 10u || (x->acc == I64_MAX_U / 10u && c > 7u + x->neg)) {
+            return SFO_E_JSON_RANGE;
+        }
+        x->acc = x->acc * 10u + c;
+        x->int_state = 2;
+    }
+    if (fl & SFO_JSON_LAST) {
+        if (x->int_state != 2) {
+            return SFO_E_JSON_TYPE;
+        }
+        /* -(2^63) is reached without overflowing int64 */
+        f->ival = !x->neg ? (int64_t)x->acc : x->acc == 0 ? 0 : -(int64_t)(x->acc - 1u) - 1;
+    }
+    return SFO_OK;
+}
+
 /* One piece of a wanted STRING/NUMBER value into field f. Returns SFO_OK or
  * the extractor's code for the value (SFO_E_TOO_LONG, _JSON_TYPE, _JSON_RANGE). */
 static int piece(struct sfo_extract *x, struct sfo_field *f, enum sfo_json_event ev,
                  const char *d, size_t n, unsigned fl)
 {
     size_t i;
-
-    if (f->type == SFO_FIELD_INT) {
-        for (i = 0; i < n; i++) {
-            unsigned c = (unsigned)(unsigned char)d[i] - '0';
-            if (c == (unsigned)('-' - '0') && x->int_state == 0) {
-                x->neg = true;
-                x->int_state = 1;
-                continue;
-            }
-            if (c > 9u) {
-                return ev == SFO_JSON_NUMBER ? SFO_E_JSON_RANGE : SFO_E_JSON_TYPE;
-            }
-            /* acc * 10 + c must stay <= 2^63 - 1 (2^63 when negative) */
-            if (x->acc > I64_MAX_U / 10u ||
-                (x->acc == I64_MAX_U / 10u && c > 7u + x->neg)) {
-                return SFO_E_JSON_RANGE;
-            }
-            x->acc = x->acc * 10u + c;
-            x->int_state = 2;
-        }
-        if (fl & SFO_JSON_LAST) {
-            if (x->int_state != 2) {
-                return SFO_E_JSON_TYPE;
-            }
-            /* -(2^63) is reached without overflowing int64 */
-            f->ival = !x->neg ? (int64_t)x->acc
-                      : x->acc == 0 ? 0 : -(int64_t)(x->acc - 1u) - 1;
-        }
-        return SFO_OK;
+    if (f->type == SFO_FIELD_INT || f->type == SFO_FIELD_UINT) {
+        return int_piece(x, f, ev, d, n, fl);
     }
     if (f->type == SFO_FIELD_TEXT || (f->type == SFO_FIELD_STRING && ev == SFO_JSON_STRING)) {
         /* byte by byte, so the first fault in the value decides, wherever the
@@ -104,6 +116,9 @@ static int piece(struct sfo_extract *x, struct sfo_field *f, enum sfo_json_event
     return SFO_E_JSON_TYPE;
 }
 
+/* Scanner callback: the top-level shape, member names at depth 1, and the
+ * values of wanted members into their fields. Returns 0 to go on, 1 to stop
+ * (x->err holds why). */
 static int on_event(void *user, enum sfo_json_event ev, const char *d, size_t n,
                     unsigned fl, size_t depth)
 {
@@ -186,7 +201,7 @@ int sfo_extract_init(struct sfo_extract *x, struct sfo_field *fields, size_t n,
     }
     for (i = 0; i < n; i++) {
         const struct sfo_field *f = &fields[i];
-        if (f->name == NULL || f->type < SFO_FIELD_STRING || f->type > SFO_FIELD_TEXT ||
+        if (f->name == NULL || f->type < SFO_FIELD_STRING || f->type > SFO_FIELD_UINT ||
             ((f->type == SFO_FIELD_STRING || f->type == SFO_FIELD_TEXT) &&
              (f->str == NULL || f->cap == 0))) {
             return SFO_E_ARG;
@@ -201,6 +216,8 @@ int sfo_extract_init(struct sfo_extract *x, struct sfo_field *fields, size_t n,
     return r;
 }
 
+/* The extractor's verdict for the scanner's r: its own error when it stopped
+ * the scan; on any error every field is reset. */
 static int result(struct sfo_extract *x, int r)
 {
     if (r == SFO_E_JSON_ABORTED && x->err != SFO_OK) {

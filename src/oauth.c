@@ -1,7 +1,8 @@
 /*
  * Token endpoint calls: form bodies, client authentication, retries, and
  * reading token / error JSON straight from the HTTP body sink through the
- * field extractor. Salesforce signature check. The grants built on it.
+ * field extractor; every value read is checked against its grammar before it
+ * is handed back. Salesforce signature check. The grants built on it.
  *
  * Working buffer layout during a call (struct sfo_client.work):
  *   [ struct rd | HTTP I/O window ........ | endpoint URL + host | Basic value | reserved ]
@@ -26,9 +27,42 @@
 #error "SFO_ERROR_MAX must hold authorization_pending"
 #endif
 
+/* What a member's value must be (RFC 6749 appendix A, RFC 8628); checked
+ * once the answer is read, before any value is handed back. */
+enum gram {
+    G_ANY = 0,      /* not checked (booleans) */
+    G_VSCHAR,       /* 1*VSCHAR (%x20-7E): tokens, codes, id_token, signature, user_code */
+    G_SCOPE,        /* scope-token *( SP scope-token ), scope-token = 1*NQCHAR; or "" */
+    G_ERROR,        /* 1*NQSCHAR */
+    G_ERROR_DESC,   /* *NQSCHAR */
+    G_TOKEN_TYPE,   /* 1*( ALPHA / DIGIT / "-" / "." / "_" ), or an absolute URI */
+    G_HTTPS_URL,    /* an https URL */
+    G_DIGITS,       /* 1*DIGIT */
+    G_TEXT,         /* UTF-8 without C0/C1 control characters or DEL */
+    G_EXPIRES_IN,   /* integer 0 .. SFO_EXPIRES_IN_MAX */
+    G_INTERVAL,     /* integer 1 .. SFO_DEVICE_INTERVAL_MAX */
+    G_TIME          /* integer 0 .. SFO_TIME_MAX */
+};
+
+/* Slots of the field table: the error members, then each call's own. */
+enum { S_ERROR, S_ERROR_DESC, S_FIRST };
+enum tok_slot {
+    T_ACCESS = S_FIRST, T_REFRESH, T_INSTANCE, T_ID, T_TYPE, T_SCOPE, T_ISSUED, T_SIGNATURE,
+    T_ID_TOKEN, T_EXPIRES, T_END
+};
+enum dev_slot {
+    D_DEVICE_CODE = S_FIRST, D_USER_CODE, D_URI, D_URI_COMPLETE, D_INTERVAL, D_EXPIRES, D_END
+};
+enum in_slot {
+    I_ACTIVE = S_FIRST, I_SCOPE, I_CLIENT_ID, I_USERNAME, I_SUB, I_TYPE, I_EXP, I_IAT, I_NBF,
+    I_END
+};
+_Static_assert(T_END <= MAX_FIELDS && D_END <= MAX_FIELDS && I_END <= MAX_FIELDS,
+               "MAX_FIELDS too small");
+
 /* Response-reading state, at the aligned start of the working buffer. */
 struct rd {
-    struct sfo_field f[MAX_FIELDS];  /* caller's fields, then error, error_description */
+    struct sfo_field f[MAX_FIELDS];  /* by slot */
     struct sfo_extract x;
     uint8_t stack[SFO_JSON_STACK_BYTES(JSON_DEPTH)];
 };
@@ -44,9 +78,11 @@ struct call {
     enum sfo__ep ep;
     const char *method;
     const char *bearer;              /* access token for GET userinfo */
+    bool anonymous;                  /* no client authentication at all */
     struct sfo_http_field form[MAX_FORM];
     size_t nform;
-    size_t nf;
+    size_t nf;                       /* slots in use */
+    uint8_t gram[MAX_FIELDS];        /* enum gram of each slot */
     struct sfo_oauth_error *err;
     /* raw body copy (userinfo) */
     char *raw;
@@ -65,15 +101,22 @@ static char *take(struct call *k, size_t n)
     return (char *)k->c->work + k->end;
 }
 
-static void field(struct call *k, const char *name, enum sfo_field_type t, char *buf, size_t cap)
+/* Watch member name in slot, of type t, into buf (cap incl. NUL), checked against g. */
+static void field(struct call *k, size_t slot, const char *name, enum sfo_field_type t,
+                  char *buf, size_t cap, enum gram g)
 {
-    struct sfo_field *f = &k->r->f[k->nf++];
+    struct sfo_field *f = &k->r->f[slot];
     f->name = name;
     f->type = t;
     f->str = buf;
     f->cap = cap;
+    k->gram[slot] = (uint8_t)g;
+    if (k->nf <= slot) {
+        k->nf = slot + 1u;
+    }
 }
 
+/* Add name=v (n bytes, borrowed until the call ends) to the request form. */
 static void form(struct call *k, const char *name, const char *v, size_t n)
 {
     k->form[k->nform].name = name;
@@ -87,6 +130,8 @@ static void form_s(struct call *k, const char *name, const char *v)
     form(k, name, v, strlen(v));
 }
 
+/* A call to endpoint ep: the reading state at the aligned start of c->work,
+ * the window after it, the error members in the first slots. */
 static void call_init(struct call *k, const struct sfo_client *c, enum sfo__ep ep)
 {
     size_t pad = (size_t)(0u - (uintptr_t)c->work) & 7u;
@@ -98,6 +143,7 @@ static void call_init(struct call *k, const struct sfo_client *c, enum sfo__ep e
     k->ep = ep;
     k->method = "POST";
     k->end = c->work_len;
+    k->nf = S_FIRST;
 }
 
 /* Client authentication in the body (client_id, client_secret when known);
@@ -124,7 +170,7 @@ static int sink(void *ctx, const uint8_t *data, size_t len)
 #ifndef SFO_NO_USERINFO
     if (k->raw != NULL && k->raw_err == SFO_OK) {
         if (k->raw_cap - k->raw_len <= len) {
-            k->raw_err = SFO_E_TOO_LONG;
+            k->raw_err = SFO_E_RESPONSE_TOO_LONG;
         } else {
             memcpy(k->raw + k->raw_len, data, len);
             k->raw_len += len;
@@ -135,23 +181,174 @@ static int sink(void *ctx, const uint8_t *data, size_t len)
     return 0;
 }
 
-static bool retryable_rc(int rc)
+/* ---- value grammar ------------------------------------------------------------------ */
+
+static bool c_vschar(unsigned char c) { return c >= 0x20u && c <= 0x7Eu; }
+static bool c_nqschar(unsigned char c) { return c_vschar(c) && c != '"' && c != '\\'; }
+static bool c_nqchar(unsigned char c) { return c_nqschar(c) && c != ' '; }
+static bool c_visible(unsigned char c) { return c > 0x20u && c <= 0x7Eu; }
+static bool c_digit(unsigned char c) { return c >= '0' && c <= '9'; }
+static bool c_name(unsigned char c)
 {
-    return rc == SFO_E_DNS || rc == SFO_E_CONNREFUSED || rc == SFO_E_CONNECT ||
-           rc == SFO_E_TIMEOUT || rc == SFO_E_RESET || rc == SFO_E_CLOSED ||
-           rc == SFO_E_IO || rc == SFO_E_TLS_CLOSED || rc == SFO_E_HTTP_TRUNCATED;
+    return c_digit(c) || ((c | 0x20u) >= 'a' && (c | 0x20u) <= 'z') || c == '-' || c == '.' ||
+           c == '_';
 }
 
-/* One exchange. *status receives the HTTP status (0 when none). */
+/* Every byte of s (n) satisfies ok. */
+static bool all(const char *s, size_t n, bool (*ok)(unsigned char))
+{
+    size_t i;
+    for (i = 0; i < n; i++) {
+        if (!ok((unsigned char)s[i])) {
+            return false;
+        }
+    }
+    return true;
+}
+
+bool sfo__vschar_ok(const char *s, size_t n)
+{
+    return n > 0 && all(s, n, c_vschar);
+}
+
+bool sfo__nqschar_ok(const char *s, size_t n, bool empty_ok)
+{
+    return (n > 0 || empty_ok) && all(s, n, c_nqschar);
+}
+
+/* scope-token *( SP scope-token ): NQCHAR runs split by single spaces; "" too. */
+static bool scope_ok(const char *s, size_t n)
+{
+    size_t i;
+    if (n > 0 && (s[0] == ' ' || s[n - 1u] == ' ')) {
+        return false;
+    }
+    for (i = 0; i < n; i++) {
+        if (s[i] == ' ' ? s[i + 1u] == ' ' : !c_nqchar((unsigned char)s[i])) {
+            return false;
+        }
+    }
+    return true;
+}
+
+/* UTF-8 text (the scanner validated the encoding) without C0, DEL or C1
+ * (U+0080..U+009F, encoded C2 80..C2 9F). */
+static bool text_ok(const char *s, size_t n)
+{
+    size_t i;
+    for (i = 0; i < n; i++) {
+        unsigned char c = (unsigned char)s[i];
+        if (c < 0x20u || c == 0x7Fu ||
+            (c == 0xC2u && i + 1u < n && (unsigned char)s[i + 1u] <= 0x9Fu)) {
+            return false;
+        }
+    }
+    return true;
+}
+
+/* An absolute URL of visible characters (no space); https when https is set. */
+static bool url_ok(const char *s, size_t n, bool https)
+{
+    struct sfo_url u;
+    size_t i;
+    if (n == 0 || !all(s, n, c_visible)) {
+        return false;
+    }
+    if (https) {
+        return sfo_url_parse(s, n, &u) == SFO_OK && u.https;
+    }
+    for (i = 0; i < n && s[i] != ':'; i++) {
+    }
+    return i > 0 && i < n;
+}
+
+/* Does string s (n) satisfy grammar g? */
+static bool string_ok(const char *s, size_t n, enum gram g)
+{
+    switch (g) {
+    case G_VSCHAR: return sfo__vschar_ok(s, n);
+    case G_SCOPE: return scope_ok(s, n);
+    case G_ERROR: return sfo__nqschar_ok(s, n, false);
+    case G_ERROR_DESC: return sfo__nqschar_ok(s, n, true);
+    case G_TOKEN_TYPE: return (n > 0 && all(s, n, c_name)) || url_ok(s, n, false);
+    case G_HTTPS_URL: return url_ok(s, n, true);
+    case G_DIGITS: return n > 0 && all(s, n, c_digit);
+    case G_TEXT: return text_ok(s, n);
+    default: return true;
+    }
+}
+
+/* Is integer v within the range of grammar g? */
+static bool int_ok(int64_t v, enum gram g)
+{
+    switch (g) {
+    case G_EXPIRES_IN: return v >= 0 && v <= (int64_t)SFO_EXPIRES_IN_MAX;
+    case G_INTERVAL: return v >= 1 && v <= (int64_t)SFO_DEVICE_INTERVAL_MAX;
+    case G_TIME: return v >= 0 && v <= (int64_t)SFO_TIME_MAX;
+    default: return true;
+    }
+}
+
+/* Name the member at fault in the caller's error struct (when there is one). */
+static int blame(struct call *k, const char *name, int rc)
+{
+    if (k->err != NULL) {
+        k->err->field = name;
+    }
+    return rc;
+}
+
+/* Check the present members of slots [from, to) against their grammar.
+ * Returns SFO_OK, SFO_E_BAD_VALUE or SFO_E_JSON_RANGE, naming the member. */
+static int check_slots(struct call *k, size_t from, size_t to)
+{
+    size_t i;
+    for (i = from; i < to; i++) {
+        const struct sfo_field *f = &k->r->f[i];
+        enum gram g = (enum gram)k->gram[i];
+        if (!f->present || g == G_ANY) {
+            continue;
+        }
+        if (f->type == SFO_FIELD_INT || f->type == SFO_FIELD_UINT) {
+            if (!int_ok(f->ival, g)) {
+                return blame(k, f->name, SFO_E_JSON_RANGE);
+            }
+        } else if (f->type != SFO_FIELD_BOOL && !string_ok(f->str, f->len, g)) {
+            return blame(k, f->name, SFO_E_BAD_VALUE);
+        }
+    }
+    return SFO_OK;
+}
+
+/* A 2xx answer the reader refused: xr from the extractor (its own faults
+ * name the member; a value that does not fit is the server's, so
+ * SFO_E_RESPONSE_TOO_LONG), else the raw copy's code. */
+static int refused(struct call *k, int xr)
+{
+    const struct sfo_extract *x = &k->r->x;
+    if (xr == SFO_OK) {
+        return blame(k, "userinfo", k->raw_err);
+    }
+    if (xr == SFO_E_TOO_LONG) {
+        xr = SFO_E_RESPONSE_TOO_LONG;
+    }
+    if (x->err != SFO_OK && x->current >= 0) {
+        return blame(k, x->fields[x->current].name, xr);
+    }
+    return xr;
+}
+
+/* One exchange into resp, which is zeroed first so that it can be judged even
+ * when no exchange took place. Returns the HTTP client's code. */
 static int once(struct call *k, const char *host, const char *target, const char *authz,
-                bool https, uint16_t port, int64_t deadline, struct sfo_http_response *resp)
+                const struct sfo_url *u, int64_t deadline, struct sfo_http_response *resp)
 {
     const struct sfo_port *pt = k->c->port;
     struct sfo_http_request rq;
     int64_t left = deadline - pt->mono_ms(pt->ctx);
     int rc;
 
-    memset(resp, 0, sizeof *resp); /* judged even when no exchange took place */
+    memset(resp, 0, sizeof *resp);
     if (left <= 0) {
         return SFO_E_DEADLINE;
     }
@@ -167,9 +364,9 @@ static int once(struct call *k, const char *host, const char *target, const char
     }
     memset(&rq, 0, sizeof rq);
     rq.method = k->method;
-    rq.https = https;
+    rq.https = u->https;
     rq.host = host;
-    rq.port = port;
+    rq.port = u->port;
     rq.target = target;
     rq.authorization = authz;
     rq.form = k->nform ? k->form : NULL;
@@ -177,10 +374,12 @@ static int once(struct call *k, const char *host, const char *target, const char
     return sfo_http_request(&k->http, &rq, resp, sink, k);
 }
 
-/* Judge a finished exchange. */
+/* Judge a finished exchange: SFO_OK (a 2xx answer, values checked),
+ * SFO_E_OAUTH (an error answer, its strings checked), SFO_E_HTTP_STATUS, or
+ * the code of what refused the answer. */
 static int judge(struct call *k, int rc, const struct sfo_http_response *resp)
 {
-    struct sfo_field *e = &k->r->f[k->nf - 2u];
+    struct sfo_field *e = &k->r->f[S_ERROR];
     int xr;
     if (rc == SFO_E_HTTP_SINK) {
         rc = resp->sink_err;
@@ -193,65 +392,91 @@ static int judge(struct call *k, int rc, const struct sfo_http_response *resp)
     }
     xr = sfo_extract_finish(&k->r->x);
     if (resp->status >= 200 && resp->status < 300) {
-        if (xr != SFO_OK) {
-            return xr;
+        if (xr != SFO_OK || k->raw_err != SFO_OK) {
+            return refused(k, xr);
         }
-        if (k->raw_err != SFO_OK) {
-            return k->raw_err;
-        }
-        if (k->r->x.top != SFO_JSON_OBJECT_BEGIN && k->nf > 2u) {
+        if (k->r->x.top != SFO_JSON_OBJECT_BEGIN && k->nf > S_FIRST) {
             return SFO_E_OAUTH_RESPONSE;
         }
-        return e->present ? SFO_E_OAUTH : SFO_OK;
+        if (!e->present) {
+            return check_slots(k, S_FIRST, k->nf);
+        }
+    } else if (k->r->x.err != SFO_OK && k->r->x.current >= 0 && k->r->x.current < S_FIRST) {
+        return refused(k, xr); /* error or error_description does not fit, or not a string */
+    } else if (xr != SFO_OK || !e->present) {
+        /* error status: an OAuth error object, or only the status */
+        if (k->err != NULL) {
+            k->err->error[0] = '\0';
+            k->err->error_description[0] = '\0';
+        }
+        return SFO_E_HTTP_STATUS;
     }
-    /* error status: an OAuth error object, or only the status */
-    if (xr == SFO_OK && e->present) {
-        return SFO_E_OAUTH;
+    rc = check_slots(k, S_ERROR, S_FIRST);
+    if (rc != SFO_OK) {
+        sfo_wipe(e->str, e->cap);
+        sfo_wipe(k->r->f[S_ERROR_DESC].str, k->r->f[S_ERROR_DESC].cap);
+        return rc;
     }
-    if (k->err != NULL) {
-        k->err->error[0] = '\0';
-        k->err->error_description[0] = '\0';
-    }
-    return SFO_E_HTTP_STATUS;
+    return SFO_E_OAUTH;
 }
 
-/* Resolve the endpoint, add client Basic credentials when configured, run the
- * exchange with retries. */
-static int run(struct call *k)
+uint32_t sfo__backoff_ms(unsigned attempt, uint32_t retry_after_s, uint32_t rnd)
+{
+    uint32_t w = SFO_BACKOFF_BASE_MS;
+    if (retry_after_s > 0) {
+        return retry_after_s >= SFO_BACKOFF_MAX_MS / 1000u ? SFO_BACKOFF_MAX_MS
+                                                           : retry_after_s * 1000u;
+    }
+    while (--attempt > 0 && w < SFO_BACKOFF_MAX_MS / 2u) {
+        w *= 2u;
+    }
+    if (w > SFO_BACKOFF_MAX_MS) {
+        w = SFO_BACKOFF_MAX_MS;
+    }
+    return w / 2u + rnd % (w / 2u + 1u);
+}
+
+/* Is the verdict rc (with its response) worth another attempt? Transport
+ * failures, 429 and 5xx are; OAuth 4xx answers and TLS verdicts are not. */
+static bool retryable(int rc, const struct sfo_http_response *resp)
+{
+    if ((rc == SFO_E_HTTP_STATUS || rc == SFO_E_OAUTH) &&
+        (resp->status == 429 || resp->status >= 500)) {
+        return true;
+    }
+    return rc == SFO_E_DNS || rc == SFO_E_CONNREFUSED || rc == SFO_E_CONNECT ||
+           rc == SFO_E_TIMEOUT || rc == SFO_E_RESET || rc == SFO_E_CLOSED ||
+           rc == SFO_E_IO || rc == SFO_E_TLS_CLOSED || rc == SFO_E_HTTP_TRUNCATED;
+}
+
+/* Bind the error members to the caller's err, or to scratch in the tail when
+ * the caller keeps none. Returns SFO_OK or SFO_E_TOO_LONG (working buffer). */
+static int bind_errors(struct call *k)
+{
+    struct sfo_oauth_error *e = k->err;
+    if (e != NULL) {
+        memset(e, 0, sizeof *e);
+        field(k, S_ERROR, "error", SFO_FIELD_STRING, e->error, sizeof e->error, G_ERROR);
+        field(k, S_ERROR_DESC, "error_description", SFO_FIELD_STRING, e->error_description,
+              sizeof e->error_description, G_ERROR_DESC);
+        return SFO_OK;
+    }
+    field(k, S_ERROR, "error", SFO_FIELD_STRING, take(k, SFO_ERROR_MAX), SFO_ERROR_MAX, G_ERROR);
+    field(k, S_ERROR_DESC, "error_description", SFO_FIELD_STRING, take(k, SFO_ERROR_DESC_MAX),
+          SFO_ERROR_DESC_MAX, G_ERROR_DESC);
+    return k->r->f[S_ERROR_DESC].str == NULL ? SFO_E_TOO_LONG : SFO_OK;
+}
+
+/* The endpoint URL and its host, NUL-terminated, in the tail; *u describes
+ * the URL, *host the host copy. The URL is first written above the window's
+ * minimum to learn its length, and that copy (whole or, when it does not fit,
+ * partial) is wiped at once. A URL that is not https is SFO_E_INSECURE_URL. */
+static int resolve_endpoint(struct call *k, struct sfo_url *u, char **host)
 {
     const struct sfo_client *c = k->c;
-    const struct sfo_port *pt = c->port;
-    struct sfo_http_response resp;
-    struct sfo_url u;
-    char *url, *host, *authz = NULL;
     size_t n, room;
-    int64_t deadline = pt->mono_ms(pt->ctx) + (int64_t)c->deadline_ms;
-    unsigned attempt;
+    char *url;
     int rc;
-
-    if (k->err != NULL) {
-        memset(k->err, 0, sizeof *k->err);
-    }
-    field(k, "error", SFO_FIELD_STRING, k->err ? k->err->error : NULL,
-          k->err ? sizeof k->err->error : 0);
-    field(k, "error_description", SFO_FIELD_STRING, k->err ? k->err->error_description : NULL,
-          k->err ? sizeof k->err->error_description : 0);
-    if (k->err == NULL) {
-        /* nowhere to keep the strings: catch the member as TEXT of size 0?
-         * no: use the window-free tail for a small buffer */
-        struct sfo_field *f = &k->r->f[k->nf - 2u];
-        f[0].str = take(k, SFO_ERROR_MAX);
-        f[0].cap = SFO_ERROR_MAX;
-        f[1].str = take(k, SFO_ERROR_DESC_MAX);
-        f[1].cap = SFO_ERROR_DESC_MAX;
-        if (f[1].str == NULL) {
-            return SFO_E_TOO_LONG;
-        }
-    }
-
-    /* endpoint URL and its host, NUL-terminated, in the tail; the URL is first
-     * written above the window's minimum to learn its length, and that copy
-     * (whole or, when it does not fit, partial) is wiped at once */
     room = k->end - k->win > SFO_HTTP_WINDOW_MIN ? k->end - k->win - SFO_HTTP_WINDOW_MIN : 0u;
     url = (char *)c->work + k->win + SFO_HTTP_WINDOW_MIN;
     rc = room > 0u ? sfo__ep_url(c, k->ep, url, room, &n) : SFO_E_TOO_LONG;
@@ -266,106 +491,152 @@ static int run(struct call *k)
         return SFO_E_TOO_LONG;
     }
     (void)sfo__ep_url(c, k->ep, url, n + 1u, NULL);
-    rc = sfo_url_parse(url, n, &u);
+    rc = sfo__https_only(url, n);
+    if (rc == SFO_OK) {
+        rc = sfo_url_parse(url, n, u);
+    }
+    *host = rc == SFO_OK ? take(k, u->host_len + 1u) : NULL;
+    if (*host == NULL) {
+        return rc != SFO_OK ? rc : SFO_E_TOO_LONG;
+    }
+    memcpy(*host, u->host, u->host_len);
+    (*host)[u->host_len] = '\0';
+    if (u->fragment != NULL) {
+        url[u->fragment - url - 1] = '\0';
+    }
+    if (u->path < url || u->path >= url + n) {
+        u->path = "/"; /* no path in the URL; a bare query is dropped */
+    }
+    return SFO_OK;
+}
+
+/* The proxy's host (in the tail) and port for CONNECT, when one is set. */
+static int bind_proxy(struct call *k)
+{
+    const char *purl = k->c->proxy_url;
+#ifdef SFO_NO_PROXY
+    return purl != NULL ? SFO_E_ARG : SFO_OK;
+#else
+    struct sfo_url pu;
+    char *phost;
+    int rc;
+    if (purl == NULL) {
+        return SFO_OK;
+    }
+    rc = sfo_url_parse(purl, strlen(purl), &pu);
     if (rc != SFO_OK) {
         return rc;
     }
-    host = take(k, u.host_len + 1u);
-    if (host == NULL) {
+    phost = take(k, pu.host_len + 1u);
+    if (phost == NULL) {
         return SFO_E_TOO_LONG;
     }
-    memcpy(host, u.host, u.host_len);
-    host[u.host_len] = '\0';
-    if (u.fragment != NULL) {
-        url[u.fragment - url - 1] = '\0';
-    }
-    if (u.path < url || u.path >= url + n) {
-        u.path = "/"; /* no path in the URL; a bare query is dropped */
-    }
-
-    /* proxy */
-#ifdef SFO_NO_PROXY
-    if (c->proxy_url != NULL) {
-        return SFO_E_ARG;
-    }
-#else
-    if (c->proxy_url != NULL) {
-        struct sfo_url pu;
-        char *phost;
-        rc = sfo_url_parse(c->proxy_url, strlen(c->proxy_url), &pu);
-        if (rc != SFO_OK) {
-            return rc;
-        }
-        phost = take(k, pu.host_len + 1u);
-        if (phost == NULL) {
-            return SFO_E_TOO_LONG;
-        }
-        memcpy(phost, pu.host, pu.host_len);
-        phost[pu.host_len] = '\0';
-        k->http.proxy_host = phost;
-        k->http.proxy_port = pu.port;
-    }
+    memcpy(phost, pu.host, pu.host_len);
+    phost[pu.host_len] = '\0';
+    k->http.proxy_host = phost;
+    k->http.proxy_port = pu.port;
+    return SFO_OK;
 #endif
+}
 
-    /* Authorization: Bearer token, or Basic form(id):form(secret) */
+/* "Basic " base64(form(id) ":" form(secret)) into the tail as *authz; the
+ * raw pair is wiped at once. */
+static int basic_value(struct call *k, char **authz)
+{
+    const struct sfo_client *c = k->c;
+    size_t il = sfo_form_encoded_len((const uint8_t *)c->client_id, strlen(c->client_id));
+    size_t sl = sfo_form_encoded_len(c->client_secret, c->client_secret_len);
+    char *raw;
+    int rc;
+    *authz = take(k, 7u + SFO_B64_LEN(il + 1u + sl));
+    raw = *authz != NULL ? take(k, il + sl + 2u) : NULL;
+    if (raw == NULL) {
+        return SFO_E_TOO_LONG;
+    }
+    (void)sfo_form_encode((const uint8_t *)c->client_id, strlen(c->client_id), raw, il + 1u,
+                          NULL);
+    raw[il] = ':';
+    (void)sfo_form_encode(c->client_secret, c->client_secret_len, raw + il + 1u, sl + 1u, NULL);
+    memcpy(*authz, "Basic ", 6);
+    rc = sfo_b64_encode((const uint8_t *)raw, il + 1u + sl, *authz + 6,
+                        SFO_B64_LEN(il + 1u + sl) + 1u, NULL);
+    sfo_wipe(raw, il + sl + 2u);
+    return rc;
+}
+
+/* The Authorization value into the tail: Bearer token, Basic client
+ * credentials, or none (*authz NULL). */
+static int make_authz(struct call *k, char **authz)
+{
+    const struct sfo_client *c = k->c;
+    size_t n;
+    *authz = NULL;
     if (k->bearer != NULL) {
         n = strlen(k->bearer);
-        authz = take(k, n + 8u);
-        if (authz == NULL) {
+        *authz = take(k, n + 8u);
+        if (*authz == NULL) {
             return SFO_E_TOO_LONG;
         }
-        memcpy(authz, "Bearer ", 7);
-        memcpy(authz + 7, k->bearer, n + 1u);
-    } else if (c->basic_auth && c->client_secret != NULL) {
-        size_t il = sfo_form_encoded_len((const uint8_t *)c->client_id, strlen(c->client_id));
-        size_t sl = sfo_form_encoded_len(c->client_secret, c->client_secret_len);
-        char *raw;
-        authz = take(k, 7u + SFO_B64_LEN(il + 1u + sl));
-        raw = authz != NULL ? take(k, il + sl + 2u) : NULL;
-        if (raw == NULL) {
-            return SFO_E_TOO_LONG;
-        }
-        (void)sfo_form_encode((const uint8_t *)c->client_id, strlen(c->client_id), raw,
-                              il + 1u, NULL);
-        raw[il] = ':';
-        (void)sfo_form_encode(c->client_secret, c->client_secret_len, raw + il + 1u,
-                              sl + 1u, NULL);
-        memcpy(authz, "Basic ", 6);
-        rc = sfo_b64_encode((const uint8_t *)raw, il + 1u + sl, authz + 6,
-                            SFO_B64_LEN(il + 1u + sl) + 1u, NULL);
-        sfo_wipe(raw, il + sl + 2u);
-        if (rc != SFO_OK) {
-            return rc;
-        }
+        memcpy(*authz, "Bearer ", 7);
+        memcpy(*authz + 7, k->bearer, n + 1u);
+        return SFO_OK;
     }
+    if (!k->anonymous && c->basic_auth && c->client_secret != NULL) {
+        return basic_value(k, authz);
+    }
+    return SFO_OK;
+}
 
+/* Run the exchange until a verdict that is not retryable, the retries are
+ * spent, or the next wait would pass the deadline. Returns the last verdict. */
+static int exchange(struct call *k, const char *host, const struct sfo_url *u,
+                    const char *authz, int64_t deadline)
+{
+    const struct sfo_port *pt = k->c->port;
+    struct sfo_http_response resp;
+    unsigned attempt;
+    int rc;
     k->http.port = pt;
-    k->http.win = c->work + k->win;
+    k->http.win = k->c->work + k->win;
     k->http.win_len = k->end - k->win;
     for (attempt = 0;; attempt++) {
-        uint32_t wait, rnd = 0;
-        rc = once(k, host, u.path, authz, u.https, u.port, deadline, &resp);
-        rc = judge(k, rc, &resp);
-        if (!(retryable_rc(rc) ||
-              ((rc == SFO_E_HTTP_STATUS || rc == SFO_E_OAUTH) &&
-               (resp.status == 429 || resp.status >= 500))) ||
-            attempt >= c->retries) {
-            break;
+        uint32_t wait, ra = 0, rnd = 0;
+        rc = judge(k, once(k, host, u->path, authz, u, deadline, &resp), &resp);
+        if (!retryable(rc, &resp) || attempt >= k->c->retries) {
+            return rc;
+        }
+        if (resp.retry_after_s > 0 && resp.status != 0) {
+            ra = (uint32_t)(resp.retry_after_s > 86400 ? 86400 : resp.retry_after_s);
         }
         (void)pt->random(pt->ctx, (uint8_t *)&rnd, sizeof rnd);
-        wait = sfo__backoff_ms(attempt + 1u,
-                               resp.retry_after_s > 0 && resp.status != 0
-                                   ? (uint32_t)(resp.retry_after_s > 86400 ? 86400
-                                                                           : resp.retry_after_s)
-                                   : 0u,
-                               rnd);
+        wait = sfo__backoff_ms(attempt + 1u, ra, rnd);
         if (pt->mono_ms(pt->ctx) + (int64_t)wait >= deadline) {
-            break;
+            return rc;
         }
         sfo_http_close(&k->http);
         pt->sleep_ms(pt->ctx, wait);
     }
-    return rc;
+}
+
+/* Prepare the endpoint, proxy and Authorization in the working buffer's
+ * tail, then exchange with retries within the client's deadline. */
+static int run(struct call *k)
+{
+    const struct sfo_port *pt = k->c->port;
+    int64_t deadline = pt->mono_ms(pt->ctx) + (int64_t)k->c->deadline_ms;
+    struct sfo_url u;
+    char *host = NULL, *authz = NULL;
+    int rc = bind_errors(k);
+    if (rc == SFO_OK) {
+        rc = resolve_endpoint(k, &u, &host);
+    }
+    if (rc == SFO_OK) {
+        rc = bind_proxy(k);
+    }
+    if (rc == SFO_OK) {
+        rc = make_authz(k, &authz);
+    }
+    return rc == SFO_OK ? exchange(k, host, &u, authz, deadline) : rc;
 }
 
 /* Release: close the connection, wipe the tail of the working buffer. */
@@ -377,16 +648,25 @@ static void done(struct call *k)
     sfo_wipe(k->form, sizeof k->form);
 }
 
-static bool client_ok(const struct sfo_client *c)
+/* A client usable for calls that need no client id (revoke). */
+static bool base_ok(const struct sfo_client *c)
 {
-    return c != NULL && c->port != NULL && c->login_url != NULL && c->client_id != NULL &&
-           c->work != NULL && c->work_len >= SFO_WORK_MIN;
+    return c != NULL && c->port != NULL && c->login_url != NULL && c->work != NULL &&
+           c->work_len >= SFO_WORK_MIN;
 }
 
-int sfo_client_init(struct sfo_client *c, const struct sfo_port *port,
-                    const char *login_url, const char *client_id,
-                    uint8_t *work, size_t work_len)
+static bool client_ok(const struct sfo_client *c)
 {
+    return base_ok(c) && c->client_id != NULL;
+}
+
+int sfo_client_init_checked(struct sfo_client *c, const struct sfo_port *port,
+                            const char *login_url, const char *client_id,
+                            uint8_t *work, size_t work_len, uint32_t sizes, uint32_t settings)
+{
+    if (sizes != SFO_ABI_SIZES || settings != SFO_CONFIG_SIGNATURE) {
+        return SFO_E_ABI; /* *c may not even be as large as this library's struct */
+    }
     if (c == NULL) {
         return SFO_E_ARG;
     }
@@ -399,7 +679,7 @@ int sfo_client_init(struct sfo_client *c, const struct sfo_port *port,
     c->timeout_ms = SFO_TIMEOUT_MS;
     c->deadline_ms = SFO_DEADLINE_MS;
     c->retries = SFO_RETRIES;
-    if (!client_ok(c) || login_url[0] == '\0' || client_id[0] == '\0') {
+    if (!base_ok(c) || login_url[0] == '\0' || (client_id != NULL && client_id[0] == '\0')) {
         return SFO_E_ARG;
     }
     return SFO_OK;
@@ -442,30 +722,38 @@ int sfo_signature_check(const struct sfo_port *port, const uint8_t *secret, size
 }
 
 /*
- * Token call: watch the token members, run,
- * check the result. The caller has set up the form.
+ * Token call: watch the token members, run, check the result (access_token
+ * required, Salesforce signature verified when the secret is known). The
+ * caller has set up the form.
  */
 static int token_call(struct call *k, struct sfo_token *t)
 {
     const struct sfo_client *c = k->c;
     int rc;
-    field(k, "access_token", SFO_FIELD_STRING, t->access_token, sizeof t->access_token);
-    field(k, "refresh_token", SFO_FIELD_STRING, t->refresh_token, sizeof t->refresh_token);
-    field(k, "instance_url", SFO_FIELD_STRING, t->instance_url, sizeof t->instance_url);
-    field(k, "id", SFO_FIELD_STRING, t->id, sizeof t->id);
-    field(k, "token_type", SFO_FIELD_STRING, t->token_type, sizeof t->token_type);
-    field(k, "scope", SFO_FIELD_STRING, t->scope, sizeof t->scope);
-    field(k, "issued_at", SFO_FIELD_TEXT, t->issued_at, sizeof t->issued_at);
-    field(k, "signature", SFO_FIELD_STRING, t->signature, sizeof t->signature);
-    field(k, "id_token", SFO_FIELD_STRING, t->id_token, sizeof t->id_token);
-    field(k, "expires_in", SFO_FIELD_INT, NULL, 0);
+    field(k, T_ACCESS, "access_token", SFO_FIELD_STRING, t->access_token,
+          sizeof t->access_token, G_VSCHAR);
+    field(k, T_REFRESH, "refresh_token", SFO_FIELD_STRING, t->refresh_token,
+          sizeof t->refresh_token, G_VSCHAR);
+    field(k, T_INSTANCE, "instance_url", SFO_FIELD_STRING, t->instance_url,
+          sizeof t->instance_url, G_HTTPS_URL);
+    field(k, T_ID, "id", SFO_FIELD_STRING, t->id, sizeof t->id, G_HTTPS_URL);
+    field(k, T_TYPE, "token_type", SFO_FIELD_STRING, t->token_type, sizeof t->token_type,
+          G_TOKEN_TYPE);
+    field(k, T_SCOPE, "scope", SFO_FIELD_STRING, t->scope, sizeof t->scope, G_SCOPE);
+    field(k, T_ISSUED, "issued_at", SFO_FIELD_TEXT, t->issued_at, sizeof t->issued_at,
+          G_DIGITS);
+    field(k, T_SIGNATURE, "signature", SFO_FIELD_STRING, t->signature, sizeof t->signature,
+          G_VSCHAR);
+    field(k, T_ID_TOKEN, "id_token", SFO_FIELD_STRING, t->id_token, sizeof t->id_token,
+          G_VSCHAR);
+    field(k, T_EXPIRES, "expires_in", SFO_FIELD_UINT, NULL, 0, G_EXPIRES_IN);
     k->err = &t->err;
     rc = run(k);
-    if (rc == SFO_OK && !k->r->f[0].present) {
+    if (rc == SFO_OK && !k->r->f[T_ACCESS].present) {
         rc = SFO_E_OAUTH_RESPONSE;
     }
-    if (rc == SFO_OK && k->r->f[9].present) {
-        t->expires_in = k->r->f[9].ival;
+    if (rc == SFO_OK && k->r->f[T_EXPIRES].present) {
+        t->expires_in = k->r->f[T_EXPIRES].ival;
     }
     if (rc == SFO_OK && t->signature[0] != '\0' && c->client_secret != NULL) {
         rc = sfo_signature_check(c->port, c->client_secret, c->client_secret_len, t->id,
@@ -570,7 +858,7 @@ int sfo_refresh(const struct sfo_client *c, struct sfo_token *tok)
         sfo_token_wipe(tok);
         tok->err = e;
     }
-    if (rc != SFO_OK || !k.r->f[1].present) {
+    if (rc != SFO_OK || !k.r->f[T_REFRESH].present) {
         memcpy(tok->refresh_token, rt, n + 1u); /* n < sizeof: it came from there */
     }
     done(&k);
@@ -611,6 +899,33 @@ int sfo_password_grant(const struct sfo_client *c, const char *username,
 }
 
 #ifndef SFO_NO_DEVICE_FLOW
+/* Device authorization answer: device_code, user_code, verification_uri
+ * required; interval (default 5 s) and expires_in (-1 when absent) in range. */
+static int device_call(struct call *k, struct sfo_device *d)
+{
+    const struct sfo_field *f = k->r->f;
+    int rc;
+    field(k, D_DEVICE_CODE, "device_code", SFO_FIELD_STRING, d->device_code,
+          sizeof d->device_code, G_VSCHAR);
+    field(k, D_USER_CODE, "user_code", SFO_FIELD_STRING, d->user_code, sizeof d->user_code,
+          G_VSCHAR);
+    field(k, D_URI, "verification_uri", SFO_FIELD_STRING, d->verification_uri,
+          sizeof d->verification_uri, G_HTTPS_URL);
+    field(k, D_URI_COMPLETE, "verification_uri_complete", SFO_FIELD_STRING,
+          d->verification_uri_complete, sizeof d->verification_uri_complete, G_HTTPS_URL);
+    field(k, D_INTERVAL, "interval", SFO_FIELD_UINT, NULL, 0, G_INTERVAL);
+    field(k, D_EXPIRES, "expires_in", SFO_FIELD_UINT, NULL, 0, G_EXPIRES_IN);
+    k->err = &d->err;
+    rc = run(k);
+    if (rc == SFO_OK &&
+        (!f[D_DEVICE_CODE].present || !f[D_USER_CODE].present || !f[D_URI].present)) {
+        rc = SFO_E_OAUTH_RESPONSE;
+    }
+    d->interval_s = f[D_INTERVAL].present ? (uint32_t)f[D_INTERVAL].ival : 5u;
+    d->expires_in = f[D_EXPIRES].present ? f[D_EXPIRES].ival : -1;
+    return rc;
+}
+
 int sfo_device_start(const struct sfo_client *c, const char *scope, struct sfo_device *d)
 {
     struct call k;
@@ -629,24 +944,7 @@ int sfo_device_start(const struct sfo_client *c, const char *scope, struct sfo_d
         form_s(&k, "scope", scope);
     }
     client_auth(&k);
-    field(&k, "device_code", SFO_FIELD_STRING, d->device_code, sizeof d->device_code);
-    field(&k, "user_code", SFO_FIELD_STRING, d->user_code, sizeof d->user_code);
-    field(&k, "verification_uri", SFO_FIELD_STRING, d->verification_uri,
-          sizeof d->verification_uri);
-    field(&k, "verification_uri_complete", SFO_FIELD_STRING, d->verification_uri_complete,
-          sizeof d->verification_uri_complete);
-    field(&k, "interval", SFO_FIELD_INT, NULL, 0);
-    field(&k, "expires_in", SFO_FIELD_INT, NULL, 0);
-    k.err = &d->err;
-    rc = run(&k);
-    if (rc == SFO_OK && (!k.r->f[0].present || !k.r->f[1].present || !k.r->f[2].present)) {
-        rc = SFO_E_OAUTH_RESPONSE;
-    }
-    d->interval_s = 5;
-    if (k.r->f[4].present && k.r->f[4].ival > 0 && k.r->f[4].ival <= 3600) {
-        d->interval_s = (uint32_t)k.r->f[4].ival;
-    }
-    d->expires_in = k.r->f[5].present ? k.r->f[5].ival : -1;
+    rc = device_call(&k, d);
     done(&k);
     if (rc != SFO_OK) {
         struct sfo_oauth_error e = d->err;
@@ -704,12 +1002,16 @@ int sfo_revoke(const struct sfo_client *c, const char *token, struct sfo_oauth_e
 {
     struct call k;
     int rc;
-    if (!client_ok(c) || token == NULL) {
+    if (!base_ok(c) || token == NULL) {
         return SFO_E_ARG;
     }
     call_init(&k, c, SFO__EP_REVOKE);
     form_s(&k, "token", token);
-    client_auth(&k);
+    if (c->client_id != NULL) {
+        client_auth(&k);
+    } else {
+        k.anonymous = true;
+    }
     k.err = err;
     /* any body (often empty) is fine on 200: no object required */
     rc = run(&k);
@@ -721,6 +1023,34 @@ int sfo_revoke(const struct sfo_client *c, const char *token, struct sfo_oauth_e
 }
 
 #ifndef SFO_NO_INTROSPECT
+/* Introspection answer: active required; strings and times checked. */
+static int introspect_call(struct call *k, struct sfo_introspection *o)
+{
+    const struct sfo_field *f = k->r->f;
+    int rc;
+    field(k, I_ACTIVE, "active", SFO_FIELD_BOOL, NULL, 0, G_ANY);
+    field(k, I_SCOPE, "scope", SFO_FIELD_STRING, o->scope, sizeof o->scope, G_SCOPE);
+    field(k, I_CLIENT_ID, "client_id", SFO_FIELD_STRING, o->client_id, sizeof o->client_id,
+          G_TEXT);
+    field(k, I_USERNAME, "username", SFO_FIELD_STRING, o->username, sizeof o->username, G_TEXT);
+    field(k, I_SUB, "sub", SFO_FIELD_STRING, o->sub, sizeof o->sub, G_TEXT);
+    field(k, I_TYPE, "token_type", SFO_FIELD_STRING, o->token_type, sizeof o->token_type,
+          G_TOKEN_TYPE);
+    field(k, I_EXP, "exp", SFO_FIELD_UINT, NULL, 0, G_TIME);
+    field(k, I_IAT, "iat", SFO_FIELD_UINT, NULL, 0, G_TIME);
+    field(k, I_NBF, "nbf", SFO_FIELD_UINT, NULL, 0, G_TIME);
+    k->err = &o->err;
+    rc = run(k);
+    if (rc == SFO_OK && !f[I_ACTIVE].present) {
+        rc = SFO_E_OAUTH_RESPONSE;
+    }
+    o->active = f[I_ACTIVE].bval;
+    o->exp = f[I_EXP].ival;
+    o->iat = f[I_IAT].ival;
+    o->nbf = f[I_NBF].ival;
+    return rc;
+}
+
 int sfo_introspect(const struct sfo_client *c, const char *token, const char *hint,
                    struct sfo_introspection *o)
 {
@@ -736,30 +1066,57 @@ int sfo_introspect(const struct sfo_client *c, const char *token, const char *hi
         form_s(&k, "token_type_hint", hint);
     }
     client_auth(&k);
-    field(&k, "active", SFO_FIELD_BOOL, NULL, 0);
-    field(&k, "scope", SFO_FIELD_STRING, o->scope, sizeof o->scope);
-    field(&k, "client_id", SFO_FIELD_STRING, o->client_id, sizeof o->client_id);
-    field(&k, "username", SFO_FIELD_STRING, o->username, sizeof o->username);
-    field(&k, "sub", SFO_FIELD_STRING, o->sub, sizeof o->sub);
-    field(&k, "token_type", SFO_FIELD_STRING, o->token_type, sizeof o->token_type);
-    field(&k, "exp", SFO_FIELD_INT, NULL, 0);
-    field(&k, "iat", SFO_FIELD_INT, NULL, 0);
-    field(&k, "nbf", SFO_FIELD_INT, NULL, 0);
-    k.err = &o->err;
-    rc = run(&k);
-    if (rc == SFO_OK && !k.r->f[0].present) {
-        rc = SFO_E_OAUTH_RESPONSE;
-    }
-    o->active = k.r->f[0].bval;
-    o->exp = k.r->f[6].ival;
-    o->iat = k.r->f[7].ival;
-    o->nbf = k.r->f[8].ival;
+    rc = introspect_call(&k, o);
     done(&k);
+    if (rc != SFO_OK) {
+        struct sfo_oauth_error e = o->err;
+        sfo_wipe(o, sizeof *o);
+        o->err = e;
+    }
     return rc;
 }
 #endif /* SFO_NO_INTROSPECT */
 
 #ifndef SFO_NO_USERINFO
+static unsigned hex4(const char *s)
+{
+    unsigned v = 0;
+    size_t i;
+    for (i = 0; i < 4u; i++) {
+        unsigned c = (unsigned char)s[i];
+        v = v * 16u + (c <= '9' ? c - '0' : (c | 0x20u) - 'a' + 10u);
+    }
+    return v;
+}
+
+/* Does a valid JSON text carry a C0/C1 control character or DEL in a string,
+ * raw (DEL, C2 80..9F; raw C0 cannot be in a string) or escaped? */
+static bool json_has_controls(const char *s, size_t n)
+{
+    size_t i;
+    for (i = 0; i < n; i++) {
+        unsigned char c = (unsigned char)s[i];
+        if (c == 0x7Fu || (c == 0xC2u && i + 1u < n && (unsigned char)s[i + 1u] <= 0x9Fu)) {
+            return true;
+        }
+        if (c != '\\' || i + 1u >= n) {
+            continue;
+        }
+        c = (unsigned char)s[++i];
+        if (c == 'b' || c == 'f' || c == 'n' || c == 'r' || c == 't') {
+            return true;
+        }
+        if (c == 'u' && i + 4u < n) {
+            unsigned v = hex4(s + i + 1u);
+            if (v < 0x20u || (v >= 0x7Fu && v <= 0x9Fu)) {
+                return true;
+            }
+            i += 4u;
+        }
+    }
+    return false;
+}
+
 int sfo_userinfo(const struct sfo_client *c, const char *access_token,
                  char *out, size_t cap, size_t *out_len, struct sfo_oauth_error *err)
 {
@@ -777,6 +1134,9 @@ int sfo_userinfo(const struct sfo_client *c, const char *access_token,
     rc = run(&k);
     if (rc == SFO_OK && k.r->x.top != SFO_JSON_OBJECT_BEGIN) {
         rc = SFO_E_OAUTH_RESPONSE;
+    }
+    if (rc == SFO_OK && json_has_controls(out, k.raw_len)) {
+        rc = blame(&k, "userinfo", SFO_E_BAD_VALUE);
     }
     if (rc != SFO_OK) {
         k.raw_len = 0;

@@ -23,12 +23,19 @@ bool sfo__host_ends(const char *host, size_t len, const char *suffix);
 
 /* Backoff before retry number attempt (1-based): min(max, base << (attempt-1))
  * with "equal jitter" (half fixed, half random from rnd); a Retry-After of
- * retry_after_s > 0 seconds replaces it, capped at max. */
+ * retry_after_s > 0 seconds replaces it, capped at max. (oauth.c) */
 uint32_t sfo__backoff_ms(unsigned attempt, uint32_t retry_after_s, uint32_t rnd);
 
+/* SFO_OK when url (n bytes) starts with "https://" (any case), else
+ * SFO_E_INSECURE_URL: no endpoint is spoken to in the clear. (authz.c) */
+int sfo__https_only(const char *url, size_t n);
 
+/* RFC 6749 appendix A: is s (n bytes) 1*VSCHAR (%x20-7E)? Is it NQSCHAR
+ * (VSCHAR but '"' and '\\'), at least one byte unless empty_ok? (oauth.c) */
+bool sfo__vschar_ok(const char *s, size_t n);
+bool sfo__nqschar_ok(const char *s, size_t n, bool empty_ok);
 
-/* Endpoints, in the order of the override pointers in struct sfo_client. */
+/* Endpoints of a client. */
 enum sfo__ep {
     SFO__EP_TOKEN = 0,
     SFO__EP_AUTHORIZE,

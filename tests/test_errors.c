@@ -23,6 +23,25 @@ static void codes_have_distinct_names(void **state)
     assert_string_equal(sfo_strerror(12345), "unknown error");
 }
 
+/* The renamed codes, their deprecated aliases, and the new codes. */
+static void renamed_and_new_codes(void **state)
+{
+    (void)state;
+    assert_int_equal(SFO_E_STATE, SFO_E_STATE_MISMATCH);
+    assert_int_equal(SFO_E_STATE_MACHINE, SFO_E_CALL_ORDER);
+    assert_string_equal(sfo_errname(SFO_E_STATE), "SFO_E_STATE_MISMATCH");
+    assert_string_equal(sfo_errname(SFO_E_STATE_MACHINE), "SFO_E_CALL_ORDER");
+    static const int fresh[] = { SFO_E_ABI, SFO_E_INSECURE_URL, SFO_E_BAD_VALUE,
+                                 SFO_E_RESPONSE_TOO_LONG };
+    static const char *const names[] = { "SFO_E_ABI", "SFO_E_INSECURE_URL", "SFO_E_BAD_VALUE",
+                                         "SFO_E_RESPONSE_TOO_LONG" };
+    for (size_t i = 0; i < 4; i++) {
+        assert_string_equal(sfo_errname(fresh[i]), names[i]);
+        assert_string_not_equal(sfo_strerror(fresh[i]), "unknown error");
+    }
+    assert_true(SFO_E_RESPONSE_TOO_LONG != SFO_E_TOO_LONG);
+}
+
 static void wipe_and_compare(void **state)
 {
     (void)state;
@@ -39,6 +58,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(codes_have_distinct_names),
+        cmocka_unit_test(renamed_and_new_codes),
         cmocka_unit_test(wipe_and_compare),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -506,7 +506,8 @@ static void t_introspect_userinfo_revoke(void **state)
     assert_string_equal(ui, "");
     assert_int_equal(n, 0);
     /* too small a buffer */
-    RC(sfo_userinfo(&c, t.access_token, ui, 64, &n, &e), SFO_E_TOO_LONG, &e);
+    RC(sfo_userinfo(&c, t.access_token, ui, 64, &n, &e), SFO_E_RESPONSE_TOO_LONG, &e);
+    assert_string_equal(e.field, "userinfo");
 
     /* revoke the refresh token: it no longer refreshes, its access token dies */
     RC(sfo_revoke(&c, t.refresh_token, &e), SFO_OK, &e);
@@ -522,6 +523,25 @@ static void t_introspect_userinfo_revoke(void **state)
     assert_int_equal(hook("/test/config", "revoke_unknown_ok=1"), 200);
     RC(sfo_revoke(&c, "00Dunknown!x", &e), SFO_OK, &e);
     assert_int_equal(hook("/test/config", "revoke_unknown_ok=0"), 200);
+}
+
+/* Salesforce's revoke takes the token alone: a client without client id. */
+static void t_revoke_without_client(void **state)
+{
+    (void)state;
+    struct sfo_client c, anon;
+    struct sfo_token t;
+    struct sfo_introspection in;
+    struct sfo_oauth_error e;
+    client_for(&c, WEB_ID, WEB_SECRET);
+    code_flow(&c, false, &t);
+    assert_int_equal(sfo_client_init(&anon, &g_port, g_url, NULL, g_work, sizeof g_work), SFO_OK);
+    RC(sfo_revoke(&anon, t.access_token, &e), SFO_OK, &e);
+    assert_int_equal(e.http_status, 200);
+    RC(sfo_introspect(&c, t.access_token, NULL, &in), SFO_OK, &in.err);
+    assert_false(in.active);
+    RC(sfo_revoke(&anon, t.refresh_token, &e), SFO_OK, &e);
+    OAUTH_ERR(sfo_refresh(&c, &t), &t.err, 400, "invalid_grant", "expired access/refresh token");
 }
 
 /* ==================================================================== device group */
@@ -781,7 +801,7 @@ static void t_err_code(void **state)
     /* a forged state */
     RC(authorize(&c, RU, false, &s, code, sizeof code, &e, loc), SFO_OK, &e);
     s.state[0] = s.state[0] == 'A' ? 'B' : 'A';
-    RC(sfo_callback_parse(loc, strlen(loc), &s, code, sizeof code, &e), SFO_E_STATE, &e);
+    RC(sfo_callback_parse(loc, strlen(loc), &s, code, sizeof code, &e), SFO_E_STATE_MISMATCH, &e);
 }
 
 static void t_err_expired_tokens(void **state)
@@ -878,6 +898,80 @@ static void t_retry_gives_up(void **state)
     assert_int_equal(stat_count("client_credentials") - g0, 1);
 }
 
+/* ==================================================================== values group */
+
+/* An http endpoint on the server's own address and port: refused before any
+ * request reaches it, the JWT bearer flow included. */
+static void t_insecure_endpoints(void **state)
+{
+    (void)state;
+    struct sfo_client c;
+    struct sfo_token t;
+    struct sfo_oauth_error e;
+    char http_url[160];
+    snprintf(http_url, sizeof http_url, "http://%s", g_url + strlen("https://"));
+    long r0 = stat_count("requests");
+    client_for(&c, JWT_ID, NULL);
+    c.login_url = http_url;
+    struct sfo_jwt j = { .username = JWT_USER, .audience = "https://login.salesforce.com" };
+    RC(jwt_token(&c, &j, &t, "client.key"), SFO_E_INSECURE_URL, &t.err);
+    client_for(&c, CC_ID, CC_SECRET);
+    c.token_url = http_url;
+    RC(sfo_client_credentials(&c, NULL, &t), SFO_E_INSECURE_URL, &t.err);
+    client_for(&c, WEB_ID, WEB_SECRET);
+    c.revoke_url = http_url;
+    RC(sfo_revoke(&c, "00Dx!tok", &e), SFO_E_INSECURE_URL, &e);
+    assert_int_equal(stat_count("requests"), r0);
+}
+
+/* Serve body (with status) once on the token path through the server's
+ * "json" fault. */
+static void serve_once(int status, const char *body)
+{
+    char out[64];
+    assert_int_equal(run_cmd(out, sizeof out,
+                             "curl -sS --cacert '%s' -o /dev/null -w '%%{http_code}' "
+                             "--data kind=json --data status=%d --data-urlencode 'body=%s' "
+                             "'%s/test/fault'", g_ca, status, body, g_url), 0);
+    assert_int_equal(atoi(out), 200);
+}
+
+/* Hostile answers over real TLS: terminal escapes, controls, C1, numbers
+ * out of range; each refused with the member named. */
+static void t_hostile_answers(void **state)
+{
+    (void)state;
+    static const struct { int status; const char *body, *member; int want; } cases[] = {
+        { 200, "{\"access_token\":\"00D!\\u001b]0;owned\\u0007\"}", "access_token", SFO_E_BAD_VALUE },
+        { 200, "{\"access_token\":\"a\",\"instance_url\":\"https://x.example/\\u001b[2J\"}", "instance_url", SFO_E_BAD_VALUE },
+        { 200, "{\"access_token\":\"a\",\"scope\":\"api\\r\\nweb\"}", "scope", SFO_E_BAD_VALUE },
+        { 200, "{\"access_token\":\"a\",\"token_type\":\"Bearer\\u009b\"}", "token_type", SFO_E_BAD_VALUE },
+        { 200, "{\"access_token\":\"a\",\"refresh_token\":\"r\xc2\x85\"}", "refresh_token", SFO_E_BAD_VALUE },
+        { 400, "{\"error\":\"invalid_grant\",\"error_description\":\"\\u001b[1mhi\\u0007\"}", "error_description", SFO_E_BAD_VALUE },
+        { 400, "{\"error\":\"invalid\\u007fgrant\"}", "error", SFO_E_BAD_VALUE },
+        { 200, "{\"access_token\":\"a\",\"expires_in\":9223372036854775807}", "expires_in", SFO_E_JSON_RANGE },
+        { 200, "{\"access_token\":\"a\",\"expires_in\":-3600}", "expires_in", SFO_E_JSON_RANGE },
+        { 200, "{\"access_token\":\"a\",\"expires_in\":\"3600\"}", "expires_in", SFO_E_JSON_TYPE },
+    };
+    struct sfo_client c;
+    struct sfo_token t;
+    client_for(&c, CC_ID, CC_SECRET);
+    c.retries = 0;
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        serve_once(cases[i].status, cases[i].body);
+        RC(sfo_client_credentials(&c, NULL, &t), cases[i].want, &t.err);
+        assert_non_null(t.err.field);
+        assert_string_equal(t.err.field, cases[i].member);
+        assert_string_equal(t.access_token, "");
+        assert_string_equal(t.err.error, "");
+        assert_string_equal(t.err.error_description, "");
+    }
+    /* and the next, clean answer is taken */
+    RC(sfo_client_credentials(&c, NULL, &t), SFO_OK, &t.err);
+    assert_null(t.err.field);
+    assert_int_equal(hook("/test/faults/clear", "x=1"), 200);
+}
+
 /* ==================================================================== loopback group */
 
 static uint16_t free_port(void)
@@ -955,7 +1049,7 @@ static void t_loopback_code(void **state)
     pid = curl_bg(t_path("%s?code=abc%%3D%%3D&state=forged", ru), 100, o);
     RC(sfo_loopback_wait(&lb, 10000, q, sizeof q, &n), SFO_OK, NULL);
     assert_int_equal(curl_wait(pid, o), 200);
-    RC(sfo_callback_parse(q, n, &s, code, sizeof code, &e), SFO_E_STATE, &e);
+    RC(sfo_callback_parse(q, n, &s, code, sizeof code, &e), SFO_E_STATE_MISMATCH, &e);
 
     /* an error callback */
     pid = curl_bg(t_path("%s?error=access_denied&error_description=end-user%%20denied%%20"
@@ -1120,6 +1214,7 @@ int main(void)
         cmocka_unit_test(t_client_credentials),
         cmocka_unit_test(t_password),
         cmocka_unit_test(t_introspect_userinfo_revoke),
+        cmocka_unit_test(t_revoke_without_client),
     };
     const struct CMUnitTest device[] = {
         cmocka_unit_test(t_device_sf_approved_first),
@@ -1138,6 +1233,10 @@ int main(void)
         cmocka_unit_test(t_retry_503_429),
         cmocka_unit_test(t_retry_gives_up),
     };
+    const struct CMUnitTest values[] = {
+        cmocka_unit_test(t_insecure_endpoints),
+        cmocka_unit_test(t_hostile_answers),
+    };
     const struct CMUnitTest loopback[] = {
         cmocka_unit_test(t_loopback_code),
         cmocka_unit_test(t_loopback_wrong_path_and_timeout),
@@ -1150,6 +1249,7 @@ int main(void)
     fails += cmocka_run_group_tests_name("device", device, server_up, server_down);
     fails += cmocka_run_group_tests_name("errors", errors, server_up, server_down);
     fails += cmocka_run_group_tests_name("retries", retries, server_up, server_down);
+    fails += cmocka_run_group_tests_name("values", values, server_up, server_down);
     fails += cmocka_run_group_tests_name("loopback", loopback, NULL, NULL);
     return fails != 0;
 }

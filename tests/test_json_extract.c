@@ -378,6 +378,41 @@ static void int_limits_and_null(void **state)
     assert_false(f[1].present);
 }
 
+/* UINT: a non-negative JSON integer, never a string; the member at fault is
+ * x->current after an extractor error. */
+static void uint_fields(void **state)
+{
+    static const struct { const char *doc; int want; int64_t v; } cases[] = {
+        { "{\"n\":0}", SFO_OK, 0 },
+        { "{\"n\":9223372036854775807}", SFO_OK, INT64_MAX },
+        { "{\"n\":9223372036854775808}", SFO_E_JSON_RANGE, 0 },
+        { "{\"n\":-1}", SFO_E_JSON_RANGE, 0 },
+        { "{\"n\":-0}", SFO_E_JSON_RANGE, 0 },
+        { "{\"n\":1.5}", SFO_E_JSON_RANGE, 0 },
+        { "{\"n\":1e3}", SFO_E_JSON_RANGE, 0 },
+        { "{\"n\":\"3600\"}", SFO_E_JSON_TYPE, 0 },
+        { "{\"n\":true}", SFO_E_JSON_TYPE, 0 },
+        { "{\"n\":[1]}", SFO_E_JSON_TYPE, 0 },
+    };
+    struct sfo_field f[2] = { { .name = "b", .type = SFO_FIELD_BOOL },
+                              { .name = "n", .type = SFO_FIELD_UINT } };
+    (void)state;
+    for (size_t k = 0; k < sizeof cases / sizeof cases[0]; k++) {
+        for (uint32_t mode = 0; mode < MODES; mode++) {
+            int rc = run(cases[k].doc, strlen(cases[k].doc), f, 2, mode);
+            assert_int_equal(rc, cases[k].want);
+            if (rc == SFO_OK) {
+                assert_true(f[1].present && f[1].ival == cases[k].v);
+            } else {
+                assert_int_equal(g_x.current, 1);
+            }
+        }
+    }
+    const char *dup = "{\"b\":true,\"n\":1,\"b\":false}";
+    assert_int_equal(run(dup, strlen(dup), f, 2, 0), SFO_E_JSON_DUPKEY);
+    assert_int_equal(g_x.current, 0);
+}
+
 static void init_args(void **state)
 {
     uint8_t stack[2];
@@ -529,6 +564,7 @@ int main(void)
         cmocka_unit_test(long_values_and_keys),
         cmocka_unit_test(errors),
         cmocka_unit_test(int_limits_and_null),
+        cmocka_unit_test(uint_fields),
         cmocka_unit_test(init_args),
         cmocka_unit_test(value_fault_verdict_split_independent),
         cmocka_unit_test(key_matching_corners),

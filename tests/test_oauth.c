@@ -6,6 +6,7 @@
 #include <setjmp.h>
 #include <string.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <cmocka.h>
 #include "sfoauth.h"
 #include "oauth_int.h"
@@ -206,7 +207,7 @@ static void error_bodies(void **st)
     struct script s1[1] = { { 0, resp(0, "200 OK", "", "<html>") } };
     RUN(&c, s1);
     assert_int_equal(sfo_code_exchange(&c, "code", "http://localhost:1717/cb", NULL, &t), SFO_E_JSON_SYNTAX);
-    struct script s2[1] = { { 0, resp(0, "200 OK", "", "{\"instance_url\":\"x\"}") } };
+    struct script s2[1] = { { 0, resp(0, "200 OK", "", "{\"instance_url\":\"https://x.example\"}") } };
     RUN(&c, s2);
     assert_int_equal(sfo_code_exchange(&c, "code", "http://localhost:1717/cb", NULL, &t), SFO_E_OAUTH_RESPONSE);
     static char big[SFO_ACCESS_TOKEN_MAX + 64];
@@ -215,8 +216,11 @@ static void error_bodies(void **st)
     strcat(big, "\"}");
     struct script s3[1] = { { 0, resp(0, "200 OK", "", big) } };
     RUN(&c, s3);
-    assert_int_equal(sfo_code_exchange(&c, "code", "http://localhost:1717/cb", NULL, &t), SFO_E_TOO_LONG);
+    /* a server value too long for its field is the server's fault, named */
+    assert_int_equal(sfo_code_exchange(&c, "code", "http://localhost:1717/cb", NULL, &t),
+                     SFO_E_RESPONSE_TOO_LONG);
     assert_string_equal(t.access_token, "");
+    assert_string_equal(t.err.field, "access_token");
 }
 
 static void retries(void **st)
@@ -327,7 +331,7 @@ static void device_rfc(void **st)
                                    "\"verification_uri\":\"https://idp.example/device\","
                                    "\"verification_uri_complete\":\"https://idp.example/device?user_code=WDJB-MJHT\","
                                    "\"expires_in\":1800,\"interval\":2}") },
-        { 0, resp(1, "200 OK", "", "{\"access_token\":\"rfc\",\"token_type\":\"Bearer\",\"expires_in\":\"60\"}") },
+        { 0, resp(1, "200 OK", "", "{\"access_token\":\"rfc\",\"token_type\":\"Bearer\",\"expires_in\":60}") },
     };
     RUN(&c, sc);
     c.dialect = SFO_DIALECT_RFC;
@@ -497,12 +501,12 @@ static void callback(void **st)
     assert_string_equal(code, "x+y z");
     assert_int_equal(CB("code=abc&state=AAECAwQFBgcICQoLDA0ODw"), SFO_OK);
     assert_int_equal(CB("http://localhost:1717/OauthRedirect?code=abc&state=AAECAwQFBgcICQoLDA0ODx"),
-                     SFO_E_STATE);
+                     SFO_E_STATE_MISMATCH);
     assert_string_equal(code, "");
-    assert_int_equal(CB("http://localhost:1717/x?code=abc&state=AAECAwQFBgcICQoLDA0OD"), SFO_E_STATE);
-    assert_int_equal(CB("http://localhost:1717/x?code=abc"), SFO_E_STATE);
+    assert_int_equal(CB("http://localhost:1717/x?code=abc&state=AAECAwQFBgcICQoLDA0OD"), SFO_E_STATE_MISMATCH);
+    assert_int_equal(CB("http://localhost:1717/x?code=abc"), SFO_E_STATE_MISMATCH);
     assert_int_equal(CB("http://localhost:1717/x?code=abc&state=AAECAwQFBgcICQoLDA0ODwAAAAAAAAAA"),
-                     SFO_E_STATE);
+                     SFO_E_STATE_MISMATCH);
     assert_int_equal(CB("http://localhost:1717/x?error=access_denied"
                         "&error_description=end-user%20denied%20authorization&state=zz"),
                      SFO_E_OAUTH);
@@ -519,6 +523,16 @@ static void callback(void **st)
     assert_int_equal(sfo_callback_parse("?code=aaaaaaaaaa&state=AAECAwQFBgcICQoLDA0ODw", 43, &s,
                                         code, 5, &e), SFO_E_TOO_LONG);
     assert_int_equal(CB("http://u:p@localhost/x?code=a"), SFO_E_URL_USERINFO);
+    /* decoded values are data: a code with controls, an error with an escape */
+    assert_int_equal(CB("?code=ab%0Acd&state=AAECAwQFBgcICQoLDA0ODw"), SFO_E_BAD_VALUE);
+    assert_string_equal(e.field, "code");
+    assert_string_equal(code, "");
+    assert_int_equal(CB("?error=access_denied%1B%5D0%3Bx%07"), SFO_E_BAD_VALUE);
+    assert_string_equal(e.field, "error");
+    assert_string_equal(e.error, "");
+    assert_int_equal(CB("?error=access_denied&error_description=a%C2%9Bb"), SFO_E_BAD_VALUE);
+    assert_string_equal(e.field, "error_description");
+    assert_string_equal(e.error_description, "");
 #undef CB
 }
 
@@ -608,6 +622,417 @@ static void tight_work_left_clean(void **st)
     assert_true(seen_ok > 0 && seen_too_long > 0);
 }
 
+/* ---- endpoints must be https: refused before any connection ------------------ */
+static const char k_empty200[] = "HTTP/1.1 200 OK\r\nContent-Length: 0\r\nConnection: close\r\n\r\n";
+
+/* Every network call of c; each must give want without connecting. */
+static void all_calls_give(struct sfo_client *c, int want)
+{
+    struct sfo_token t;
+    struct sfo_device d;
+    struct sfo_introspection in;
+    struct sfo_oauth_error e;
+    struct sfo_authz s;
+    struct sfo_authz_params p = { .redirect_uri = "http://localhost:1717/OauthRedirect" };
+    char out[512];
+    size_t n;
+    c->client_secret = (const uint8_t *)"sec";
+    c->client_secret_len = 3;
+    c->allow_password = true;
+    assert_int_equal(sfo_code_exchange(c, "code", p.redirect_uri, NULL, &t), want);
+    sfo_token_wipe(&t);
+    strcpy(t.refresh_token, "rt");
+    assert_int_equal(sfo_refresh(c, &t), want);
+    assert_int_equal(sfo_client_credentials(c, NULL, &t), want);
+    assert_int_equal(sfo_password_grant(c, "u", "p", 1, &t), want);
+    assert_int_equal(sfo_device_start(c, NULL, &d), want);
+    memset(&d, 0, sizeof d);
+    strcpy(d.device_code, "DC");
+    d.interval_s = 1;
+    assert_int_equal(sfo_device_poll(c, &d, 60, &t), want);
+    assert_int_equal(sfo_revoke(c, "tok", &e), want);
+    assert_int_equal(sfo_introspect(c, "tok", NULL, &in), want);
+    assert_int_equal(sfo_userinfo(c, "tok", out, sizeof out, &n, &e), want);
+    assert_int_equal(sfo_authorize_url(c, &p, &s, out, sizeof out, &n), want);
+    assert_int_equal(g_conn, 0);
+}
+
+static void insecure_endpoints(void **st)
+{
+    (void)st;
+    static const struct script none[1] = { { 0, NULL } };
+    static const char *const logins[] = { "http://login.salesforce.com", "HTTP://127.0.0.1:8080",
+                                          "ftp://login.salesforce.com", "login.salesforce.com" };
+    struct sfo_client c;
+    for (size_t i = 0; i < sizeof logins / sizeof logins[0]; i++) {
+        RUN(&c, none);
+        c.login_url = logins[i];
+        all_calls_give(&c, SFO_E_INSECURE_URL);
+    }
+    /* each override alone, on an https login URL */
+    const char *bad = "http://idp.example/x";
+    struct sfo_token t;
+    struct sfo_device d;
+    struct sfo_introspection in;
+    struct sfo_oauth_error e;
+    struct sfo_authz s;
+    struct sfo_authz_params p = { .redirect_uri = "http://localhost:1717/OauthRedirect" };
+    char out[512];
+    size_t n;
+    RUN(&c, none);
+    c.token_url = bad;
+    assert_int_equal(sfo_code_exchange(&c, "code", p.redirect_uri, NULL, &t), SFO_E_INSECURE_URL);
+    RUN(&c, none);
+    c.authorize_url = bad;
+    assert_int_equal(sfo_authorize_url(&c, &p, &s, out, sizeof out, &n), SFO_E_INSECURE_URL);
+    assert_string_equal(s.state, "");
+    RUN(&c, none);
+    c.revoke_url = bad;
+    assert_int_equal(sfo_revoke(&c, "tok", &e), SFO_E_INSECURE_URL);
+    RUN(&c, none);
+    c.introspect_url = bad;
+    assert_int_equal(sfo_introspect(&c, "tok", NULL, &in), SFO_E_INSECURE_URL);
+    RUN(&c, none);
+    c.userinfo_url = bad;
+    assert_int_equal(sfo_userinfo(&c, "tok", out, sizeof out, &n, &e), SFO_E_INSECURE_URL);
+    RUN(&c, none);
+    c.dialect = SFO_DIALECT_RFC;
+    c.device_url = bad;
+    assert_int_equal(sfo_device_start(&c, NULL, &d), SFO_E_INSECURE_URL);
+    assert_int_equal(g_conn, 0);
+    /* refused, never retried, and nothing left behind */
+    for (size_t i = 0; i < sizeof g_work; i++) assert_int_equal(g_work[i], 0);
+    /* an https override on an http login URL is used */
+    struct script ok[1] = { { 0, k_empty200 } };
+    RUN(&c, ok);
+    c.login_url = "http://login.salesforce.com";
+    c.revoke_url = "https://login.salesforce.com/services/oauth2/revoke";
+    assert_int_equal(sfo_revoke(&c, "tok", &e), SFO_OK);
+    assert_int_equal(g_conn, 1);
+}
+
+/* ---- server values are data ---------------------------------------------------- */
+enum kind { K_TOKEN, K_ERROR, K_DEVICE, K_INTROSPECT, K_USERINFO };
+
+/* Run the call of kind over a canned answer (status, body); the member at
+ * fault lands in *field, and the caller's result must hold nothing of it. */
+static int call_kind(enum kind kind, const char *status, const char *body, const char **field)
+{
+    static struct sfo_token t;
+    static struct sfo_device d;
+    static struct sfo_introspection in;
+    static struct sfo_oauth_error e;
+    static char out[1024];
+    struct sfo_client c;
+    struct script sc[1] = { { 0, resp(0, status, "", body) } };
+    size_t n;
+    int rc;
+    RUN(&c, sc);
+    c.client_secret = (const uint8_t *)"sec";
+    c.client_secret_len = 3;
+    c.retries = 0;
+    switch (kind) {
+    case K_TOKEN:
+    case K_ERROR:
+        c.client_secret = NULL; /* no signature check: the mock port has no HMAC */
+        rc = sfo_code_exchange(&c, "code", "http://localhost:1717/cb", NULL, &t);
+        *field = t.err.field;
+        if (rc != SFO_OK) assert_string_equal(t.access_token, "");
+        if (rc != SFO_OK && rc != SFO_E_OAUTH) assert_string_equal(t.err.error, "");
+        break;
+    case K_DEVICE:
+        rc = sfo_device_start(&c, NULL, &d);
+        *field = d.err.field;
+        if (rc != SFO_OK) assert_string_equal(d.user_code, "");
+        break;
+    case K_INTROSPECT:
+        rc = sfo_introspect(&c, "tok", NULL, &in);
+        *field = in.err.field;
+        if (rc != SFO_OK) assert_string_equal(in.username, "");
+        break;
+    default:
+        rc = sfo_userinfo(&c, "tok", out, sizeof out, &n, &e);
+        *field = e.field;
+        if (rc != SFO_OK) assert_string_equal(out, "");
+        break;
+    }
+    return rc;
+}
+
+/* tmpl with its one "%s" replaced by v, into out (format strings stay literal). */
+static void fill(char *out, size_t cap, const char *tmpl, const char *v)
+{
+    const char *at = strstr(tmpl, "%s");
+    assert_non_null(at);
+    assert_true(strlen(tmpl) + strlen(v) < cap);
+    memcpy(out, tmpl, (size_t)(at - tmpl));
+    strcpy(out + (at - tmpl), v);
+    strcat(out, at + 2);
+}
+
+static void hostile_strings(void **st)
+{
+    (void)st;
+    /* where the payload goes: kind, member, body with %s for the value */
+    static const struct { enum kind kind; const char *member, *body; } at[] = {
+        { K_TOKEN, "access_token", "{\"access_token\":\"00D!x%s\"}" },
+        { K_TOKEN, "refresh_token", "{\"access_token\":\"a\",\"refresh_token\":\"r%s\"}" },
+        { K_TOKEN, "instance_url", "{\"access_token\":\"a\",\"instance_url\":\"https://x.example/%s\"}" },
+        { K_TOKEN, "id", "{\"access_token\":\"a\",\"id\":\"https://x.example/id/%s\"}" },
+        { K_TOKEN, "token_type", "{\"access_token\":\"a\",\"token_type\":\"B%s\"}" },
+        { K_TOKEN, "scope", "{\"access_token\":\"a\",\"scope\":\"api %s\"}" },
+        { K_TOKEN, "issued_at", "{\"access_token\":\"a\",\"issued_at\":\"17%s\"}" },
+        { K_TOKEN, "signature", "{\"access_token\":\"a\",\"signature\":\"c2ln%s\"}" },
+        { K_TOKEN, "id_token", "{\"access_token\":\"a\",\"id_token\":\"eyJ%s\"}" },
+        { K_ERROR, "error", "{\"error\":\"invalid_grant%s\",\"error_description\":\"d\"}" },
+        { K_ERROR, "error_description", "{\"error\":\"invalid_grant\",\"error_description\":\"d%s\"}" },
+        { K_DEVICE, "device_code", "{\"device_code\":\"D%s\",\"user_code\":\"U\",\"verification_uri\":\"https://x.example/d\"}" },
+        { K_DEVICE, "user_code", "{\"device_code\":\"D\",\"user_code\":\"U%s\",\"verification_uri\":\"https://x.example/d\"}" },
+        { K_DEVICE, "verification_uri", "{\"device_code\":\"D\",\"user_code\":\"U\",\"verification_uri\":\"https://x.example/%s\"}" },
+        { K_DEVICE, "verification_uri_complete", "{\"device_code\":\"D\",\"user_code\":\"U\",\"verification_uri\":\"https://x.example/d\",\"verification_uri_complete\":\"https://x.example/%s\"}" },
+        { K_INTROSPECT, "scope", "{\"active\":true,\"scope\":\"api%s\"}" },
+        { K_INTROSPECT, "client_id", "{\"active\":true,\"client_id\":\"C%s\"}" },
+        { K_INTROSPECT, "username", "{\"active\":true,\"username\":\"u@x%s\"}" },
+        { K_INTROSPECT, "sub", "{\"active\":true,\"sub\":\"s%s\"}" },
+        { K_INTROSPECT, "token_type", "{\"active\":true,\"token_type\":\"access_token%s\"}" },
+        { K_USERINFO, "userinfo", "{\"sub\":\"x\",\"name\":\"n%s\"}" },
+        { K_USERINFO, "userinfo", "{\"sub\":\"x\",\"address\":{\"street\":[\"a%s\"]}}" },
+    };
+    /* ESC (CSI), OSC with BEL, BEL, CR, LF, TAB, DEL, C1 CSI and NEL escaped and raw */
+    static const char *const payloads[] = {
+        "\\u001b[31m", "\\u001b]0;pwned\\u0007", "\\u0007", "\\r", "\\n", "\\t", "\\u007f",
+        "\x7f", "\\u009b", "\\u0085", "\xc2\x9b", "\xc2\x85",
+    };
+    char body[512];
+    for (size_t i = 0; i < sizeof at / sizeof at[0]; i++) {
+        for (size_t j = 0; j < sizeof payloads / sizeof payloads[0]; j++) {
+            const char *field = NULL;
+            fill(body, sizeof body, at[i].body, payloads[j]);
+            int rc = call_kind(at[i].kind, at[i].kind == K_ERROR ? "400 Bad Request" : "200 OK",
+                               body, &field);
+            if (rc != SFO_E_BAD_VALUE || field == NULL || strcmp(field, at[i].member) != 0) {
+                fail_msg("%s with %s: %s, field %s", at[i].member, payloads[j], sfo_errname(rc),
+                         field ? field : "(none)");
+            }
+        }
+        /* the same member with a clean value passes */
+        const char *field = "x";
+        fill(body, sizeof body, at[i].body, "0");
+        int rc = call_kind(at[i].kind, at[i].kind == K_ERROR ? "400 Bad Request" : "200 OK",
+                           body, &field);
+        if (rc != (at[i].kind == K_ERROR ? SFO_E_OAUTH : SFO_OK) || field != NULL) {
+            fail_msg("%s clean: %s", at[i].member, sfo_errname(rc));
+        }
+    }
+    /* grammar beyond controls */
+    static const struct { enum kind kind; const char *member, *body; } more[] = {
+        { K_TOKEN, "scope", "{\"access_token\":\"a\",\"scope\":\"api  web\"}" },
+        { K_TOKEN, "scope", "{\"access_token\":\"a\",\"scope\":\" api\"}" },
+        { K_TOKEN, "scope", "{\"access_token\":\"a\",\"scope\":\"a\\\"b\"}" },
+        { K_TOKEN, "access_token", "{\"access_token\":\"\"}" },
+        { K_TOKEN, "access_token", "{\"access_token\":\"\\u00e9\"}" },
+        { K_TOKEN, "instance_url", "{\"access_token\":\"a\",\"instance_url\":\"http://x.example\"}" },
+        { K_TOKEN, "instance_url", "{\"access_token\":\"a\",\"instance_url\":\"javascript:alert(1)\"}" },
+        { K_TOKEN, "instance_url", "{\"access_token\":\"a\",\"instance_url\":\"https://x.example/a b\"}" },
+        { K_TOKEN, "token_type", "{\"access_token\":\"a\",\"token_type\":\"Bear er\"}" },
+        { K_TOKEN, "issued_at", "{\"access_token\":\"a\",\"issued_at\":\"17x\"}" },
+        { K_ERROR, "error", "{\"error\":\"\"}" },
+        { K_ERROR, "error_description", "{\"error\":\"e\",\"error_description\":\"a\\\\b\"}" },
+        { K_DEVICE, "verification_uri", "{\"device_code\":\"D\",\"user_code\":\"U\",\"verification_uri\":\"http://x.example/d\"}" },
+    };
+    for (size_t i = 0; i < sizeof more / sizeof more[0]; i++) {
+        const char *field = NULL;
+        int rc = call_kind(more[i].kind, more[i].kind == K_ERROR ? "400 Bad Request" : "200 OK",
+                           more[i].body, &field);
+        if (rc != SFO_E_BAD_VALUE || field == NULL || strcmp(field, more[i].member) != 0) {
+            fail_msg("%s: %s, field %s", more[i].body, sfo_errname(rc), field ? field : "(none)");
+        }
+    }
+    /* accepted shapes: a URI token type, an empty scope, an issued_at number */
+    const char *field = NULL;
+    assert_int_equal(call_kind(K_TOKEN, "200 OK", "{\"access_token\":\"a\",\"token_type\":"
+                               "\"urn:x:jwt\",\"scope\":\"\","
+                               "\"issued_at\":1700000000000}", &field), SFO_OK);
+}
+
+static void server_numbers(void **st)
+{
+    (void)st;
+    static const struct { enum kind kind; const char *member, *body, *num; int want; int64_t v; } cases[] = {
+#define TOKX "{\"access_token\":\"a\",\"expires_in\":%s}"
+        { K_TOKEN, "expires_in", TOKX, "0", SFO_OK, 0 },
+        { K_TOKEN, "expires_in", TOKX, "3600", SFO_OK, 3600 },
+        { K_TOKEN, "expires_in", TOKX, "315360000", SFO_OK, 315360000 },
+        { K_TOKEN, "expires_in", TOKX, "315360001", SFO_E_JSON_RANGE, 0 },
+        { K_TOKEN, "expires_in", TOKX, "9223372036854775807", SFO_E_JSON_RANGE, 0 },
+        { K_TOKEN, "expires_in", TOKX, "9223372036854775808", SFO_E_JSON_RANGE, 0 },
+        { K_TOKEN, "expires_in", TOKX, "-1", SFO_E_JSON_RANGE, 0 },
+        { K_TOKEN, "expires_in", TOKX, "-9223372036854775808", SFO_E_JSON_RANGE, 0 },
+        { K_TOKEN, "expires_in", TOKX, "\"3600\"", SFO_E_JSON_TYPE, 0 },
+        { K_TOKEN, "expires_in", TOKX, "3600.0", SFO_E_JSON_RANGE, 0 },
+        { K_TOKEN, "expires_in", TOKX, "36e2", SFO_E_JSON_RANGE, 0 },
+        { K_TOKEN, "expires_in", TOKX, "true", SFO_E_JSON_TYPE, 0 },
+#define DEVX "{\"device_code\":\"D\",\"user_code\":\"U\",\"verification_uri\":\"https://x.example/d\",\"interval\":%s}"
+        { K_DEVICE, "interval", DEVX, "1", SFO_OK, 1 },
+        { K_DEVICE, "interval", DEVX, "3600", SFO_OK, 3600 },
+        { K_DEVICE, "interval", DEVX, "0", SFO_E_JSON_RANGE, 0 },
+        { K_DEVICE, "interval", DEVX, "3601", SFO_E_JSON_RANGE, 0 },
+        { K_DEVICE, "interval", DEVX, "-5", SFO_E_JSON_RANGE, 0 },
+        { K_DEVICE, "interval", DEVX, "\"5\"", SFO_E_JSON_TYPE, 0 },
+        { K_DEVICE, "interval", DEVX, "18446744073709551621", SFO_E_JSON_RANGE, 0 },
+#define DEVE "{\"device_code\":\"D\",\"user_code\":\"U\",\"verification_uri\":\"https://x.example/d\",\"expires_in\":%s}"
+        { K_DEVICE, "expires_in", DEVE, "1800", SFO_OK, 1800 },
+        { K_DEVICE, "expires_in", DEVE, "-1", SFO_E_JSON_RANGE, 0 },
+        { K_DEVICE, "expires_in", DEVE, "9223372036854775807", SFO_E_JSON_RANGE, 0 },
+        { K_DEVICE, "expires_in", DEVE, "\"1800\"", SFO_E_JSON_TYPE, 0 },
+#define INX(m) "{\"active\":true,\"" m "\":%s}"
+        { K_INTROSPECT, "exp", INX("exp"), "1700007200", SFO_OK, 1700007200 },
+        { K_INTROSPECT, "exp", INX("exp"), "253402300799", SFO_OK, 253402300799 },
+        { K_INTROSPECT, "exp", INX("exp"), "253402300800", SFO_E_JSON_RANGE, 0 },
+        { K_INTROSPECT, "exp", INX("exp"), "-1", SFO_E_JSON_RANGE, 0 },
+        { K_INTROSPECT, "exp", INX("exp"), "\"1700007200\"", SFO_E_JSON_TYPE, 0 },
+        { K_INTROSPECT, "iat", INX("iat"), "9223372036854775807", SFO_E_JSON_RANGE, 0 },
+        { K_INTROSPECT, "iat", INX("iat"), "1.7e9", SFO_E_JSON_RANGE, 0 },
+        { K_INTROSPECT, "nbf", INX("nbf"), "-1700000000", SFO_E_JSON_RANGE, 0 },
+    };
+    char body[512];
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        const char *field = NULL;
+        fill(body, sizeof body, cases[i].body, cases[i].num);
+        int rc = call_kind(cases[i].kind, "200 OK", body, &field);
+        if (rc != cases[i].want) {
+            fail_msg("%s = %s: %s, want %s", cases[i].member, cases[i].num, sfo_errname(rc),
+                     sfo_errname(cases[i].want));
+        }
+        if (rc != SFO_OK) {
+            assert_non_null(field);
+            assert_string_equal(field, cases[i].member);
+        }
+    }
+    /* the values land where they belong */
+    struct sfo_client c;
+    struct sfo_token t;
+    struct script sc[1] = { { 0, resp(0, "200 OK", "", "{\"access_token\":\"a\",\"expires_in\":315360000}") } };
+    RUN(&c, sc);
+    c.client_secret = (const uint8_t *)"sec";
+    c.client_secret_len = 3;
+    assert_int_equal(sfo_client_credentials(&c, NULL, &t), SFO_OK);
+    assert_int_equal(t.expires_in, 315360000);
+    assert_null(t.err.field);
+}
+
+/* A userinfo answer larger than the caller's buffer is the server's: named. */
+static void response_too_long(void **st)
+{
+    (void)st;
+    struct sfo_client c;
+    struct sfo_oauth_error e;
+    char out[16];
+    size_t n;
+    struct script sc[1] = { { 0, resp(0, "200 OK", "", "{\"sub\":\"0123456789abcdef\"}") } };
+    RUN(&c, sc);
+    assert_int_equal(sfo_userinfo(&c, "tok", out, sizeof out, &n, &e), SFO_E_RESPONSE_TOO_LONG);
+    assert_string_equal(e.field, "userinfo");
+    assert_string_equal(out, "");
+    /* a refresh token longer than its field; the old one is kept */
+    static char body[SFO_REFRESH_TOKEN_MAX + 64];
+    strcpy(body, "{\"access_token\":\"a\",\"refresh_token\":\"");
+    memset(body + strlen(body), 'r', SFO_REFRESH_TOKEN_MAX);
+    strcat(body, "\"}");
+    struct sfo_token t;
+    struct script s2[1] = { { 0, resp(0, "200 OK", "", body) } };
+    RUN(&c, s2);
+    sfo_token_wipe(&t);
+    strcpy(t.refresh_token, "old");
+    assert_int_equal(sfo_refresh(&c, &t), SFO_E_RESPONSE_TOO_LONG);
+    assert_string_equal(t.err.field, "refresh_token");
+    assert_string_equal(t.refresh_token, "old");
+    /* an error answer whose description does not fit: named, status kept */
+    static char eb[SFO_ERROR_DESC_MAX + 64];
+    strcpy(eb, "{\"error\":\"invalid_grant\",\"error_description\":\"");
+    memset(eb + strlen(eb), 'd', SFO_ERROR_DESC_MAX);
+    strcat(eb, "\"}");
+    struct script s3[1] = { { 0, resp(0, "400 Bad Request", "", eb) } };
+    RUN(&c, s3);
+    strcpy(t.refresh_token, "old");
+    assert_int_equal(sfo_refresh(&c, &t), SFO_E_RESPONSE_TOO_LONG);
+    assert_string_equal(t.err.field, "error_description");
+    assert_int_equal(t.err.http_status, 400);
+    assert_string_equal(t.err.error, "");
+    /* the caller's own input too long for the working buffer stays SFO_E_TOO_LONG */
+    static char rt[SFO_REFRESH_TOKEN_MAX];
+    RUN(&c, s2);
+    c.work_len = SFO_WORK_MIN;
+    memset(rt, 'x', sizeof rt - 1);
+    memcpy(t.refresh_token, rt, sizeof rt);
+    assert_int_equal(sfo_refresh(&c, &t), SFO_E_TOO_LONG);
+    assert_int_equal(g_conn, 0);
+}
+
+/* Salesforce's revoke takes the token alone: a client without client id. */
+static void revoke_without_client(void **st)
+{
+    (void)st;
+    struct sfo_client c;
+    struct sfo_oauth_error e;
+    struct sfo_token t;
+    struct script sc[1] = { { 0, k_empty200 } };
+    RUN(&c, sc);
+    assert_int_equal(sfo_client_init(&c, &g_port, "https://login.salesforce.com", NULL, g_work,
+                                     sizeof g_work), SFO_OK);
+    c.client_secret = (const uint8_t *)"sec";
+    c.client_secret_len = 3;
+    c.basic_auth = true;
+    assert_int_equal(sfo_revoke(&c, "00D!tok", &e), SFO_OK);
+    assert_int_equal(g_conn, 1);
+    assert_non_null(strstr(g_req[0], "POST /services/oauth2/revoke HTTP/1.1\r\n"));
+    assert_non_null(strstr(g_req[0], "\r\n\r\ntoken=00D%21tok"));
+    assert_null(strstr(g_req[0], "client_id"));
+    assert_null(strstr(g_req[0], "client_secret"));
+    assert_null(strstr(g_req[0], "Authorization"));
+    /* the other calls need a client id */
+    sfo_token_wipe(&t);
+    strcpy(t.refresh_token, "rt");
+    assert_int_equal(sfo_refresh(&c, &t), SFO_E_ARG);
+    assert_int_equal(sfo_client_credentials(&c, NULL, &t), SFO_E_ARG);
+    assert_int_equal(sfo_client_init(&c, &g_port, "https://login.salesforce.com", "", g_work,
+                                     sizeof g_work), SFO_E_ARG);
+}
+
+/* A program compiled with other capacities than the library gets SFO_E_ABI
+ * from sfo_client_init (the library: src/ built here with the defaults). */
+static void abi_mismatch(void **st)
+{
+    (void)st;
+    const char *root = getenv("SFO_ROOT"), *build = getenv("SFO_BUILD");
+    if (root == NULL || build == NULL) skip();
+    char dir[1024], cmd[8192], out[256];
+    snprintf(dir, sizeof dir, "%s/test_oauth-abi", build);
+    snprintf(cmd, sizeof cmd, "rm -rf '%s' && mkdir -p '%s'", dir, dir);
+    assert_int_equal(system(cmd), 0);
+    snprintf(cmd, sizeof cmd, "%s/prog.c", dir);
+    FILE *f = fopen(cmd, "w");
+    assert_non_null(f);
+    fputs("#include <stdio.h>\n#include \"sfoauth.h\"\n"
+          "int main(void)\n{\n    static uint8_t w[8192];\n    struct sfo_port p = { 0 };\n"
+          "    struct sfo_client c;\n"
+          "    int rc = sfo_client_init(&c, &p, \"https://login.salesforce.com\", \"id\", w, sizeof w);\n"
+          "    printf(\"%s\\n\", sfo_errname(rc));\n    return 0;\n}\n", f);
+    fclose(f);
+    snprintf(cmd, sizeof cmd,
+             "cd '%s' && CC=\"${CC:-cc}\" && $CC -std=c11 -I'%s/include' -I'%s/src' -c '%s'/src/*.c && "
+             "$CC -std=c11 -I'%s/include' -o same prog.c *.o && "
+             "$CC -std=c11 -I'%s/include' -DSFO_URL_MAX=512u -o url prog.c *.o && "
+             "$CC -std=c11 -I'%s/include' -DSFO_ERROR_DESC_MAX=1024u -o desc prog.c *.o && "
+             "./same && ./url && ./desc", dir, root, root, root, root, root, root);
+    FILE *p = popen(cmd, "r");
+    assert_non_null(p);
+    size_t n = fread(out, 1, sizeof out - 1, p);
+    out[n] = '\0';
+    assert_int_equal(pclose(p), 0);
+    assert_string_equal(out, "SFO_OK\nSFO_E_ABI\nSFO_E_ABI\n");
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -626,6 +1051,12 @@ int main(void)
         cmocka_unit_test(device_rfc),
         cmocka_unit_test(revoke_introspect_userinfo),
         cmocka_unit_test(password_needs_option),
+        cmocka_unit_test(insecure_endpoints),
+        cmocka_unit_test(hostile_strings),
+        cmocka_unit_test(server_numbers),
+        cmocka_unit_test(response_too_long),
+        cmocka_unit_test(revoke_without_client),
+        cmocka_unit_test(abi_mismatch),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -132,6 +132,7 @@ static void documented(int rc)
     case SFO_E_JSON_SURROGATE: case SFO_E_JSON_CONTROL: case SFO_E_JSON_NUMBER:
     case SFO_E_JSON_DEPTH: case SFO_E_JSON_TRAILING: case SFO_E_JSON_INCOMPLETE:
     case SFO_E_JSON_TYPE: case SFO_E_JSON_RANGE: case SFO_E_JSON_DUPKEY:
+    case SFO_E_BAD_VALUE: case SFO_E_RESPONSE_TOO_LONG:
         return;
     default:
         fprintf(stderr, "undocumented return %d (%s)\n", rc, sfo_errname(rc));
@@ -154,10 +155,22 @@ static void zero(const void *p, size_t n)
 
 #define TERM(a) FZ_ASSERT(memchr((a), 0, sizeof(a)) != NULL)
 
+/* Whatever the answer, no string handed back holds a C0/C1 control or DEL. */
+static void clean(const char *s)
+{
+    for (; *s != '\0'; s++) {
+        unsigned char c = (unsigned char)*s;
+        FZ_ASSERT(c >= 0x20 && c != 0x7F);
+        FZ_ASSERT(!(c == 0xC2 && (unsigned char)s[1] >= 0x80 && (unsigned char)s[1] <= 0x9F));
+    }
+}
+
 static void err_ok(const struct sfo_oauth_error *e)
 {
     TERM(e->error);
     TERM(e->error_description);
+    clean(e->error);
+    clean(e->error_description);
     FZ_ASSERT(e->http_status == 0 || (e->http_status >= 100 && e->http_status <= 599));
 }
 
@@ -166,6 +179,10 @@ static void tok_strings(const struct sfo_token *t)
     TERM(t->access_token); TERM(t->refresh_token); TERM(t->instance_url); TERM(t->id);
     TERM(t->token_type); TERM(t->scope); TERM(t->issued_at); TERM(t->signature);
     TERM(t->id_token);
+    clean(t->access_token); clean(t->refresh_token); clean(t->instance_url); clean(t->id);
+    clean(t->token_type); clean(t->scope); clean(t->issued_at); clean(t->signature);
+    clean(t->id_token);
+    FZ_ASSERT(t->expires_in >= -1 && t->expires_in <= SFO_EXPIRES_IN_MAX);
     err_ok(&t->err);
 }
 
@@ -254,6 +271,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *d, size_t n)
     FZ_ASSERT(rc != SFO_E_DEADLINE && rc != SFO_E_SIGNATURE);
     TERM(in->scope); TERM(in->client_id); TERM(in->username); TERM(in->sub);
     TERM(in->token_type);
+    clean(in->scope); clean(in->client_id); clean(in->username); clean(in->sub);
+    clean(in->token_type);
+    FZ_ASSERT(in->exp >= 0 && in->exp <= SFO_TIME_MAX && in->iat >= 0 && in->iat <= SFO_TIME_MAX);
     err_ok(&in->err);
     if (rc == SFO_E_OAUTH) FZ_ASSERT(in->err.error[0] != '\0');
     zero(work, work_len);
