@@ -167,4 +167,33 @@ void cli_trace_log(void *ctx, int level, const char *msg, const char *detail,
                    size_t detail_len);
 void cli_tracef(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
+/* ---- a line typed or pasted by a person ----------------------------------------------- */
+#ifndef CLI_LINE_MAX
+#define CLI_LINE_MAX 8192u /* longest accepted line (callback URL, code), CR/LF excluded */
+#endif
+enum cli_line_rc {
+    CLI_LINE_OK = 0,
+    CLI_LINE_EOF = -1,      /* end of input before any byte of a line */
+    CLI_LINE_TIMEOUT = -2,  /* no complete line before the deadline */
+    CLI_LINE_TOO_LONG = -3, /* more than max bytes before the end of the line */
+    CLI_LINE_IO = -4,       /* read or poll failed (errno set) */
+    CLI_LINE_NOMEM = -5
+};
+/*
+ * Read one line from fd (terminal, pipe or file), byte by byte so that nothing
+ * after the line is consumed. The line ends at '\n' (or at end of input after at
+ * least one byte); a trailing "\r\n" / "\n" is removed. max: longest line
+ * accepted (0: CLI_LINE_MAX); a longer one is CLI_LINE_TOO_LONG, never cut.
+ * timeout_ms: the whole read must finish within it (poll; < 0 waits forever).
+ * On CLI_LINE_OK *out is a NUL-terminated malloc'd string registered with
+ * cli_secret_keep (release with cli_secret_drop + free) and *len (may be NULL)
+ * its length; on any other result *out is NULL and nothing is kept.
+ */
+int cli_read_line(int fd, size_t max, int timeout_ms, char **out, size_t *len);
+/* A short text for a cli_read_line result ("no line within the time allowed"...). */
+const char *cli_line_strerror(int rc);
+/* calloc(1, len) registered with cli_secret_keep (zeroed, so redaction never
+ * scans uninitialised bytes); exits with EXIT_INTERNAL when out of memory. */
+void *cli_secret_alloc(size_t len);
+
 #endif /* SFOAUTH_CLI_H */
