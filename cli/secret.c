@@ -55,6 +55,13 @@ void cli_secret_keep(void *p, size_t len)
     sigaddset(&block, SIGTERM);
     sigaddset(&block, SIGHUP);
     sigprocmask(SIG_BLOCK, &block, &old);
+    for (size_t i = 0; i < g_nsecrets; i++) {
+        if (g_secrets[i].p == p) { /* kept twice: one entry, the larger length */
+            if (len > g_secrets[i].len) g_secrets[i].len = len;
+            sigprocmask(SIG_SETMASK, &old, NULL);
+            return;
+        }
+    }
     if (g_nsecrets == g_capsecrets) {
         size_t cap = g_capsecrets ? g_capsecrets * 2 : 16;
         struct secret_ref *n = realloc(g_secrets, cap * sizeof *n);
@@ -288,6 +295,48 @@ int cli_read_line(int fd, size_t max, int timeout_ms, char **out, size_t *len)
     *out = buf;
     if (len) *len = n;
     return CLI_LINE_OK;
+}
+
+char *cli_read_fd_max(int fd, size_t max, int timeout_ms, size_t *len)
+{
+    int64_t deadline = timeout_ms < 0 ? -1 : mono_ms() + timeout_ms;
+    size_t cap = max < 8192 ? max + 2 : 8192, n = 0;
+    char *buf = cli_secret_alloc(cap);
+    for (;;) {
+        if (n + 1 == cap) { /* full: grow (a longer file is refused, not cut) */
+            if (n > max) break;
+            size_t ncap = cap * 2 > max + 2 ? max + 2 : cap * 2;
+            char *nb = cli_secret_alloc(ncap);
+            memcpy(nb, buf, n);
+            cli_secret_drop(buf);
+            free(buf);
+            buf = nb;
+            cap = ncap;
+        }
+        ssize_t r = read(fd, buf + n, cap - 1 - n);
+        if (r > 0) {
+            n += (size_t)r;
+            continue;
+        }
+        if (r == 0) break;
+        if (errno == EINTR) continue;
+        int w = errno == EAGAIN ? wait_readable(fd, deadline) : -1;
+        if (w > 0) continue;
+        int e = w == 0 ? ETIMEDOUT : errno;
+        cli_secret_drop(buf);
+        free(buf);
+        errno = e;
+        return NULL;
+    }
+    if (n > max) {
+        cli_secret_drop(buf);
+        free(buf);
+        errno = EFBIG;
+        return NULL;
+    }
+    buf[n] = '\0';
+    if (len) *len = n;
+    return buf;
 }
 
 const char *cli_line_strerror(int rc)
