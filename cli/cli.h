@@ -224,4 +224,23 @@ char *cli_read_fd_max(int fd, size_t max, int timeout_ms, size_t *len);
  */
 int cli_cache_check_dir(const char *path, char *why, size_t cap);
 
+/* ---- the --key file ------------------------------------------------------------------ */
+#ifndef CLI_KEY_FILE_MAX
+#define CLI_KEY_FILE_MAX 65536u /* largest key file read (an RSA-4096 PEM is ~3.3 KB) */
+#endif
+#define CLI_KEY_READ_MS 10000   /* a key from a pipe must arrive within this */
+/*
+ * Read the private key file for --key (path, or "-" for stdin): at most
+ * CLI_KEY_FILE_MAX bytes, kept with cli_secret_keep. Returns the bytes
+ * (NUL-terminated, *len) when they look like an unencrypted RSA private key
+ * (PEM "RSA PRIVATE KEY" / "PRIVATE KEY", or DER), else NULL with why (cap
+ * bytes) saying what the file is in words a person can act on: cannot open
+ * (OS error text), a directory, empty, too large, a certificate, a public key,
+ * an encrypted private key (PKCS#8 or Proc-Type: 4,ENCRYPTED), an EC/DSA key
+ * (only RSA is supported), neither PEM nor DER. The caller prints
+ * "--key FILE: <why>" and exits with EXIT_INPUT. The library still judges
+ * the key itself (size, type inside PKCS#8).
+ */
+char *cli_key_read(const char *path, size_t *len, char *why, size_t cap);
+
 #endif /* SFOAUTH_CLI_H */

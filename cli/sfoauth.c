@@ -420,7 +420,7 @@ static int run_setup(struct run *r, bool need_client_id)
         return cli_fail(o->cacert ? "loading --cacert" : "loading the system trust store", rc,
                         NULL, NULL, NULL);
     }
-    r->work = malloc(SFO_CLI_WORK);
+    r->work = calloc(1, SFO_CLI_WORK);
     if (r->work == NULL) return cli_errorf(EXIT_INTERNAL, "out of memory");
     cli_secret_keep(r->work, SFO_CLI_WORK);
     rc = sfo_client_init(&r->cl, &r->port, o->login_url,
@@ -563,8 +563,9 @@ static int do_jwt(struct run *r, struct cli_token *t)
     if ((rc = need(o->username, "--username (or SFOAUTH_USERNAME)"))) return rc;
     if ((rc = need(o->key_file, "--key FILE (or SFOAUTH_KEY_FILE)"))) return rc;
     size_t klen = 0;
-    char *key = cli_read_all(o->key_file, &klen);
-    if (key == NULL) return cli_errorf(EXIT_INPUT, "--key %s: %s", o->key_file, strerror(errno));
+    char kwhy[512];
+    char *key = cli_key_read(o->key_file, &klen, kwhy, sizeof kwhy);
+    if (key == NULL) return cli_errorf(EXIT_INPUT, "--key %s: %s", o->key_file, kwhy);
     cli_secret_keep(key, klen + 1);
     struct sfo_jwt j;
     memset(&j, 0, sizeof j);
