@@ -756,7 +756,7 @@ static int do_login(struct run *r, struct cli_token *t)
     if (o->paste) {
         if ((rc = read_line_stdin(&cb)) != 0) return rc;
     } else {
-        cb = malloc(SFO_LOOPBACK_REQ_MAX);
+        cb = calloc(1, SFO_LOOPBACK_REQ_MAX);
         if (cb == NULL) return cli_errorf(EXIT_INTERNAL, "out of memory");
         cli_secret_keep(cb, SFO_LOOPBACK_REQ_MAX);
         rc = sfo_loopback_wait(lb, (uint32_t)o->wait_s * 1000u, cb, SFO_LOOPBACK_REQ_MAX, NULL);
@@ -765,7 +765,7 @@ static int do_login(struct run *r, struct cli_token *t)
         if (rc != SFO_OK) return cli_fail("waiting for the browser's redirect", rc, NULL, NULL,
                                           "code");
     }
-    char *code = malloc(2048);
+    char *code = calloc(1, 2048);
     if (code == NULL) return cli_errorf(EXIT_INTERNAL, "out of memory");
     cli_secret_keep(code, 2048);
     struct sfo_oauth_error e;
@@ -787,7 +787,7 @@ static int do_code(struct run *r, struct cli_token *t)
     struct opts *o = r->o;
     int rc;
     const char *redirect = o->redirect_uri ? o->redirect_uri : DEFAULT_REDIRECT;
-    char *code = malloc(2048);
+    char *code = calloc(1, 2048);
     if (code == NULL) return cli_errorf(EXIT_INTERNAL, "out of memory");
     cli_secret_keep(code, 2048);
     const char *err;
@@ -1030,7 +1030,7 @@ static int cmd_userinfo(struct run *r)
     char *tok;
     int rc = get_subject_token(r, false, &tok);
     if (rc != 0) return rc;
-    char *body = malloc(SFO_CLI_USERINFO_MAX);
+    char *body = calloc(1, SFO_CLI_USERINFO_MAX);
     if (body == NULL) return cli_errorf(EXIT_INTERNAL, "out of memory");
     cli_secret_keep(body, SFO_CLI_USERINFO_MAX);
     size_t n = 0;
@@ -1085,7 +1085,7 @@ static int cmd_decode_url(struct opts *o)
         cli_secret_keep(in, strlen(in) + 1);
     }
     size_t n = strlen(in);
-    char *out = malloc(n + 1);
+    char *out = calloc(1, n + 1);
     if (out == NULL) return cli_errorf(EXIT_INTERNAL, "out of memory");
     cli_secret_keep(out, n + 1);
     size_t ol = 0;

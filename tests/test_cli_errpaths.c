@@ -151,6 +151,9 @@ static void usage_errors(void **state)
     RUN_RC(3, "$B code --code - --cacert \"$CA\" < /dev/null");
     RUN_RC(3, "$B client-credentials --client-secret-file \"$T/empty\" --cacert \"$CA\"");
     RUN_RC(3, "$B decode-url 'bad%%zz'");
+    RUN_RC(3, "$B decode-url --param nope '?code=1'");
+    RUN_RC(3, "$B login --paste --cacert \"$CA\" < /dev/null");
+    RUN_RC(3, "printf 'no newline and no code' | $B login --paste --cacert \"$CA\"");
 }
 
 static void server_errors(void **state)
