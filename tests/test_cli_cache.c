@@ -26,19 +26,10 @@
 static struct t_cli g_c;
 static char *g_good; /* a valid cache written by sfoauth */
 
-#define RUN_RC(want, ...) do { int rc_ = t_cli_sh(&g_c, __VA_ARGS__); \
-    if (rc_ != (want)) fprintf(stderr, "exit %d (want %d)\nstdout: %s\nstderr: %s\n", rc_, \
-                               (want), g_c.out, g_c.err); \
-    assert_int_equal(rc_, (want)); } while (0)
-#define RUN_OK(...) RUN_RC(0, __VA_ARGS__)
-#define NEED_SERVER() do { if (!g_c.have_server) { \
-    fprintf(stderr, "NOTE: tests/server/sf_server.py absent: skipped\n"); skip(); } } while (0)
-#define ERR_HAS(s) do { \
-        if (strstr(g_c.err, (s)) == NULL) { \
-            fprintf(stderr, "stderr lacks \"%s\":\n%s\n", (s), g_c.err); \
-        } \
-        assert_non_null(strstr(g_c.err, (s))); \
-    } while (0)
+#define RUN_RC T_RUN_RC
+#define RUN_OK(...) T_RUN_RC(0, __VA_ARGS__)
+#define ERR_HAS T_ERR_HAS
+#define NEED_SERVER T_NEED_SERVER
 
 /* JWT grants the server answered so far. */
 static long grants(void)
