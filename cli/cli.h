@@ -121,9 +121,12 @@ void cli_secret_wipe_all(void);
 /*
  * Read a secret from FILE, "-" (stdin) or, when path is NULL, the environment
  * variable env (may be NULL). The value ends at the first newline (a trailing
- * "\r\n" or "\n" is removed); an empty value is an error. Returns a registered
- * malloc'd string, or NULL with *err set to a message (static text), or NULL
- * with *err NULL when nothing was given.
+ * "\r\n" or "\n" is removed); an empty value is an error. On stdin it is read
+ * with cli_read_line (a person's Enter ends it; at most CLI_SECRET_MAX bytes,
+ * within cli_stdin_timeout_ms); from a pipe or a file what follows the first
+ * line must be blank. A file is read up to CLI_SECRET_MAX bytes. Returns a
+ * registered malloc'd string, or NULL with *err set to a message (static
+ * text, valid until the next call), or NULL with *err NULL when nothing was given.
  */
 char *cli_secret_read(const char *path, const char *env, const char **err);
 /* Read a whole (non-secret or secret) file; NULL on error (errno set). */
@@ -242,5 +245,16 @@ int cli_cache_check_dir(const char *path, char *why, size_t cap);
  * the key itself (size, type inside PKCS#8).
  */
 char *cli_key_read(const char *path, size_t *len, char *why, size_t cap);
+
+/* ---- values from stdin and files ------------------------------------------------- */
+#ifndef CLI_SECRET_MAX
+#define CLI_SECRET_MAX 16384u /* longest secret value (file or stdin line) */
+#endif
+#ifndef CLI_STDIN_WAIT_MS
+#define CLI_STDIN_WAIT_MS 300000 /* default time a person has to paste a line */
+#endif
+/* How long cli_secret_read("-") waits for its line (ms; < 0 forever). The
+ * command line may set it (e.g. from --wait). */
+extern int cli_stdin_timeout_ms;
 
 #endif /* SFOAUTH_CLI_H */

@@ -153,36 +153,75 @@ char *cli_read_all(const char *path, size_t *len)
     return buf;
 }
 
+static char *read_bounded(const char *path, size_t max, int timeout_ms, size_t *len,
+                          char *why, size_t cap);
+
+int cli_stdin_timeout_ms = CLI_STDIN_WAIT_MS;
+
+/* A value on stdin: its first line (cli_read_line, so a person's Enter ends it);
+ * from a pipe or file the rest must be blank. NULL with *err on failure. */
+static char *stdin_value(size_t *n, const char **err)
+{
+    char *v = NULL;
+    int rc = cli_read_line(0, CLI_SECRET_MAX, cli_stdin_timeout_ms, &v, n);
+    if (rc != CLI_LINE_OK) {
+        *err = rc == CLI_LINE_EOF ? "empty" : cli_line_strerror(rc);
+        return NULL;
+    }
+    if (isatty(0)) return v;
+    for (int lines = 0; lines < 64; lines++) {
+        char *more = NULL;
+        size_t ml = 0;
+        rc = cli_read_line(0, CLI_SECRET_MAX, cli_stdin_timeout_ms, &more, &ml);
+        if (rc == CLI_LINE_EOF) return v;
+        bool blank = rc == CLI_LINE_OK && strspn(more, " \t\r") == ml;
+        if (more != NULL) {
+            cli_secret_drop(more);
+            free(more);
+        }
+        if (!blank) break;
+    }
+    *err = rc == CLI_LINE_OK || rc == CLI_LINE_TOO_LONG ? "more than one line"
+                                                         : cli_line_strerror(rc);
+    cli_secret_drop(v);
+    free(v);
+    return NULL;
+}
+
 char *cli_secret_read(const char *path, const char *env, const char **err)
 {
+    static char why[256];
     char *v = NULL;
     const char *e;
     size_t n = 0;
     *err = NULL;
-    if (path != NULL) {
-        if (strcmp(path, "-") == 0) {
-            if (cli_stdin_users++ > 0) {
-                *err = "stdin can feed only one option";
-                return NULL;
-            }
+    if (path != NULL && strcmp(path, "-") == 0) {
+        if (cli_stdin_users++ > 0) {
+            *err = "stdin can feed only one option";
+            return NULL;
         }
-        v = cli_read_all(path, &n);
+        v = stdin_value(&n, err);
+        if (v != NULL && v[0] == '\0') {
+            *err = "empty";
+            cli_secret_drop(v);
+            free(v);
+            v = NULL;
+        }
+        return v;
+    }
+    if (path != NULL) {
+        v = read_bounded(path, CLI_SECRET_MAX, CLI_KEY_READ_MS, &n, why, sizeof why);
         if (v == NULL) {
-            *err = strerror(errno);
+            *err = strcmp(why, "empty file") == 0 ? "empty" : why;
             return NULL;
         }
     } else if (env != NULL && (e = getenv(env)) != NULL) {
         n = strlen(e);
-        v = malloc(n + 1);
-        if (v == NULL) {
-            *err = "out of memory";
-            return NULL;
-        }
+        v = cli_secret_alloc(n + 1);
         memcpy(v, e, n + 1);
     } else {
         return NULL;
     }
-    cli_secret_keep(v, n + 1);
     /* the value is the first line */
     char *nl = memchr(v, '\n', n);
     if (nl != NULL) {
@@ -481,7 +520,11 @@ static int der_problem(const unsigned char *d, size_t n, char *why, size_t cap)
     return 1;
 }
 
-char *cli_key_read(const char *path, size_t *len, char *why, size_t cap)
+/* Read path ("-": stdin) whole, at most max bytes, waiting at most timeout_ms
+ * for a pipe: a registered buffer, or NULL with why saying what went wrong
+ * (cannot open + OS text, a directory, too large, empty, ...). */
+static char *read_bounded(const char *path, size_t max, int timeout_ms, size_t *len,
+                          char *why, size_t cap)
 {
     bool in = strcmp(path, "-") == 0;
     int fd = in ? 0 : open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
@@ -491,31 +534,47 @@ char *cli_key_read(const char *path, size_t *len, char *why, size_t cap)
     if (fd < 0 || fstat(fd, &sb) != 0) {
         snprintf(why, cap, "cannot open: %s", strerror(errno));
     } else if (S_ISDIR(sb.st_mode)) {
-        snprintf(why, cap, "a directory, not a key file");
+        snprintf(why, cap, "a directory, not a file");
     } else if (!S_ISREG(sb.st_mode) && !S_ISFIFO(sb.st_mode) && !S_ISCHR(sb.st_mode)) {
         snprintf(why, cap, "not a regular file");
-    } else if ((d = cli_read_fd_max(fd, CLI_KEY_FILE_MAX, CLI_KEY_READ_MS, len)) == NULL) {
-        if (errno == EFBIG) snprintf(why, cap, "larger than %u bytes: not a key file",
-                                     (unsigned)CLI_KEY_FILE_MAX);
+    } else if ((d = cli_read_fd_max(fd, max, timeout_ms, len)) == NULL) {
+        if (errno == EFBIG) snprintf(why, cap, "larger than %u bytes", (unsigned)max);
         else if (errno == ETIMEDOUT) snprintf(why, cap, "nothing to read within %d s",
-                                              CLI_KEY_READ_MS / 1000);
+                                              timeout_ms / 1000);
         else snprintf(why, cap, "cannot read: %s", strerror(errno));
     } else if (*len == 0) {
         snprintf(why, cap, "empty file");
-    } else {
-        size_t bs = 0, be = *len;
-        int r = pem_problem(d, *len, &bs, &be, why, cap);
-        if (r == 0 && (bs > 0 || be < *len)) {
-            /* only the key block goes on (a certificate may share the file) */
-            memmove(d, d + bs, be - bs);
-            memset(d + (be - bs), 0, *len - (be - bs));
-            *len = be - bs;
-        }
-        if (r < 0) r = der_problem((const unsigned char *)d, *len, why, cap);
-        if (r < 0) snprintf(why, cap, "neither a PEM nor a DER private key");
+        cli_secret_drop(d);
+        free(d);
+        d = NULL;
     }
     if (fd > 0) close(fd);
-    if (why[0] != '\0' && d != NULL) {
+    return d;
+}
+
+char *cli_key_read(const char *path, size_t *len, char *why, size_t cap)
+{
+    char *d = read_bounded(path, CLI_KEY_FILE_MAX, CLI_KEY_READ_MS, len, why, cap);
+    if (d == NULL) {
+        if (strcmp(why, "a directory, not a file") == 0) {
+            snprintf(why, cap, "a directory, not a key file");
+        } else if (strncmp(why, "larger than", 11) == 0) {
+            snprintf(why, cap, "larger than %u bytes: not a key file",
+                     (unsigned)CLI_KEY_FILE_MAX);
+        }
+        return NULL;
+    }
+    size_t bs = 0, be = *len;
+    int r = pem_problem(d, *len, &bs, &be, why, cap);
+    if (r == 0 && (bs > 0 || be < *len)) {
+        /* only the key block goes on (a certificate may share the file) */
+        memmove(d, d + bs, be - bs);
+        memset(d + (be - bs), 0, *len - (be - bs));
+        *len = be - bs;
+    }
+    if (r < 0) r = der_problem((const unsigned char *)d, *len, why, cap);
+    if (r < 0) snprintf(why, cap, "neither a PEM nor a DER private key");
+    if (r != 0) {
         cli_secret_drop(d);
         free(d);
         d = NULL;
