@@ -503,20 +503,25 @@ static int der_problem(const unsigned char *d, size_t n, char *why, size_t cap)
     if (!der_tlv(d, n, &t, &h, &c) || t != 0x30u || !der_tlv(d + h, c, &t1, &h1, &c1)) return -1;
     const unsigned char *second = d + h + h1 + c1;
     size_t rest = c - h1 - c1;
-    if (rest > 0 && der_tlv(second, rest, &t2, &h2, &c2)) t2 = second[0];
+    if (rest == 0 || !der_tlv(second, rest, &t2, &h2, &c2)) t2 = 0;
     const char *what = NULL;
+    bool ec = false;
     if (t1 == 0x02u && c1 == 1 && d[h + h1] == 0) return 0; /* version 0: PKCS#1 / #8 */
-    if (t1 == 0x02u && c1 == 1 && d[h + h1] == 1) what = "an EC private key (DER): ";
-    else if (t1 == 0x02u) what = "an RSA public key (PKCS#1, DER): the JWT is signed with "
-                                 "the private key";
-    else if (t1 == 0x30u && t2 == 0x03u) what = "a public key (DER): the JWT is signed with "
-                                               "the private key";
-    else if (t1 == 0x30u && t2 == 0x04u) what = "an encrypted private key (PKCS#8, DER): "
-                                               "sfoauth reads unencrypted keys";
-    else if (t1 == 0x30u && t2 == 0x30u) what = "a certificate (DER), not a private key";
-    else return -1;
-    size_t wl = strlen(what);
-    snprintf(why, cap, "%s%s", what, what[wl - 1] == ' ' ? k_only_rsa : "");
+    if (t1 == 0x02u && c1 == 1 && d[h + h1] == 1) {
+        what = "an EC private key (DER): ";
+        ec = true;
+    } else if (t1 == 0x02u) {
+        what = "an RSA public key (PKCS#1, DER): the JWT is signed with the private key";
+    } else if (t1 == 0x30u && t2 == 0x03u) {
+        what = "a public key (DER): the JWT is signed with the private key";
+    } else if (t1 == 0x30u && t2 == 0x04u) {
+        what = "an encrypted private key (PKCS#8, DER): sfoauth reads unencrypted keys";
+    } else if (t1 == 0x30u && t2 == 0x30u) {
+        what = "a certificate (DER), not a private key";
+    } else {
+        return -1;
+    }
+    snprintf(why, cap, "%s%s", what, ec ? k_only_rsa : "");
     return 1;
 }
 
