@@ -243,6 +243,12 @@ static void missing_or_bad_directory(void **state)
     assert_null(strstr(g_c.err, ".lock"));
     RUN_RC(3, "$B jwt --cacert \"$CA\" --key \"$KEY\" --cache \"$T/secret/c9.json\"");
     ERR_HAS("is not a directory");
+    /* a directory this user cannot write (run as uid 65534) */
+    RUN_RC(3, "mkdir -p \"$T/ro\"; chmod 755 \"$T/ro\"; chmod 711 \"$T\"; "
+              "setpriv --reuid=65534 --regid=65534 --clear-groups " TOKEN " \"$T/ro/c.json\"; "
+              "rc=$?; chmod 700 \"$T\"; exit $rc");
+    ERR_HAS(t_path("sfoauth: cache %s/ro/c.json: directory %s/ro is not writable: Permission "
+                   "denied", g_c.tmp, g_c.tmp));
     RUN_RC(3, "mkdir -p \"$T/adir\"; " TOKEN " \"$T/adir\"");
     ERR_HAS("it is a directory, not a regular file");
     assert_int_equal(grants(), before); /* all decided before any exchange */
