@@ -236,7 +236,8 @@ int cli_cache_check_dir(const char *path, char *why, size_t cap);
  * Read the private key file for --key (path, or "-" for stdin): at most
  * CLI_KEY_FILE_MAX bytes, kept with cli_secret_keep. Returns the bytes
  * (NUL-terminated, *len) when they look like an unencrypted RSA private key
- * (PEM "RSA PRIVATE KEY" / "PRIVATE KEY", or DER), else NULL with why (cap
+ * (PEM "RSA PRIVATE KEY" / "PRIVATE KEY", or DER; from a PEM file holding
+ * other blocks too, such as its certificate, only the key block), else NULL with why (cap
  * bytes) saying what the file is in words a person can act on: cannot open
  * (OS error text), a directory, empty, too large, a certificate, a public key,
  * an encrypted private key (PKCS#8 or Proc-Type: 4,ENCRYPTED), an EC/DSA key
