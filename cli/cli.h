@@ -111,7 +111,8 @@ const char *cli_hint(const char *oauth_error, const char *desc, const char *flow
 /* Turn off core dumps (RLIMIT_CORE 0, PR_SET_DUMPABLE 0) and arm wiping at exit. */
 void cli_secret_protect(void);
 /* Remember a buffer holding a secret: wiped at exit and redacted from traces.
- * Buffers of length < 4 are wiped but not used for redaction. */
+ * Buffers of length < 4 are wiped but not used for redaction. Keeping a buffer
+ * already kept only widens its entry. */
 void cli_secret_keep(void *p, size_t len);
 /* Forget (wipe and unregister) a buffer before it is freed. */
 void cli_secret_drop(void *p);
@@ -120,9 +121,12 @@ void cli_secret_wipe_all(void);
 /*
  * Read a secret from FILE, "-" (stdin) or, when path is NULL, the environment
  * variable env (may be NULL). The value ends at the first newline (a trailing
- * "\r\n" or "\n" is removed); an empty value is an error. Returns a registered
- * malloc'd string, or NULL with *err set to a message (static text), or NULL
- * with *err NULL when nothing was given.
+ * "\r\n" or "\n" is removed); an empty value is an error. On stdin it is read
+ * with cli_read_line (a person's Enter ends it; at most CLI_SECRET_MAX bytes,
+ * within cli_stdin_timeout_ms); from a pipe or a file what follows the first
+ * line must be blank. A file is read up to CLI_SECRET_MAX bytes. Returns a
+ * registered malloc'd string, or NULL with *err set to a message (static
+ * text, valid until the next call), or NULL with *err NULL when nothing was given.
  */
 char *cli_secret_read(const char *path, const char *env, const char **err);
 /* Read a whole (non-secret or secret) file; NULL on error (errno set). */
@@ -141,7 +145,9 @@ struct cli_cache {
 };
 /*
  * Take the advisory lock (flock LOCK_EX on "<path>.lock", created 0600) and
- * hold it until cli_cache_unlock; waits at most timeout_s seconds.
+ * hold it until cli_cache_unlock; waits at most timeout_s seconds. Checks the
+ * directory first (cli_cache_check_dir); a lock file that is a symbolic link,
+ * not a regular file or not the effective user's is refused.
  * Returns 0 or an EXIT_* code (message printed).
  */
 int cli_cache_lock(struct cli_cache *c, const char *path, int timeout_s);
@@ -149,7 +155,10 @@ void cli_cache_unlock(struct cli_cache *c);
 /*
  * Read the cache into t when it belongs to ident (token URL, client id,
  * username joined). Returns 0 when loaded, 1 when absent, mismatched or
- * unreadable (treated as empty; a message under -v).
+ * unreadable (treated as empty; a message under -v). A cache that is not to be
+ * trusted (a symbolic link, not a regular file, not owned by the effective
+ * user, writable by group or others, over CLI_CACHE_MAX bytes) is not read:
+ * one line "sfoauth: cache PATH not used: REASON" on stderr, then 1.
  */
 int cli_cache_read(const char *path, const char *ident, struct cli_token *t);
 /*
@@ -166,5 +175,87 @@ extern int cli_verbose;
 void cli_trace_log(void *ctx, int level, const char *msg, const char *detail,
                    size_t detail_len);
 void cli_tracef(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/* ---- a line typed or pasted by a person ----------------------------------------------- */
+#ifndef CLI_LINE_MAX
+#define CLI_LINE_MAX 8192u /* longest accepted line (callback URL, code), CR/LF excluded */
+#endif
+enum cli_line_rc {
+    CLI_LINE_OK = 0,
+    CLI_LINE_EOF = -1,      /* end of input before any byte of a line */
+    CLI_LINE_TIMEOUT = -2,  /* no complete line before the deadline */
+    CLI_LINE_TOO_LONG = -3, /* more than max bytes before the end of the line */
+    CLI_LINE_IO = -4,       /* read or poll failed (errno set) */
+    CLI_LINE_NOMEM = -5
+};
+/*
+ * Read one line from fd (terminal, pipe or file), byte by byte so that nothing
+ * after the line is consumed. The line ends at '\n' (or at end of input after at
+ * least one byte); a trailing "\r\n" / "\n" is removed. max: longest line
+ * accepted (0: CLI_LINE_MAX); a longer one is CLI_LINE_TOO_LONG, never cut.
+ * timeout_ms: the whole read must finish within it (poll; < 0 waits forever).
+ * On CLI_LINE_OK *out is a NUL-terminated malloc'd string registered with
+ * cli_secret_keep (release with cli_secret_drop + free) and *len (may be NULL)
+ * its length; on any other result *out is NULL and nothing is kept.
+ */
+int cli_read_line(int fd, size_t max, int timeout_ms, char **out, size_t *len);
+/* A short text for a cli_read_line result ("no line within the time allowed"...). */
+const char *cli_line_strerror(int rc);
+/* calloc(1, len) registered with cli_secret_keep (zeroed, so redaction never
+ * scans uninitialised bytes); exits with EXIT_INTERNAL when out of memory. */
+void *cli_secret_alloc(size_t len);
+
+/*
+ * Read at most max bytes from the open fd, waiting (poll) at most timeout_ms in
+ * all (< 0: no limit) when it is a pipe. Returns a NUL-terminated buffer
+ * registered with cli_secret_keep (*len bytes), or NULL with errno: EFBIG when
+ * there is more than max, ETIMEDOUT at the deadline, or the read error.
+ */
+char *cli_read_fd_max(int fd, size_t max, int timeout_ms, size_t *len);
+
+/* ---- cache trust -------------------------------------------------------------------- */
+#ifndef CLI_CACHE_MAX
+#define CLI_CACHE_MAX 65536u /* largest cache file read; a larger one is not used */
+#endif
+/*
+ * Can a cache at path be written? Its directory must exist, be a directory
+ * and be writable (effective ids); path, when it exists, must be a regular file
+ * or a symbolic link (which a write replaces, never follows). Call before
+ * any network exchange. Returns 0, or EXIT_INPUT (EXIT_INTERNAL when out of
+ * memory) with why (cap bytes) holding the whole message, naming the cache:
+ * "cache /x/t.json: directory /x: No such file or directory".
+ */
+int cli_cache_check_dir(const char *path, char *why, size_t cap);
+
+/* ---- the --key file ------------------------------------------------------------------ */
+#ifndef CLI_KEY_FILE_MAX
+#define CLI_KEY_FILE_MAX 65536u /* largest key file read (an RSA-4096 PEM is ~3.3 KB) */
+#endif
+#define CLI_KEY_READ_MS 10000   /* a key from a pipe must arrive within this */
+/*
+ * Read the private key file for --key (path, or "-" for stdin): at most
+ * CLI_KEY_FILE_MAX bytes, kept with cli_secret_keep. Returns the bytes
+ * (NUL-terminated, *len) when they look like an unencrypted RSA private key
+ * (PEM "RSA PRIVATE KEY" / "PRIVATE KEY", or DER; from a PEM file holding
+ * other blocks too, such as its certificate, only the key block), else NULL with why (cap
+ * bytes) saying what the file is in words a person can act on: cannot open
+ * (OS error text), a directory, empty, too large, a certificate, a public key,
+ * an encrypted private key (PKCS#8 or Proc-Type: 4,ENCRYPTED), an EC/DSA key
+ * (only RSA is supported), neither PEM nor DER. The caller prints
+ * "--key FILE: <why>" and exits with EXIT_INPUT. The library still judges
+ * the key itself (size, type inside PKCS#8).
+ */
+char *cli_key_read(const char *path, size_t *len, char *why, size_t cap);
+
+/* ---- values from stdin and files ------------------------------------------------- */
+#ifndef CLI_SECRET_MAX
+#define CLI_SECRET_MAX 16384u /* longest secret value (file or stdin line) */
+#endif
+#ifndef CLI_STDIN_WAIT_MS
+#define CLI_STDIN_WAIT_MS 300000 /* default time a person has to paste a line */
+#endif
+/* How long cli_secret_read("-") waits for its line (ms; < 0 forever). The
+ * command line may set it (e.g. from --wait). */
+extern int cli_stdin_timeout_ms;
 
 #endif /* SFOAUTH_CLI_H */

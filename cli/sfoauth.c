@@ -414,7 +414,7 @@ static int run_setup(struct run *r, bool need_client_id)
         return cli_fail(o->cacert ? "loading --cacert" : "loading the system trust store", rc,
                         NULL, NULL, NULL);
     }
-    r->work = malloc(SFO_CLI_WORK);
+    r->work = calloc(1, SFO_CLI_WORK);
     if (r->work == NULL) return cli_errorf(EXIT_INTERNAL, "out of memory");
     cli_secret_keep(r->work, SFO_CLI_WORK);
     rc = sfo_client_init(&r->cl, &r->port, o->login_url,
@@ -557,8 +557,9 @@ static int do_jwt(struct run *r, struct cli_token *t)
     if ((rc = need(o->username, "--username (or SFOAUTH_USERNAME)"))) return rc;
     if ((rc = need(o->key_file, "--key FILE (or SFOAUTH_KEY_FILE)"))) return rc;
     size_t klen = 0;
-    char *key = cli_read_all(o->key_file, &klen);
-    if (key == NULL) return cli_errorf(EXIT_INPUT, "--key %s: %s", o->key_file, strerror(errno));
+    char kwhy[512];
+    char *key = cli_key_read(o->key_file, &klen, kwhy, sizeof kwhy);
+    if (key == NULL) return cli_errorf(EXIT_INPUT, "--key %s: %s", o->key_file, kwhy);
     cli_secret_keep(key, klen + 1);
     struct sfo_jwt j;
     memset(&j, 0, sizeof j);
@@ -749,7 +750,7 @@ static int do_login(struct run *r, struct cli_token *t)
     if (o->paste) {
         if ((rc = read_line_stdin(&cb)) != 0) return rc;
     } else {
-        cb = malloc(SFO_LOOPBACK_REQ_MAX);
+        cb = calloc(1, SFO_LOOPBACK_REQ_MAX);
         if (cb == NULL) return cli_errorf(EXIT_INTERNAL, "out of memory");
         cli_secret_keep(cb, SFO_LOOPBACK_REQ_MAX);
         rc = sfo_loopback_wait(lb, (uint32_t)o->wait_s * 1000u, cb, SFO_LOOPBACK_REQ_MAX, NULL);
@@ -758,7 +759,7 @@ static int do_login(struct run *r, struct cli_token *t)
         if (rc != SFO_OK) return cli_fail("waiting for the browser's redirect", rc, NULL, NULL,
                                           "code");
     }
-    char *code = malloc(2048);
+    char *code = calloc(1, 2048);
     if (code == NULL) return cli_errorf(EXIT_INTERNAL, "out of memory");
     cli_secret_keep(code, 2048);
     struct sfo_oauth_error e;
@@ -780,7 +781,7 @@ static int do_code(struct run *r, struct cli_token *t)
     struct opts *o = r->o;
     int rc;
     const char *redirect = o->redirect_uri ? o->redirect_uri : DEFAULT_REDIRECT;
-    char *code = malloc(2048);
+    char *code = calloc(1, 2048);
     if (code == NULL) return cli_errorf(EXIT_INTERNAL, "out of memory");
     cli_secret_keep(code, 2048);
     const char *err;
@@ -1023,7 +1024,7 @@ static int cmd_userinfo(struct run *r)
     char *tok;
     int rc = get_subject_token(r, false, &tok);
     if (rc != 0) return rc;
-    char *body = malloc(SFO_CLI_USERINFO_MAX);
+    char *body = calloc(1, SFO_CLI_USERINFO_MAX);
     if (body == NULL) return cli_errorf(EXIT_INTERNAL, "out of memory");
     cli_secret_keep(body, SFO_CLI_USERINFO_MAX);
     size_t n = 0;
@@ -1078,7 +1079,7 @@ static int cmd_decode_url(struct opts *o)
         cli_secret_keep(in, strlen(in) + 1);
     }
     size_t n = strlen(in);
-    char *out = malloc(n + 1);
+    char *out = calloc(1, n + 1);
     if (out == NULL) return cli_errorf(EXIT_INTERNAL, "out of memory");
     cli_secret_keep(out, n + 1);
     size_t ol = 0;
