@@ -340,9 +340,94 @@ const char *cli_hint(const char *oauth_error, const char *desc, const char *flow
     return NULL;
 }
 
+/* The failure being reported, for the JSON error object (--output json). */
+static struct {
+    int code, sfo_err;
+    char msg[1024], error[256], desc[512];
+} g_last;
+
+/* Copy src into dst (cap bytes), cut at cap - 1: a message for display only. */
+static void copy_text(char *dst, size_t cap, const char *src)
+{
+    size_t n = src ? strlen(src) : 0;
+    if (n >= cap) n = cap - 1;
+    if (n > 0) memcpy(dst, src, n);
+    dst[n] = '\0';
+}
+
+void cli_error_note(int code, int sfo_err, const char *msg)
+{
+    g_last.code = code;
+    g_last.sfo_err = sfo_err;
+    copy_text(g_last.msg, sizeof g_last.msg, msg);
+    g_last.error[0] = g_last.desc[0] = '\0';
+}
+
+void cli_error_note_server(const char *error, const char *desc)
+{
+    copy_text(g_last.error, sizeof g_last.error, error);
+    copy_text(g_last.desc, sizeof g_last.desc, desc);
+}
+
+const char *cli_exit_name(int code)
+{
+    static const char *const names[] = { "ok", "internal", "usage", "input", "network",
+                                         "tls", "protocol", "server" };
+    return code >= 0 && code <= EXIT_OAUTH ? names[code] : "internal";
+}
+
+void cli_print_error_json(FILE *f, int code)
+{
+    fprintf(f, "{\n  \"error\": {\n    \"exit_code\": %d,\n    \"category\": \"%s\"", code,
+            cli_exit_name(code));
+    if (g_last.sfo_err != 0) {
+        fprintf(f, ",\n    \"code\": \"%s\",\n    \"code_value\": %d",
+                sfo_errname(g_last.sfo_err), g_last.sfo_err);
+    }
+    fputs(",\n    \"message\": ", f);
+    char *m = cli_redact(g_last.msg, strlen(g_last.msg));
+    cli_json_string(f, m ? m : "");
+    free(m);
+    if (g_last.error[0] != '\0') {
+        char *e = cli_redact(g_last.error, strlen(g_last.error));
+        char *d = cli_redact(g_last.desc, strlen(g_last.desc));
+        fputs(",\n    \"server_error\": ", f);
+        cli_json_string(f, e ? e : "");
+        fputs(",\n    \"server_error_description\": ", f);
+        cli_json_string(f, d ? d : "");
+        free(e);
+        free(d);
+    }
+    fputs("\n  }\n}\n", f);
+}
+
+bool cli_has_control(const char *s)
+{
+    for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
+        if (*p < 0x20 || *p == 0x7f) return true;
+        if (*p == 0xc2 && p[1] >= 0x80 && p[1] <= 0x9f) return true; /* C1 in UTF-8 */
+    }
+    return false;
+}
+
+void cli_put_safe(FILE *f, const char *s)
+{
+    for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
+        if (*p < 0x20 || *p == 0x7f || (*p == 0xc2 && p[1] >= 0x80 && p[1] <= 0x9f)) {
+            fprintf(f, "\\x%02x", *p);
+        } else {
+            fputc(*p, f);
+        }
+    }
+}
+
 int cli_fail(const char *what, int err, const char *oauth_error, const char *oauth_desc,
              const char *flow)
 {
+    char msg[512];
+    snprintf(msg, sizeof msg, "%s: %s (%s)", what, sfo_errname(err), sfo_strerror(err));
+    cli_error_note(cli_exit_for(err), err, msg);
+    cli_error_note_server(oauth_error, oauth_desc);
     char *e = NULL, *d = NULL;
     /* server text is untrusted: redact (it could echo a secret) */
     if (oauth_error && *oauth_error) e = cli_redact(oauth_error, strlen(oauth_error));
@@ -373,6 +458,7 @@ int cli_errorf(int code, const char *fmt, ...)
     va_start(ap, fmt);
     vsnprintf(line, sizeof line, fmt, ap);
     va_end(ap);
+    cli_error_note(code, 0, line);
     char *r = cli_redact(line, strlen(line));
     fprintf(stderr, "sfoauth: %s\n", r ? r : line);
     free(r);
