@@ -96,6 +96,7 @@ struct run {
     char ident[1024];       /* cache identity */
     struct cli_out out;
     int64_t start_ms;       /* monotonic start of the command (--max-time) */
+    const char *ca_what;    /* where the trust anchors came from, for messages */
 };
 
 int64_t cli_wall_now(void);
@@ -121,8 +122,29 @@ int cli_deliver(struct run *r, struct cli_token *t, const char *old_refresh);
 int cli_get_refresh_token(struct run *r, const struct cli_token *cached, char **out);
 /* Token for revoke/introspect/userinfo: --token-file / SFOAUTH_TOKEN, else cache. */
 int cli_get_subject_token(struct run *r, bool prefer_refresh, char **out);
+/* --cache FILE's directory exists and is writable; else a message naming the cache. */
+int cli_cache_check(const char *path);
 /* The endpoint URL a command calls (for messages); static storage. */
 const char *cli_endpoint(const struct run *r, const char *path, const char *override);
+
+/* ---- network wrapper (net.c) ----------------------------------------------------- */
+enum cli_net_stage { NET_NONE = 0, NET_CONNECT, NET_TLS, NET_REQUEST };
+struct cli_net {
+    char host[256];
+    uint16_t port;
+    int stage;          /* enum cli_net_stage reached by the last connection */
+    int rc;             /* its last result */
+    bool dns_failed;
+    char subject[256];  /* the leaf certificate subject the port logged, or "" */
+};
+/* Wrap the port's network, sleep and log functions (end_ms: --max-time, 0 none). */
+void cli_net_wrap(struct sfo_port *p, int64_t end_ms);
+const struct cli_net *cli_net_state(void);
+/* Log callback for the port: keeps the certificate subject; traces under -v. */
+void cli_net_log(void *ctx, int level, const char *msg, const char *detail, size_t n);
+/* "connecting to HOST:PORT: connection refused" for rc; length, or 0 when no
+ * connection was tried. */
+int cli_net_where(int rc, char *buf, size_t cap);
 
 /* ---- commands (cmd_*.c) ------------------------------------------------------------- */
 typedef int (*flow_fn)(struct run *, struct cli_token *);

@@ -36,8 +36,7 @@ int do_jwt(struct run *r, struct cli_token *t)
         }
         return cli_token_fail(r, "jwt bearer grant", rc, &st->err, "jwt", NULL);
     }
-    cli_take_token(r, st, t);
-    return 0;
+    return cli_take_token(r, st, t);
 }
 
 int do_refresh(struct run *r, const char *refresh, struct cli_token *t)
@@ -51,8 +50,7 @@ int do_refresh(struct run *r, const char *refresh, struct cli_token *t)
     memcpy(st->refresh_token, refresh, n + 1);
     int rc = sfo_refresh(&r->cl, st);
     if (rc != SFO_OK) return cli_token_fail(r, "refresh grant", rc, &st->err, "refresh", NULL);
-    cli_take_token(r, st, t);
-    return 0;
+    return cli_take_token(r, st, t);
 }
 
 int do_client_credentials(struct run *r, struct cli_token *t)
@@ -64,8 +62,7 @@ int do_client_credentials(struct run *r, struct cli_token *t)
     struct sfo_token *st = cli_new_sfo_token();
     int rc = sfo_client_credentials(&r->cl, r->o->scope, st);
     if (rc != SFO_OK) return cli_token_fail(r, "client credentials grant", rc, &st->err, "client", NULL);
-    cli_take_token(r, st, t);
-    return 0;
+    return cli_take_token(r, st, t);
 }
 
 int do_password(struct run *r, struct cli_token *t)
@@ -87,8 +84,29 @@ int do_password(struct run *r, struct cli_token *t)
     cli_secret_drop(pw);
     free(pw);
     if (rc != SFO_OK) return cli_token_fail(r, "password grant", rc, &st->err, "password", NULL);
-    cli_take_token(r, st, t);
-    return 0;
+    return cli_take_token(r, st, t);
+}
+
+/* Show the user code and where to enter it (server text: control bytes escaped). */
+static void device_prompt(const struct sfo_device *d, int wait_s)
+{
+    fputs("To sign in, open ", stderr);
+    cli_put_safe(stderr, d->verification_uri);
+    fputs(" and enter the code ", stderr);
+    cli_put_safe(stderr, d->user_code);
+    fputc('\n', stderr);
+    if (d->verification_uri_complete[0] != '\0') {
+        fputs("or open ", stderr);
+        cli_put_safe(stderr, d->verification_uri_complete);
+        fputc('\n', stderr);
+    }
+    if (d->expires_in > 0)
+        fprintf(stderr, "The code expires in %lld s; waiting up to %d s (polling every %u s)...\n",
+                (long long)d->expires_in, wait_s, (unsigned)d->interval_s);
+    else
+        fprintf(stderr, "Waiting up to %d s for approval (polling every %u s)...\n", wait_s,
+                (unsigned)d->interval_s);
+    fflush(stderr);
 }
 
 int do_device(struct run *r, struct cli_token *t)
@@ -98,19 +116,19 @@ int do_device(struct run *r, struct cli_token *t)
     cli_secret_keep(d, sizeof *d);
     int rc = sfo_device_start(&r->cl, r->o->scope, d);
     if (rc != SFO_OK) return cli_token_fail(r, "device authorization", rc, &d->err, "device", NULL);
-    fprintf(stderr, "To sign in, open %s and enter the code %s\n", d->verification_uri,
-            d->user_code);
-    if (d->verification_uri_complete[0] != '\0') {
-        fprintf(stderr, "or open %s\n", d->verification_uri_complete);
-    }
-    fprintf(stderr, "Waiting for approval (polling every %u s, up to %d s)...\n",
-            (unsigned)d->interval_s, r->o->wait_s);
-    fflush(stderr);
+    /* the server's expiry of the code, --wait and --max-time: the shortest */
+    int wait_s = r->o->wait_s, left = cli_time_left_s(r);
+    if (d->expires_in > 0 && d->expires_in < wait_s) wait_s = (int)d->expires_in;
+    if (left < wait_s) wait_s = left;
+    if (wait_s <= 0) return cli_errorf(EXIT_NETWORK, "device flow: no time left (--max-time)");
+    device_prompt(d, wait_s);
     struct sfo_token *st = cli_new_sfo_token();
-    rc = sfo_device_poll(&r->cl, d, (uint32_t)r->o->wait_s, st);
+    rc = sfo_device_poll(&r->cl, d, (uint32_t)wait_s, st);
+    if (rc == SFO_E_DEADLINE)
+        return cli_errorf(EXIT_NETWORK, "device flow: not approved within %d s (%s): run "
+                          "device again for a new code", wait_s, sfo_errname(rc));
     if (rc != SFO_OK) return cli_token_fail(r, "device flow", rc, &st->err, "device", NULL);
-    cli_take_token(r, st, t);
-    return 0;
+    return cli_take_token(r, st, t);
 }
 
 int cmd_flow(struct run *r, flow_fn fn)
@@ -119,8 +137,8 @@ int cmd_flow(struct run *r, flow_fn fn)
     struct cli_cache lock = { NULL, -1 };
     memset(&t, 0, sizeof t);
     int rc;
-    if (r->o->cache != NULL &&
-        (rc = cli_cache_lock(&lock, r->o->cache, r->o->timeout_s * 4 + r->o->wait_s)) != 0)
+    if (r->o->cache != NULL && ((rc = cli_cache_check(r->o->cache)) != 0 ||
+        (rc = cli_cache_lock(&lock, r->o->cache, r->o->timeout_s * 4 + r->o->wait_s)) != 0))
         return rc;
     rc = fn(r, &t);
     if (rc == 0) rc = cli_deliver(r, &t, NULL);
@@ -136,8 +154,8 @@ int cmd_refresh(struct run *r)
     memset(&cached, 0, sizeof cached);
     memset(&t, 0, sizeof t);
     int rc;
-    if (r->o->cache != NULL &&
-        (rc = cli_cache_lock(&lock, r->o->cache, r->o->timeout_s * 4)) != 0) return rc;
+    if (r->o->cache != NULL && ((rc = cli_cache_check(r->o->cache)) != 0 ||
+        (rc = cli_cache_lock(&lock, r->o->cache, r->o->timeout_s * 4)) != 0)) return rc;
     if (r->o->cache != NULL) (void)cli_cache_read(r->o->cache, r->ident, &cached);
     char *rt = NULL;
     rc = cli_get_refresh_token(r, &cached, &rt);
@@ -162,7 +180,8 @@ int cmd_token(struct run *r)
     int rc = 0;
     if (!o->output_given && o->field == NULL) r->out.field = "access_token";
     if (o->cache != NULL) {
-        if ((rc = cli_cache_lock(&lock, o->cache, o->timeout_s * 4 + 10)) != 0) return rc;
+        if ((rc = cli_cache_check(o->cache)) != 0 ||
+            (rc = cli_cache_lock(&lock, o->cache, o->timeout_s * 4 + 10)) != 0) return rc;
         if (cli_cache_read(o->cache, r->ident, &cached) == 0 &&
             cached.f[TK_ACCESS_TOKEN] != NULL && cached.expires_at > cli_wall_now()) {
             cli_tracef("cache hit: access token valid for %lld s more",

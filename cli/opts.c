@@ -217,6 +217,41 @@ static void set_defaults(struct opts *o)
     o->cmd = -1;
 }
 
+/* Fields each kind of answer has (NULL: any, userinfo). */
+static const char *const k_introspect_fields[] = { "active", "scope", "client_id", "username",
+                                                   "sub", "token_type", "exp", "iat", "nbf",
+                                                   NULL };
+
+/* --field NAME must be a field of the command's answer; --output header only for tokens. */
+static int check_output(const struct opts *o)
+{
+    bool token = o->cmd != CMD_REVOKE && o->cmd != CMD_INTROSPECT && o->cmd != CMD_USERINFO;
+    if (o->output == OUT_HEADER && !token)
+        return usage_error("--output header prints an access token: %s has none",
+                           cli_cmd_name(o->cmd));
+    if (o->field == NULL || o->cmd == CMD_USERINFO) return 0;
+    const char *names[TK_COUNT + 3];
+    size_t n = 0;
+    if (token) {
+        for (int k = 0; k < TK_COUNT; k++) names[n++] = cli_tk_name[k];
+        names[n++] = "expires_in";
+        names[n++] = "expires_at";
+    } else if (o->cmd == CMD_REVOKE) {
+        names[n++] = "revoked";
+    } else {
+        for (size_t i = 0; k_introspect_fields[i] != NULL; i++) names[n++] = k_introspect_fields[i];
+    }
+    for (size_t i = 0; i < n; i++) {
+        if (strcmp(names[i], o->field) == 0) return 0;
+    }
+    char list[512] = "";
+    for (size_t i = 0; i < n; i++) {
+        size_t l = strlen(list);
+        snprintf(list + l, sizeof list - l, "%s%s", i ? ", " : "", names[i]);
+    }
+    return usage_error("--field %s: %s answers %s", o->field, cli_cmd_name(o->cmd), list);
+}
+
 /* Checks across options, then the environment defaults. */
 static int finish_opts(struct opts *o)
 {
@@ -233,6 +268,8 @@ static int finish_opts(struct opts *o)
     if (o->field != NULL && o->output_given && o->output != OUT_JSON)
         return usage_error("--field prints one raw value: it does not combine with --output %s",
                            o->output_name);
+    if (o->cmd >= 0 && o->cmd != CMD_DECODE && o->cmd != CMD_HELP && (n = check_output(o)) != 0)
+        return n;
     o->login_url_given = o->login_url != NULL || o->sandbox;
     if (o->login_url == NULL) o->login_url = getenv("SFOAUTH_LOGIN_URL");
     if (o->sandbox) o->login_url = SANDBOX_LOGIN_URL;

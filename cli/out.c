@@ -167,10 +167,27 @@ static const char *shown(const struct cli_out *o, bool secret, const char *v, ch
     return v;
 }
 
-int cli_print_token(FILE *f, const struct cli_out *o, const struct cli_token *t)
+/* Raw output (--field, env, header) of a value with a control byte is refused. */
+static int refuse_control(const char *name)
 {
-    char num[32];
+    return cli_errorf(EXIT_HTTP, "the server's %s holds a control character: not printed "
+                      "raw (--output json shows it escaped)", name);
+}
+
+/* The raw outputs of a token: --field, --output env, --output header. */
+static int print_token_raw(FILE *f, const struct cli_out *o, const struct cli_token *t)
+{
     char *tf;
+    for (int k = 0; k < TK_COUNT; k++) {
+        if (t->f[k] != NULL && cli_has_control(t->f[k])) return refuse_control(cli_tk_name[k]);
+    }
+    if (o->mode == OUT_HEADER) {
+        if (t->f[TK_ACCESS_TOKEN] == NULL)
+            return cli_errorf(EXIT_HTTP, "the answer holds no access_token");
+        fprintf(f, "Authorization: Bearer %s\n", shown(o, true, t->f[TK_ACCESS_TOKEN], &tf));
+        free(tf);
+        return 0;
+    }
     if (o->field != NULL) {
         for (int k = 0; k < TK_COUNT; k++) {
             if (strcmp(o->field, cli_tk_name[k]) == 0) {
@@ -190,19 +207,24 @@ int cli_print_token(FILE *f, const struct cli_out *o, const struct cli_token *t)
         }
         return cli_errorf(EXIT_USAGE, "field %s is not in the response", o->field);
     }
-    if (o->mode == OUT_ENV) {
-        for (int k = 0; k < TK_COUNT; k++) {
-            if (t->f[k] == NULL) continue;
-            env_name(f, cli_tk_name[k]);
-            fputc('=', f);
-            shell_quote(f, shown(o, cli_tk_secret(k), t->f[k], &tf));
-            free(tf);
-            fputc('\n', f);
-        }
-        if (t->has_expires_in) fprintf(f, "SFOAUTH_EXPIRES_IN=%lld\n", (long long)t->expires_in);
-        if (t->expires_at > 0) fprintf(f, "SFOAUTH_EXPIRES_AT=%lld\n", (long long)t->expires_at);
-        return 0;
+    for (int k = 0; k < TK_COUNT; k++) {
+        if (t->f[k] == NULL) continue;
+        env_name(f, cli_tk_name[k]);
+        fputc('=', f);
+        shell_quote(f, shown(o, cli_tk_secret(k), t->f[k], &tf));
+        free(tf);
+        fputc('\n', f);
     }
+    if (t->has_expires_in) fprintf(f, "SFOAUTH_EXPIRES_IN=%lld\n", (long long)t->expires_in);
+    if (t->expires_at > 0) fprintf(f, "SFOAUTH_EXPIRES_AT=%lld\n", (long long)t->expires_at);
+    return 0;
+}
+
+int cli_print_token(FILE *f, const struct cli_out *o, const struct cli_token *t)
+{
+    char num[32];
+    char *tf;
+    if (o->field != NULL || o->mode != OUT_JSON) return print_token_raw(f, o, t);
     fputc('{', f);
     bool first = true;
     for (int k = 0; k < TK_COUNT; k++) {
@@ -231,6 +253,11 @@ int cli_print_token(FILE *f, const struct cli_out *o, const struct cli_token *t)
 int cli_print_kv(FILE *f, const struct cli_out *o, const struct cli_kvlist *l)
 {
     char *tf;
+    if (o->field != NULL || o->mode != OUT_JSON) {
+        for (size_t i = 0; i < l->n; i++) {
+            if (cli_has_control(l->v[i].value)) return refuse_control(l->v[i].name);
+        }
+    }
     if (o->field != NULL) {
         for (size_t i = 0; i < l->n; i++) {
             if (strcmp(l->v[i].name, o->field) == 0) {
@@ -269,25 +296,41 @@ int cli_print_kv(FILE *f, const struct cli_out *o, const struct cli_kvlist *l)
 
 /* ---- errors ----------------------------------------------------------------------- */
 
+/*
+ * Exit code of each library code, by the cause of the failure (the table in
+ * README.md and sfoauth.1). A value of the server's that does not fit its field
+ * (SFO_E_TOO_LONG) is the server's answer: protocol. Over-long local input is
+ * checked by the CLI before the call and reported as local input.
+ */
+static const struct { int lo, hi, exit; } k_exit[] = {
+    { SFO_E_ARG, SFO_E_ARG, EXIT_USAGE },
+    { SFO_E_TOO_LONG, SFO_E_TOO_LONG, EXIT_HTTP },
+    { SFO_E_STATE_MACHINE, SFO_E_STATE_MACHINE, EXIT_INTERNAL },
+    { SFO_E_NOT_FOUND, SFO_E_NOT_FOUND, EXIT_INPUT },
+    { SFO_E_INTERNAL, SFO_E_INTERNAL, EXIT_INTERNAL },
+    { -29, -10, EXIT_INPUT },                     /* codecs: URL, base64, % of local input */
+    { -49, -30, EXIT_HTTP },                      /* JSON of a response */
+    { -69, -50, EXIT_NETWORK },                   /* DNS, connect, timeout, reset */
+    { SFO_E_TLS_CA, SFO_E_TLS_CA, EXIT_INPUT },   /* the trust anchor file */
+    { SFO_E_KEY_TYPE, SFO_E_KEY, EXIT_INPUT },    /* the private key file */
+    { SFO_E_ENTROPY, SFO_E_CRYPTO, EXIT_INTERNAL },
+    { -77, -70, EXIT_TLS },
+    { SFO_E_PROXY, SFO_E_PROXY, EXIT_NETWORK },
+    { SFO_E_HTTP_REQUEST, SFO_E_HTTP_REQUEST, EXIT_INPUT },
+    { -109, -90, EXIT_HTTP },                     /* framing, status */
+    { SFO_E_OAUTH, SFO_E_OAUTH, EXIT_OAUTH },
+    { SFO_E_SIGNATURE, SFO_E_OAUTH_RESPONSE, EXIT_HTTP },
+    { SFO_E_CALLBACK, SFO_E_STATE, EXIT_INPUT },
+    { SFO_E_DEADLINE, SFO_E_PENDING, EXIT_NETWORK },
+    { -129, -117, EXIT_HTTP },                    /* later response checks */
+};
+
 int cli_exit_for(int e)
 {
     if (e == SFO_OK) return EXIT_OK_;
-    if (e == SFO_E_ARG) return EXIT_USAGE;
-    if (e == SFO_E_INTERNAL || e == SFO_E_STATE_MACHINE) return EXIT_INTERNAL;
-    if (e == SFO_E_TOO_LONG || e == SFO_E_NOT_FOUND) return EXIT_INPUT;
-    if (e <= -10 && e >= -29) return EXIT_INPUT;          /* codecs: URL, base64, % */
-    if (e <= -30 && e >= -49) return EXIT_HTTP;           /* JSON of a response */
-    if (e <= -50 && e >= -69) return EXIT_NETWORK;
-    if (e == SFO_E_KEY || e == SFO_E_KEY_TYPE) return EXIT_INPUT;
-    if (e == SFO_E_CRYPTO || e == SFO_E_ENTROPY) return EXIT_INTERNAL;
-    if (e <= -70 && e >= -89) return EXIT_TLS;
-    if (e == SFO_E_PROXY) return EXIT_NETWORK;
-    if (e == SFO_E_HTTP_REQUEST) return EXIT_INPUT;
-    if (e <= -90 && e >= -109) return EXIT_HTTP;
-    if (e == SFO_E_OAUTH) return EXIT_OAUTH;
-    if (e == SFO_E_STATE || e == SFO_E_CALLBACK) return EXIT_INPUT;
-    if (e == SFO_E_DEADLINE || e == SFO_E_PENDING) return EXIT_NETWORK;
-    if (e <= -110 && e >= -129) return EXIT_HTTP;         /* response, signature */
+    for (size_t i = 0; i < sizeof k_exit / sizeof k_exit[0]; i++) {
+        if (e >= k_exit[i].lo && e <= k_exit[i].hi) return k_exit[i].exit;
+    }
     return EXIT_INTERNAL;
 }
 

@@ -3,11 +3,14 @@
  * client secret, library tokens copied into CLI tokens, failures reported,
  * results stored (cache, rotated refresh token) and printed.
  */
+#include <dirent.h>
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/stat.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "cmd.h"
 
@@ -91,25 +94,110 @@ static void setup_proxy(struct run *r)
     }
 }
 
+/* Read every *.pem / *.crt of dir (SSL_CERT_DIR, as OpenSSL reads a directory of
+ * certificates) into one malloc'd PEM text. NULL when none could be read. */
+static char *read_cert_dir(const char *dir, size_t *len)
+{
+    DIR *d = opendir(dir);
+    char *all = NULL, path[4096];
+    size_t n = 0;
+    struct dirent *e;
+    if (d == NULL) return NULL;
+    while ((e = readdir(d)) != NULL) {
+        size_t l = strlen(e->d_name);
+        if (e->d_name[0] == '.' || l < 5) continue;
+        snprintf(path, sizeof path, "%s/%s", dir, e->d_name);
+        size_t fl;
+        char *f = cli_read_all(path, &fl);
+        if (f == NULL || strstr(f, "-----BEGIN CERTIFICATE-----") == NULL) {
+            free(f);
+            continue;
+        }
+        char *grown = realloc(all, n + fl + 2);
+        if (grown == NULL) {
+            free(f);
+            break;
+        }
+        all = grown;
+        memcpy(all + n, f, fl);
+        n += fl;
+        all[n++] = '\n';
+        all[n] = '\0';
+        free(f);
+    }
+    closedir(d);
+    *len = n;
+    return all;
+}
+
+/* Trust anchors: --cacert FILE, --ca salesforce|system, else SSL_CERT_FILE,
+ * SSL_CERT_DIR, else the system bundle. Fills cfg; *what names the source. */
+static int choose_ca(struct opts *o, struct sfo_posix_config *cfg, const char **what,
+                     char **pem)
+{
+    const char *env_file = getenv("SSL_CERT_FILE"), *env_dir = getenv("SSL_CERT_DIR");
+    *what = "the system trust store (" SFO_POSIX_CA_FILE_DEFAULT ")";
+    cfg->ca_source = SFO_CA_SYSTEM;
+    if (o->ca != NULL && o->cacert != NULL)
+        return usage_error("--ca and --cacert both choose the trust anchors: give one");
+    if (o->ca != NULL) {
+        if (strcmp(o->ca, "salesforce") == 0) {
+            cfg->ca_source = SFO_CA_SALESFORCE;
+            *what = "the compiled-in Salesforce roots (--ca salesforce)";
+        } else if (strcmp(o->ca, "system") != 0) {
+            return usage_error("--ca %s: use salesforce or system (or --cacert FILE)", o->ca);
+        }
+        return 0;
+    }
+    const char *file = o->cacert ? o->cacert : (env_file && *env_file ? env_file : NULL);
+    if (file != NULL) {
+        FILE *f = fopen(file, "r");
+        if (f == NULL)
+            return cli_errorf(EXIT_INPUT, "%s %s: %s", o->cacert ? "--cacert" : "SSL_CERT_FILE",
+                              file, strerror(errno));
+        fclose(f);
+        cfg->ca_source = SFO_CA_FILE;
+        cfg->ca_file = file;
+        *what = o->cacert ? "--cacert" : "SSL_CERT_FILE";
+    } else if (env_dir != NULL && *env_dir != '\0') {
+        size_t n = 0;
+        *pem = read_cert_dir(env_dir, &n);
+        if (*pem == NULL)
+            return cli_errorf(EXIT_INPUT, "SSL_CERT_DIR %s: %s", env_dir,
+                              errno ? strerror(errno) : "no PEM certificate in it");
+        cfg->ca_source = SFO_CA_PEM;
+        cfg->ca_pem = (const uint8_t *)*pem;
+        cfg->ca_pem_len = n;
+        *what = "SSL_CERT_DIR";
+    }
+    return 0;
+}
+
 /* Trust anchors and logging for the POSIX port; then the port itself. */
 static int setup_port(struct run *r)
 {
     struct opts *o = r->o;
     struct sfo_posix_config cfg;
+    const char *what;
+    char *pem = NULL;
+    int rc;
     memset(&cfg, 0, sizeof cfg);
-    cfg.ca_source = o->cacert ? SFO_CA_FILE : SFO_CA_SYSTEM;
-    cfg.ca_file = o->cacert;
-    if (cli_verbose > 0) {
-        cfg.log = cli_trace_log;
-        cfg.log_level = SFO_LOG_DEBUG;
-    }
-    int rc = sfo_posix_port_init(&g_pp, &cfg, &r->port);
+    if ((rc = choose_ca(o, &cfg, &what, &pem)) != 0) return rc;
+    r->ca_what = what;
+    cfg.log = cli_net_log;
+    cfg.log_level = cli_verbose > 0 ? SFO_LOG_DEBUG : SFO_LOG_INFO;
+    rc = sfo_posix_port_init(&g_pp, &cfg, &r->port);
+    free(pem);
     g_pp_up = true;
     atexit(cli_port_down);
+    if (!cli_verbose) r->port.log_level = SFO_LOG_INFO;
     if (rc != SFO_OK) {
-        return cli_fail(o->cacert ? "loading --cacert" : "loading the system trust store", rc,
-                        NULL, NULL, NULL);
+        char w[256];
+        snprintf(w, sizeof w, "loading the trust anchors of %s", what);
+        return cli_fail(w, rc, NULL, NULL, NULL);
     }
+    r->start_ms = cli_mono_ms();
+    cli_net_wrap(&r->port, o->max_time_s > 0 ? r->start_ms + o->max_time_s * 1000LL : 0);
     return 0;
 }
 
@@ -122,6 +210,12 @@ static void setup_endpoints(struct run *r)
     r->cl.introspect_url = o->introspect_url;
     r->cl.userinfo_url = o->userinfo_url;
     r->cl.device_url = o->device_url;
+    if (o->rfc && o->device_url == NULL) {
+        /* RFC 8628 dialect without --device-url: the login host's device endpoint */
+        static char url[1024];
+        snprintf(url, sizeof url, "%s", cli_endpoint(r, "/services/oauth2/device", NULL));
+        r->cl.device_url = url;
+    }
 }
 
 int cli_run_setup(struct run *r, bool need_client_id)
@@ -137,6 +231,8 @@ int cli_run_setup(struct run *r, bool need_client_id)
                           o->client_secret_file ? o->client_secret_file
                                                 : "(SFOAUTH_CLIENT_SECRET)", err);
     }
+    if (r->secret != NULL) r->secret_src = o->client_secret_file ? "--client-secret-file"
+                                                                 : "SFOAUTH_CLIENT_SECRET";
     if ((rc = setup_port(r)) != 0) return rc;
     r->work = malloc(SFO_CLI_WORK);
     if (r->work == NULL) return cli_errorf(EXIT_INTERNAL, "out of memory");
@@ -153,6 +249,11 @@ int cli_run_setup(struct run *r, bool need_client_id)
     r->cl.dialect = o->rfc ? SFO_DIALECT_RFC : SFO_DIALECT_SALESFORCE;
     r->cl.timeout_ms = (uint32_t)o->timeout_s * 1000u;
     if (r->cl.deadline_ms < r->cl.timeout_ms * 3u) r->cl.deadline_ms = r->cl.timeout_ms * 3u;
+    if (o->max_time_s > 0) {
+        r->cl.deadline_ms = (uint32_t)o->max_time_s * 1000u;
+        if (r->cl.timeout_ms > r->cl.deadline_ms) r->cl.timeout_ms = r->cl.deadline_ms;
+    }
+    if (o->retries >= 0) r->cl.retries = (uint8_t)o->retries;
     setup_proxy(r);
     snprintf(r->ident, sizeof r->ident, "%s %s %s",
              o->token_url ? o->token_url : o->login_url, o->client_id ? o->client_id : "-",
@@ -206,12 +307,40 @@ int cli_take_token(struct run *r, struct sfo_token *st, struct cli_token *t)
     v[TK_ID_TOKEN] = st->id_token;
     cli_token_clear(t);
     for (int k = 0; k < TK_COUNT; k++) {
+        /* a terminal acts on control bytes, a token file would end at a newline: a value
+         * with one is outside every token grammar (RFC 6749 VSCHAR) and refused */
+        if (v[k] != NULL && cli_has_control(v[k])) {
+            sfo_token_wipe(st);
+            cli_token_clear(t);
+            return cli_errorf(EXIT_HTTP, "the server's %s holds a control character: "
+                              "refused (not printed, not stored)", cli_tk_name[k]);
+        }
         if (v[k] != NULL && v[k][0] != '\0') cli_token_set(t, k, v[k], strlen(v[k]));
     }
     set_expiry(r, st, t);
     sfo_token_wipe(st);
     return 0;
 }
+
+int cli_cache_check(const char *path)
+{
+    char dir[4096];
+    const char *slash = strrchr(path, '/');
+    struct stat st;
+    if (slash == NULL) snprintf(dir, sizeof dir, ".");
+    else if (slash == path) snprintf(dir, sizeof dir, "/");
+    else snprintf(dir, sizeof dir, "%.*s", (int)(slash - path), path);
+    if (stat(dir, &st) != 0)
+        return cli_errorf(EXIT_INPUT, "--cache %s: directory %s: %s", path, dir, strerror(errno));
+    if (!S_ISDIR(st.st_mode))
+        return cli_errorf(EXIT_INPUT, "--cache %s: %s is not a directory", path, dir);
+    if (access(dir, W_OK | X_OK) != 0)
+        return cli_errorf(EXIT_INPUT, "--cache %s: directory %s is not writable: %s", path, dir,
+                          strerror(errno));
+    return 0;
+}
+
+
 
 struct sfo_token *cli_new_sfo_token(void)
 {
@@ -225,12 +354,50 @@ struct sfo_token *cli_new_sfo_token(void)
     return t;
 }
 
+/* The hint for a certificate failure on the host of the last connection. */
+static void tls_hint(const struct run *r, int rc)
+{
+    const struct cli_net *n = cli_net_state();
+    if (n->subject[0] != '\0') fprintf(stderr, "certificate: subject %s\n", n->subject);
+    if (rc == SFO_E_TLS_UNTRUSTED) {
+        fprintf(stderr, "hint: %s's certificate does not lead to a CA of %s: add the CA "
+                "that signed it with --cacert FILE (PEM), or use --ca salesforce for "
+                "Salesforce hosts (an intercepting proxy needs its own CA)\n", n->host,
+                r->ca_what ? r->ca_what : "the trust store");
+    } else if (rc == SFO_E_TLS_HOSTNAME) {
+        fprintf(stderr, "hint: the certificate is not for %s: check the host of --login-url "
+                "or the endpoint URL\n", n->host);
+    } else if (rc == SFO_E_TLS_EXPIRED || rc == SFO_E_TLS_NOT_YET_VALID) {
+        fputs("hint: check this machine's clock (UTC, NTP) before suspecting the server\n",
+              stderr);
+    }
+}
+
+/* A network or TLS failure, named by host, port and stage. */
+static int net_fail(const struct run *r, const char *what, int rc, const char *flow)
+{
+    char where[384], w[512];
+    if (cli_net_where(rc, where, sizeof where) <= 0) return cli_fail(what, rc, NULL, NULL, flow);
+    (void)flow;
+    snprintf(w, sizeof w, "%s: %s (%s)", what, where, sfo_errname(rc));
+    int x = cli_exit_for(rc);
+    cli_error_note(x, rc, w);
+    fprintf(stderr, "sfoauth: %s\n", w);
+    if (cli_exit_for(rc) == EXIT_TLS) tls_hint(r, rc);
+    if (rc == SFO_E_DNS)
+        fputs("hint: check the host name and this machine's DNS resolver (a failed lookup "
+              "is not retried)\n", stderr);
+    return x;
+}
+
 int cli_token_fail(struct run *r, const char *what, int rc, const struct sfo_oauth_error *e,
                    const char *flow, const char *url)
 {
     char w[256];
-    (void)r;
     (void)url;
+    int cat = cli_exit_for(rc);
+    if ((cat == EXIT_NETWORK || cat == EXIT_TLS) && rc != SFO_E_DEADLINE && rc != SFO_E_PROXY)
+        return net_fail(r, what, rc, flow);
     if (e != NULL && e->http_status != 0 && rc == SFO_E_HTTP_STATUS) {
         snprintf(w, sizeof w, "%s (HTTP %d)", what, e->http_status);
         int x = cli_fail(w, rc, NULL, NULL, flow);
@@ -240,9 +407,18 @@ int cli_token_fail(struct run *r, const char *what, int rc, const struct sfo_oau
                   "new one (sfoauth token / refresh)\n", stderr);
             return EXIT_OAUTH;
         }
+        if (e->http_status == 429 || e->http_status == 503)
+            fprintf(stderr, "hint: the server asks to come back later; its wait did not fit "
+                    "in what was left of --max-time / --retries (%d s left)\n",
+                    cli_time_left_s(r) == INT32_MAX ? 0 : cli_time_left_s(r));
         return x;
     }
-    return cli_fail(what, rc, e ? e->error : NULL, e ? e->error_description : NULL, flow);
+    int x = cli_fail(what, rc, e ? e->error : NULL, e ? e->error_description : NULL, flow);
+    if (rc == SFO_E_SIGNATURE)
+        fprintf(stderr, "hint: the response's signature was checked with the client secret "
+                "from %s: it must be the consumer secret of this connected app (--client-id "
+                "%s)\n", r->secret_src ? r->secret_src : "?", r->o->client_id);
+    return x;
 }
 
 int cli_deliver(struct run *r, struct cli_token *t, const char *old_refresh)

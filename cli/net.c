@@ -1,0 +1,110 @@
+/*
+ * The CLI's wrapper around the POSIX port: remembers which host, port and
+ * stage (resolving, connecting, TLS handshake) a network call reached, so that
+ * an error names them; does not repeat a DNS lookup that failed nor sleep
+ * before repeating it; keeps every sleep inside --max-time; keeps the leaf
+ * certificate subject the port logs for the untrusted-certificate message.
+ */
+#include <string.h>
+
+#include "cmd.h"
+
+static struct sfo_port g_inner;
+static struct cli_net g_net;
+static int64_t g_end_ms; /* monotonic end of --max-time, 0 when unset */
+
+const struct cli_net *cli_net_state(void)
+{
+    return &g_net;
+}
+
+static int w_connect(void *ctx, const char *host, uint16_t port, int64_t deadline_ms,
+                     struct sfo_transport *out)
+{
+    bool same = strncmp(g_net.host, host, sizeof g_net.host) == 0 && g_net.port == port;
+    if (same && g_net.dns_failed) return SFO_E_DNS; /* a name that did not resolve stays so */
+    snprintf(g_net.host, sizeof g_net.host, "%s", host);
+    g_net.port = port;
+    g_net.stage = NET_CONNECT;
+    g_net.subject[0] = '\0';
+    int rc = g_inner.connect(ctx, host, port, deadline_ms, out);
+    g_net.rc = rc;
+    g_net.dns_failed = rc == SFO_E_DNS;
+    if (rc == SFO_OK) g_net.stage = NET_REQUEST;
+    return rc;
+}
+
+static int w_tls_start(void *ctx, const char *server_name, int64_t deadline_ms,
+                       struct sfo_transport *io)
+{
+    g_net.stage = NET_TLS;
+    int rc = g_inner.tls_start(ctx, server_name, deadline_ms, io);
+    g_net.rc = rc;
+    if (rc == SFO_OK) g_net.stage = NET_REQUEST;
+    return rc;
+}
+
+static void w_sleep_ms(void *ctx, uint32_t ms)
+{
+    if (g_net.dns_failed) return; /* the retry fails at once: no reason to wait */
+    if (g_end_ms > 0) {
+        int64_t left = g_end_ms - g_inner.mono_ms(ctx);
+        if (left <= 0) return;
+        if ((int64_t)ms > left) ms = (uint32_t)left;
+    }
+    g_inner.sleep_ms(ctx, ms);
+}
+
+void cli_net_log(void *ctx, int level, const char *msg, const char *detail, size_t n)
+{
+    if (strcmp(msg, "TLS peer certificate subject") == 0 && detail != NULL) {
+        size_t k = n < sizeof g_net.subject - 1 ? n : sizeof g_net.subject - 1;
+        memcpy(g_net.subject, detail, k);
+        g_net.subject[k] = '\0';
+    }
+    if (cli_verbose > 0 && level <= SFO_LOG_DEBUG) cli_trace_log(ctx, level, msg, detail, n);
+}
+
+void cli_net_wrap(struct sfo_port *p, int64_t end_ms)
+{
+    g_inner = *p;
+    g_end_ms = end_ms;
+    p->connect = w_connect;
+    p->tls_start = w_tls_start;
+    p->sleep_ms = w_sleep_ms;
+}
+
+/* What failed, in words, for a network or TLS code. */
+static const char *plain(int rc)
+{
+    switch (rc) {
+    case SFO_E_DNS: return "the name did not resolve";
+    case SFO_E_CONNREFUSED: return "connection refused";
+    case SFO_E_CONNECT: return "no route to the host";
+    case SFO_E_TIMEOUT: return "timed out";
+    case SFO_E_RESET: return "connection reset by the server";
+    case SFO_E_CLOSED: return "the server closed the connection";
+    default: return NULL;
+    }
+}
+
+int cli_net_where(int rc, char *buf, size_t cap)
+{
+    if (g_net.host[0] == '\0') return 0;
+    const char *h = g_net.host;
+    bool v6 = strchr(h, ':') != NULL;
+    const char *w = plain(rc);
+    switch (g_net.stage) {
+    case NET_CONNECT:
+        if (rc == SFO_E_DNS)
+            return snprintf(buf, cap, "resolving %s: %s", h, w ? w : sfo_strerror(rc));
+        return snprintf(buf, cap, "connecting to %s%s%s:%u: %s", v6 ? "[" : "", h, v6 ? "]" : "",
+                        (unsigned)g_net.port, w ? w : sfo_strerror(rc));
+    case NET_TLS:
+        return snprintf(buf, cap, "TLS handshake with %s%s%s:%u: %s", v6 ? "[" : "", h,
+                        v6 ? "]" : "", (unsigned)g_net.port, w ? w : sfo_strerror(rc));
+    default:
+        return snprintf(buf, cap, "exchanging with %s%s%s:%u: %s", v6 ? "[" : "", h,
+                        v6 ? "]" : "", (unsigned)g_net.port, w ? w : sfo_strerror(rc));
+    }
+}
