@@ -14,6 +14,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
+#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/file.h>
@@ -33,22 +34,128 @@ static void on_alarm(int sig)
     g_alarm = 1;
 }
 
+/* What kind of non-regular file mode m is, for messages. */
+static const char *file_kind(mode_t m)
+{
+    if (S_ISDIR(m)) return "a directory";
+    if (S_ISFIFO(m)) return "a FIFO";
+    if (S_ISCHR(m)) return "a character device";
+    if (S_ISBLK(m)) return "a block device";
+    if (S_ISSOCK(m)) return "a socket";
+    if (S_ISLNK(m)) return "a symbolic link";
+    return "not a regular file";
+}
+
+/* Why an opened cache or lock file (fstat'd as sb) may not be trusted: "" when
+ * it is a regular file owned by the effective user and, when check_mode, not
+ * writable by group or others. */
+static void judge_file(const struct stat *sb, bool check_mode, char *why, size_t cap)
+{
+    why[0] = '\0';
+    if (!S_ISREG(sb->st_mode)) {
+        snprintf(why, cap, "%s, not a regular file", file_kind(sb->st_mode));
+    } else if (sb->st_uid != geteuid()) {
+        snprintf(why, cap, "owned by uid %lu, not by this user (uid %lu)",
+                 (unsigned long)sb->st_uid, (unsigned long)geteuid());
+    } else if (check_mode && (sb->st_mode & (S_IWGRP | S_IWOTH)) != 0) {
+        snprintf(why, cap, "writable by group or others (mode %04o; sfoauth writes 0600)",
+                 (unsigned)(sb->st_mode & 07777));
+    }
+}
+
+/* The directory part of path (malloc'd): "." or "/" when path has none. */
+static char *dir_of(const char *path)
+{
+    char *d = strdup(path);
+    if (d == NULL) return NULL;
+    char *slash = strrchr(d, '/');
+    if (slash == d) {
+        d[1] = '\0';
+    } else if (slash != NULL) {
+        *slash = '\0';
+    } else {
+        free(d);
+        d = strdup(".");
+    }
+    return d;
+}
+
+int cli_cache_check_dir(const char *path, char *why, size_t cap)
+{
+    struct stat sb;
+    why[0] = '\0';
+    if (lstat(path, &sb) == 0 && !S_ISREG(sb.st_mode) && !S_ISLNK(sb.st_mode)) {
+        /* never read, and never replaced: refuse before any exchange */
+        snprintf(why, cap, "cache %s: it is %s, not a regular file", path,
+                 file_kind(sb.st_mode));
+        return EXIT_INPUT;
+    }
+    char *d = dir_of(path);
+    if (d == NULL) {
+        snprintf(why, cap, "out of memory");
+        return EXIT_INTERNAL;
+    }
+    int rc = 0;
+    if (stat(d, &sb) != 0) {
+        snprintf(why, cap, "cache %s: directory %s: %s", path, d, strerror(errno));
+        rc = EXIT_INPUT;
+    } else if (!S_ISDIR(sb.st_mode)) {
+        snprintf(why, cap, "cache %s: %s is not a directory", path, d);
+        rc = EXIT_INPUT;
+    } else if (faccessat(AT_FDCWD, d, W_OK | X_OK, AT_EACCESS) != 0) {
+        snprintf(why, cap, "cache %s: directory %s is not writable: %s", path, d,
+                 strerror(errno));
+        rc = EXIT_INPUT;
+    }
+    free(d);
+    return rc;
+}
+
+/* Open "<path>.lock" without following a link, creating it 0600, and check that
+ * it is a regular file of ours. Returns the fd, or -1 after printing why. */
+static int open_lock(const char *path, const char *lp)
+{
+    int fd = open(lp, O_RDWR | O_CREAT | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC, 0600);
+    if (fd < 0) {
+        int e = errno;
+        if (e == ELOOP) {
+            cli_errorf(0, "cache %s not used: its lock file %s is a symbolic link", path, lp);
+        } else {
+            cli_errorf(0, "cache %s not used: lock file %s: %s", path, lp, strerror(e));
+        }
+        return -1;
+    }
+    struct stat sb;
+    char why[160];
+    if (fstat(fd, &sb) != 0) {
+        snprintf(why, sizeof why, "%s", strerror(errno));
+    } else {
+        judge_file(&sb, false, why, sizeof why);
+    }
+    if (why[0] != '\0') {
+        cli_errorf(0, "cache %s not used: its lock file %s is %s", path, lp, why);
+        close(fd);
+        return -1;
+    }
+    return fd;
+}
+
 int cli_cache_lock(struct cli_cache *c, const char *path, int timeout_s)
 {
-    size_t n = strlen(path) + 6;
-    char *lp = malloc(n);
+    char why[1024];
     c->path = NULL;
     c->lock_fd = -1;
+    int rc = cli_cache_check_dir(path, why, sizeof why);
+    if (rc != 0) return cli_errorf(rc, "%s", why);
+    size_t n = strlen(path) + 6;
+    char *lp = malloc(n);
     if (lp == NULL) {
         return cli_errorf(EXIT_INTERNAL, "out of memory");
     }
     snprintf(lp, n, "%s.lock", path);
-    int fd = open(lp, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
-    if (fd < 0) {
-        int e = errno;
-        free(lp);
-        return cli_errorf(EXIT_INPUT, "cache lock %s.lock: %s", path, strerror(e));
-    }
+    int fd = open_lock(path, lp);
+    free(lp);
+    if (fd < 0) return EXIT_INPUT;
     /* flock waits; a SIGALRM without SA_RESTART bounds the wait */
     struct sigaction sa, old;
     memset(&sa, 0, sizeof sa);
@@ -66,13 +173,11 @@ int cli_cache_lock(struct cli_cache *c, const char *path, int timeout_s)
     sigaction(SIGALRM, &old, NULL);
     if (r != 0) {
         close(fd);
-        free(lp);
         return cli_errorf(EXIT_INPUT, "cache %s: %s", path,
                           g_alarm ? "lock not obtained in time (another sfoauth holds it)"
                                   : strerror(e));
     }
     cli_tracef("cache lock %s.lock taken", path);
-    free(lp);
     c->path = strdup(path);
     c->lock_fd = fd;
     return 0;
@@ -89,29 +194,56 @@ void cli_cache_unlock(struct cli_cache *c)
     c->path = NULL;
 }
 
+/* The cache's bytes (registered, NUL-terminated), or NULL: why is "" when there
+ * is no cache, else the reason it is not trusted. */
+static char *cache_load(const char *path, size_t *len, char *why, size_t cap)
+{
+    why[0] = '\0';
+    /* no link followed, no wait on a FIFO or device */
+    int fd = open(path, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
+    if (fd < 0) {
+        if (errno == ELOOP) snprintf(why, cap, "it is a symbolic link");
+        else if (errno != ENOENT) snprintf(why, cap, "%s", strerror(errno));
+        return NULL;
+    }
+    struct stat sb;
+    if (fstat(fd, &sb) != 0) {
+        snprintf(why, cap, "%s", strerror(errno));
+    } else {
+        judge_file(&sb, true, why, cap);
+        if (why[0] == '\0' && sb.st_size > (off_t)CLI_CACHE_MAX) {
+            snprintf(why, cap, "larger than %u bytes", (unsigned)CLI_CACHE_MAX);
+        }
+    }
+    char *data = NULL;
+    if (why[0] == '\0') {
+        data = cli_read_fd_max(fd, CLI_CACHE_MAX, 0, len);
+        if (data == NULL && errno == EFBIG) {
+            snprintf(why, cap, "larger than %u bytes", (unsigned)CLI_CACHE_MAX);
+        } else if (data == NULL) {
+            snprintf(why, cap, "%s", strerror(errno));
+        }
+    }
+    close(fd);
+    return data;
+}
+
 int cli_cache_read(const char *path, const char *ident, struct cli_token *t)
 {
     size_t len = 0;
-    char *data = cli_read_all(path, &len);
+    char why[160];
+    char *data = cache_load(path, &len, why, sizeof why);
     if (data == NULL) {
-        if (errno != ENOENT) {
-            cli_tracef("cache %s unreadable (%s): ignored", path, strerror(errno));
-        }
+        if (why[0] != '\0') (void)cli_errorf(0, "cache %s not used: %s", path, why);
         return 1;
     }
-    cli_secret_keep(data, len + 1);
 
     struct sfo_field fl[TK_COUNT + 4];
     char *bufs[TK_COUNT + 2];
     size_t nf = 0;
     memset(fl, 0, sizeof fl);
     for (int k = 0; k < TK_COUNT + 2; k++) {
-        bufs[k] = malloc(len + 1);
-        if (bufs[k] == NULL) {
-            fputs("sfoauth: out of memory\n", stderr);
-            exit(EXIT_INTERNAL);
-        }
-        cli_secret_keep(bufs[k], len + 1);
+        bufs[k] = cli_secret_alloc(len + 1);
     }
     for (int k = 0; k < TK_COUNT; k++) {
         fl[nf].name = cli_tk_name[k];
@@ -179,13 +311,9 @@ static int write_all(int fd, const char *buf, size_t n)
 
 static int fsync_dir_of(const char *path)
 {
-    char *d = strdup(path);
+    char *d = dir_of(path);
     if (d == NULL) return -1;
-    char *slash = strrchr(d, '/');
-    const char *dir = ".";
-    if (slash == d) dir = "/";
-    else if (slash != NULL) { *slash = '\0'; dir = d; }
-    int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    int fd = open(d, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
     int r = -1;
     if (fd >= 0) {
         r = fsync(fd);
@@ -225,6 +353,14 @@ static int replace_file(const char *path, const char *data, size_t n)
     if (close(fd) != 0 && !bad) {
         bad = -1;
         e = errno;
+    }
+    struct stat sb;
+    if (!bad && lstat(path, &sb) == 0 && !S_ISREG(sb.st_mode) && !S_ISLNK(sb.st_mode)) {
+        /* a link is replaced (never followed); a FIFO, device or directory is left */
+        (void)unlink(tmp);
+        free(tmp);
+        return cli_errorf(EXIT_INPUT, "%s not replaced: it is %s, not a regular file", path,
+                          file_kind(sb.st_mode));
     }
     if (!bad && rename(tmp, path) != 0) {
         bad = -1;

@@ -124,7 +124,8 @@ const char *cli_hint(const char *oauth_error, const char *desc, const char *flow
 /* Turn off core dumps (RLIMIT_CORE 0, PR_SET_DUMPABLE 0) and arm wiping at exit. */
 void cli_secret_protect(void);
 /* Remember a buffer holding a secret: wiped at exit and redacted from traces.
- * Buffers of length < 4 are wiped but not used for redaction. */
+ * Buffers of length < 4 are wiped but not used for redaction. Keeping a buffer
+ * already kept only widens its entry. */
 void cli_secret_keep(void *p, size_t len);
 /* Forget (wipe and unregister) a buffer before it is freed. */
 void cli_secret_drop(void *p);
@@ -154,7 +155,9 @@ struct cli_cache {
 };
 /*
  * Take the advisory lock (flock LOCK_EX on "<path>.lock", created 0600) and
- * hold it until cli_cache_unlock; waits at most timeout_s seconds.
+ * hold it until cli_cache_unlock; waits at most timeout_s seconds. Checks the
+ * directory first (cli_cache_check_dir); a lock file that is a symbolic link,
+ * not a regular file or not the effective user's is refused.
  * Returns 0 or an EXIT_* code (message printed).
  */
 int cli_cache_lock(struct cli_cache *c, const char *path, int timeout_s);
@@ -162,7 +165,10 @@ void cli_cache_unlock(struct cli_cache *c);
 /*
  * Read the cache into t when it belongs to ident (token URL, client id,
  * username joined). Returns 0 when loaded, 1 when absent, mismatched or
- * unreadable (treated as empty; a message under -v).
+ * unreadable (treated as empty; a message under -v). A cache that is not to be
+ * trusted (a symbolic link, not a regular file, not owned by the effective
+ * user, writable by group or others, over CLI_CACHE_MAX bytes) is not read:
+ * one line "sfoauth: cache PATH not used: REASON" on stderr, then 1.
  */
 int cli_cache_read(const char *path, const char *ident, struct cli_token *t);
 /*
@@ -179,5 +185,56 @@ extern int cli_verbose;
 void cli_trace_log(void *ctx, int level, const char *msg, const char *detail,
                    size_t detail_len);
 void cli_tracef(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/* ---- a line typed or pasted by a person ----------------------------------------------- */
+#ifndef CLI_LINE_MAX
+#define CLI_LINE_MAX 8192u /* longest accepted line (callback URL, code), CR/LF excluded */
+#endif
+enum cli_line_rc {
+    CLI_LINE_OK = 0,
+    CLI_LINE_EOF = -1,      /* end of input before any byte of a line */
+    CLI_LINE_TIMEOUT = -2,  /* no complete line before the deadline */
+    CLI_LINE_TOO_LONG = -3, /* more than max bytes before the end of the line */
+    CLI_LINE_IO = -4,       /* read or poll failed (errno set) */
+    CLI_LINE_NOMEM = -5
+};
+/*
+ * Read one line from fd (terminal, pipe or file), byte by byte so that nothing
+ * after the line is consumed. The line ends at '\n' (or at end of input after at
+ * least one byte); a trailing "\r\n" / "\n" is removed. max: longest line
+ * accepted (0: CLI_LINE_MAX); a longer one is CLI_LINE_TOO_LONG, never cut.
+ * timeout_ms: the whole read must finish within it (poll; < 0 waits forever).
+ * On CLI_LINE_OK *out is a NUL-terminated malloc'd string registered with
+ * cli_secret_keep (release with cli_secret_drop + free) and *len (may be NULL)
+ * its length; on any other result *out is NULL and nothing is kept.
+ */
+int cli_read_line(int fd, size_t max, int timeout_ms, char **out, size_t *len);
+/* A short text for a cli_read_line result ("no line within the time allowed"...). */
+const char *cli_line_strerror(int rc);
+/* calloc(1, len) registered with cli_secret_keep (zeroed, so redaction never
+ * scans uninitialised bytes); exits with EXIT_INTERNAL when out of memory. */
+void *cli_secret_alloc(size_t len);
+
+/*
+ * Read at most max bytes from the open fd, waiting (poll) at most timeout_ms in
+ * all (< 0: no limit) when it is a pipe. Returns a NUL-terminated buffer
+ * registered with cli_secret_keep (*len bytes), or NULL with errno: EFBIG when
+ * there is more than max, ETIMEDOUT at the deadline, or the read error.
+ */
+char *cli_read_fd_max(int fd, size_t max, int timeout_ms, size_t *len);
+
+/* ---- cache trust -------------------------------------------------------------------- */
+#ifndef CLI_CACHE_MAX
+#define CLI_CACHE_MAX 65536u /* largest cache file read; a larger one is not used */
+#endif
+/*
+ * Can a cache at path be written? Its directory must exist, be a directory
+ * and be writable (effective ids); path, when it exists, must be a regular file
+ * or a symbolic link (which a write replaces, never follows). Call before
+ * any network exchange. Returns 0, or EXIT_INPUT (EXIT_INTERNAL when out of
+ * memory) with why (cap bytes) holding the whole message, naming the cache:
+ * "cache /x/t.json: directory /x: No such file or directory".
+ */
+int cli_cache_check_dir(const char *path, char *why, size_t cap);
 
 #endif /* SFOAUTH_CLI_H */

@@ -6,11 +6,13 @@
 #include "cli.h"
 
 #include <errno.h>
+#include <poll.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/resource.h>
+#include <time.h>
 #include <unistd.h>
 #ifdef __linux__
 #include <sys/prctl.h>
@@ -53,6 +55,13 @@ void cli_secret_keep(void *p, size_t len)
     sigaddset(&block, SIGTERM);
     sigaddset(&block, SIGHUP);
     sigprocmask(SIG_BLOCK, &block, &old);
+    for (size_t i = 0; i < g_nsecrets; i++) {
+        if (g_secrets[i].p == p) { /* kept twice: one entry, the larger length */
+            if (len > g_secrets[i].len) g_secrets[i].len = len;
+            sigprocmask(SIG_SETMASK, &old, NULL);
+            return;
+        }
+    }
     if (g_nsecrets == g_capsecrets) {
         size_t cap = g_capsecrets ? g_capsecrets * 2 : 16;
         struct secret_ref *n = realloc(g_secrets, cap * sizeof *n);
@@ -196,6 +205,150 @@ char *cli_secret_read(const char *path, const char *env, const char **err)
         return NULL;
     }
     return v;
+}
+
+void *cli_secret_alloc(size_t len)
+{
+    void *p = calloc(1, len ? len : 1);
+    if (p == NULL) {
+        fputs("sfoauth: out of memory\n", stderr);
+        exit(EXIT_INTERNAL);
+    }
+    cli_secret_keep(p, len ? len : 1);
+    return p;
+}
+
+/* ---- one line from a person ------------------------------------------------------ */
+
+static int64_t mono_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* Wait until fd is readable or the deadline (< 0: none) passes.
+ * Returns 1 readable, 0 timed out, -1 error. */
+static int wait_readable(int fd, int64_t deadline)
+{
+    for (;;) {
+        int ms = -1;
+        if (deadline >= 0) {
+            int64_t left = deadline - mono_ms();
+            if (left <= 0) return 0;
+            ms = left > 1000000 ? 1000000 : (int)left;
+        }
+        struct pollfd p = { fd, POLLIN, 0 };
+        int r = poll(&p, 1, ms);
+        if (r > 0) return 1; /* POLLIN, POLLHUP or POLLERR: read() tells which */
+        if (r < 0 && errno != EINTR) return -1;
+    }
+}
+
+int cli_read_line(int fd, size_t max, int timeout_ms, char **out, size_t *len)
+{
+    if (max == 0) max = CLI_LINE_MAX;
+    *out = NULL;
+    if (len) *len = 0;
+    int64_t deadline = timeout_ms < 0 ? -1 : mono_ms() + timeout_ms;
+    /* room for the line, a CR before the LF and the NUL */
+    char *buf = calloc(1, max + 2);
+    if (buf == NULL) return CLI_LINE_NOMEM;
+    cli_secret_keep(buf, max + 2);
+    size_t n = 0;
+    int rc = CLI_LINE_OK;
+    for (;;) {
+        int w = wait_readable(fd, deadline);
+        if (w <= 0) {
+            rc = w == 0 ? CLI_LINE_TIMEOUT : CLI_LINE_IO;
+            break;
+        }
+        char c;
+        ssize_t r = read(fd, &c, 1);
+        if (r < 0 && (errno == EINTR || errno == EAGAIN)) continue;
+        if (r < 0 && errno == EIO && n == 0) r = 0; /* terminal hung up */
+        if (r < 0) {
+            rc = CLI_LINE_IO;
+            break;
+        }
+        if (r == 0) {
+            if (n == 0) rc = CLI_LINE_EOF;
+            break;
+        }
+        if (c == '\n') break;
+        if (n == max + 1 || (n == max && c != '\r')) {
+            rc = CLI_LINE_TOO_LONG;
+            break;
+        }
+        buf[n++] = c;
+    }
+    if (rc == CLI_LINE_OK && n > 0 && buf[n - 1] == '\r') n--;
+    if (rc == CLI_LINE_OK && n > max) rc = CLI_LINE_TOO_LONG; /* "\r" + more, no LF */
+    if (rc != CLI_LINE_OK) {
+        int e = errno;
+        cli_secret_drop(buf);
+        free(buf);
+        errno = e;
+        return rc;
+    }
+    buf[n] = '\0';
+    *out = buf;
+    if (len) *len = n;
+    return CLI_LINE_OK;
+}
+
+char *cli_read_fd_max(int fd, size_t max, int timeout_ms, size_t *len)
+{
+    int64_t deadline = timeout_ms < 0 ? -1 : mono_ms() + timeout_ms;
+    size_t cap = max < 8192 ? max + 2 : 8192, n = 0;
+    char *buf = cli_secret_alloc(cap);
+    for (;;) {
+        if (n + 1 == cap) { /* full: grow (a longer file is refused, not cut) */
+            if (n > max) break;
+            size_t ncap = cap * 2 > max + 2 ? max + 2 : cap * 2;
+            char *nb = cli_secret_alloc(ncap);
+            memcpy(nb, buf, n);
+            cli_secret_drop(buf);
+            free(buf);
+            buf = nb;
+            cap = ncap;
+        }
+        ssize_t r = read(fd, buf + n, cap - 1 - n);
+        if (r > 0) {
+            n += (size_t)r;
+            continue;
+        }
+        if (r == 0) break;
+        if (errno == EINTR) continue;
+        int w = errno == EAGAIN ? wait_readable(fd, deadline) : -1;
+        if (w > 0) continue;
+        int e = w == 0 ? ETIMEDOUT : errno;
+        cli_secret_drop(buf);
+        free(buf);
+        errno = e;
+        return NULL;
+    }
+    if (n > max) {
+        cli_secret_drop(buf);
+        free(buf);
+        errno = EFBIG;
+        return NULL;
+    }
+    buf[n] = '\0';
+    if (len) *len = n;
+    return buf;
+}
+
+const char *cli_line_strerror(int rc)
+{
+    switch (rc) {
+    case CLI_LINE_OK: return "ok";
+    case CLI_LINE_EOF: return "end of input, no line read";
+    case CLI_LINE_TIMEOUT: return "no complete line within the time allowed";
+    case CLI_LINE_TOO_LONG: return "line too long";
+    case CLI_LINE_NOMEM: return "out of memory";
+    default: return "read error";
+    }
 }
 
 /* ---- redaction ----------------------------------------------------------------- */

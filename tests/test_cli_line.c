@@ -1,0 +1,221 @@
+/*
+ * cli_read_line: one line typed or pasted by a person, read from a pipe and
+ * from a pseudo-terminal; CR/LF removed, nothing after the line consumed,
+ * distinct results for end of input, deadline and over-long lines (never cut),
+ * the buffer registered for wiping. The CLI's secret.c is compiled in.
+ */
+#define _XOPEN_SOURCE 700
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <cmocka.h>
+
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <termios.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "../cli/secret.c"
+
+static long now_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* A pipe holding text; the write end closed when close_w. Returns the read end. */
+static int pipe_with(const char *text, size_t n, bool close_w, int *wfd)
+{
+    int p[2];
+    assert_int_equal(pipe(p), 0);
+    if (n > 0) assert_int_equal(write(p[1], text, n), (ssize_t)n);
+    if (close_w) {
+        close(p[1]);
+        p[1] = -1;
+    }
+    if (wfd) *wfd = p[1];
+    return p[0];
+}
+
+static void expect_line(int fd, const char *want)
+{
+    char *s = NULL;
+    size_t n = 99;
+    assert_int_equal(cli_read_line(fd, 0, 2000, &s, &n), CLI_LINE_OK);
+    assert_non_null(s);
+    assert_string_equal(s, want);
+    assert_int_equal(n, strlen(want));
+    cli_secret_drop(s);
+    free(s);
+}
+
+static void pipe_lines(void **state)
+{
+    (void)state;
+    static const char in[] = "https://x.example/cb?code=aPrx%3D%3D\r\nsecond\n\nlast";
+    int fd = pipe_with(in, sizeof in - 1, true, NULL);
+    expect_line(fd, "https://x.example/cb?code=aPrx%3D%3D");
+    expect_line(fd, "second"); /* the first read took nothing after its line */
+    expect_line(fd, "");       /* an empty line is a line; the caller judges it */
+    expect_line(fd, "last");   /* end of input ends the last line */
+    char *s = (char *)1;
+    assert_int_equal(cli_read_line(fd, 0, 2000, &s, NULL), CLI_LINE_EOF);
+    assert_null(s);
+    close(fd);
+}
+
+static void too_long_never_cut(void **state)
+{
+    (void)state;
+    char *s = NULL;
+    /* exactly max bytes (with CRLF) is fine, one more is refused */
+    int fd = pipe_with("abcd\r\n", 6, true, NULL);
+    assert_int_equal(cli_read_line(fd, 4, 2000, &s, NULL), CLI_LINE_OK);
+    assert_string_equal(s, "abcd");
+    cli_secret_drop(s);
+    free(s);
+    close(fd);
+    fd = pipe_with("abcde\n", 6, true, NULL);
+    assert_int_equal(cli_read_line(fd, 4, 2000, &s, NULL), CLI_LINE_TOO_LONG);
+    assert_null(s);
+    close(fd);
+    fd = pipe_with("abcd\rx\n", 7, true, NULL);
+    assert_int_equal(cli_read_line(fd, 4, 2000, &s, NULL), CLI_LINE_TOO_LONG);
+    close(fd);
+    /* the default limit */
+    size_t big = CLI_LINE_MAX + 1;
+    char *txt = malloc(big + 1);
+    memset(txt, 'a', big);
+    txt[big] = '\n';
+    int w;
+    fd = pipe_with("", 0, false, &w);
+    pid_t pid = fork();
+    if (pid == 0) {
+        close(fd);
+        ssize_t r = write(w, txt, big + 1);
+        _exit(r == (ssize_t)big + 1 ? 0 : 1);
+    }
+    close(w);
+    assert_int_equal(cli_read_line(fd, 0, 5000, &s, NULL), CLI_LINE_TOO_LONG);
+    close(fd);
+    waitpid(pid, NULL, 0);
+    /* max bytes exactly under the default limit */
+    fd = pipe_with("", 0, false, &w);
+    txt[CLI_LINE_MAX] = '\n';
+    pid = fork();
+    if (pid == 0) {
+        close(fd);
+        ssize_t r = write(w, txt, CLI_LINE_MAX + 1);
+        _exit(r == (ssize_t)CLI_LINE_MAX + 1 ? 0 : 1);
+    }
+    close(w);
+    size_t n = 0;
+    assert_int_equal(cli_read_line(fd, 0, 5000, &s, &n), CLI_LINE_OK);
+    assert_int_equal(n, CLI_LINE_MAX);
+    cli_secret_drop(s);
+    free(s);
+    close(fd);
+    waitpid(pid, NULL, 0);
+    free(txt);
+}
+
+static void deadline(void **state)
+{
+    (void)state;
+    int w;
+    /* a writer that never finishes its line: a prompt timeout, not a hang */
+    int fd = pipe_with("partial", 7, false, &w);
+    char *s = (char *)1;
+    long t0 = now_ms();
+    assert_int_equal(cli_read_line(fd, 0, 300, &s, NULL), CLI_LINE_TIMEOUT);
+    long took = now_ms() - t0;
+    assert_null(s);
+    assert_true(took >= 250 && took < 5000);
+    /* zero: only what is already there */
+    assert_int_equal(cli_read_line(fd, 0, 0, &s, NULL), CLI_LINE_TIMEOUT);
+    close(w);
+    close(fd);
+    assert_string_equal(cli_line_strerror(CLI_LINE_TIMEOUT),
+                        "no complete line within the time allowed");
+    assert_string_not_equal(cli_line_strerror(CLI_LINE_EOF), cli_line_strerror(CLI_LINE_TOO_LONG));
+}
+
+/* A pseudo-terminal in its default (canonical) mode: what a person pasting into
+ * a terminal produces. Returns the master; *slave the terminal side. */
+static int pty_open(int *slave)
+{
+    int m = posix_openpt(O_RDWR | O_NOCTTY);
+    assert_true(m >= 0);
+    assert_int_equal(grantpt(m), 0);
+    assert_int_equal(unlockpt(m), 0);
+    *slave = open(ptsname(m), O_RDWR | O_NOCTTY);
+    assert_true(*slave >= 0);
+    return m;
+}
+
+static void terminal_enter(void **state)
+{
+    (void)state;
+    int sl;
+    int m = pty_open(&sl);
+    /* paste the URL and press Enter (the terminal sends CR, turned into LF) */
+    static const char typed[] = "https://login.example/cb?code=aPrx%3D%3D&state=s1\r";
+    assert_int_equal(write(m, typed, sizeof typed - 1), (ssize_t)sizeof typed - 1);
+    char *s = NULL;
+    long t0 = now_ms();
+    assert_int_equal(cli_read_line(sl, 0, 5000, &s, NULL), CLI_LINE_OK);
+    assert_true(now_ms() - t0 < 4000); /* Enter was enough: no end of file needed */
+    assert_string_equal(s, "https://login.example/cb?code=aPrx%3D%3D&state=s1");
+    cli_secret_drop(s);
+    free(s);
+    /* nothing typed: the deadline */
+    assert_int_equal(cli_read_line(sl, 0, 200, &s, NULL), CLI_LINE_TIMEOUT);
+    /* Ctrl-D on an empty line: end of input */
+    assert_int_equal(write(m, "\x04", 1), 1);
+    assert_int_equal(cli_read_line(sl, 0, 2000, &s, NULL), CLI_LINE_EOF);
+    close(sl);
+    close(m);
+}
+
+static void buffer_is_wiped(void **state)
+{
+    (void)state;
+    int fd = pipe_with("s3cr3t-code\n", 12, true, NULL);
+    char *s = NULL;
+    assert_int_equal(cli_read_line(fd, 0, 2000, &s, NULL), CLI_LINE_OK);
+    close(fd);
+    /* registered: redacted from traces and wiped at exit */
+    char *r = cli_redact("code s3cr3t-code here", 21);
+    assert_non_null(r);
+    assert_null(strstr(r, "s3cr3t"));
+    free(r);
+    cli_secret_wipe_all();
+    for (size_t i = 0; i < 12; i++) assert_int_equal(s[i], 0);
+    free(s);
+    /* a failed read keeps nothing */
+    size_t before = g_nsecrets;
+    fd = pipe_with("", 0, true, NULL);
+    assert_int_equal(cli_read_line(fd, 0, 2000, &s, NULL), CLI_LINE_EOF);
+    assert_int_equal(g_nsecrets, before);
+    close(fd);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(pipe_lines),
+        cmocka_unit_test(too_long_never_cut),
+        cmocka_unit_test(deadline),
+        cmocka_unit_test(terminal_enter),
+        cmocka_unit_test(buffer_is_wiped),
+    };
+    int rc = cmocka_run_group_tests(tests, NULL, NULL);
+    cli_secret_wipe_all();
+    free(g_secrets);
+    return rc;
+}
