@@ -97,7 +97,11 @@ int cmd_userinfo(struct run *r)
         rc = sfo_extract_init(&x, &f, 1, stack, 32);
         if (rc == SFO_OK) rc = sfo_extract_feed(&x, body, n);
         if (rc == SFO_OK) rc = sfo_extract_finish(&x);
-        if (rc == SFO_OK && f.present) {
+        if (rc == SFO_OK && f.present && cli_has_control(val)) {
+            rc = cli_errorf(EXIT_HTTP, "the server's %s holds a control character: not "
+                            "printed raw (without --field the answer is shown as JSON)",
+                            r->o->field);
+        } else if (rc == SFO_OK && f.present) {
             printf("%s\n", val);
         } else if (rc == SFO_OK || rc == SFO_E_JSON_TYPE) {
             rc = cli_errorf(EXIT_USAGE, "field %s is not a string or number of the response",

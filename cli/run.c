@@ -324,20 +324,13 @@ int cli_take_token(struct run *r, struct sfo_token *st, struct cli_token *t)
 
 int cli_cache_check(const char *path)
 {
-    char dir[4096];
-    const char *slash = strrchr(path, '/');
-    struct stat st;
-    if (slash == NULL) snprintf(dir, sizeof dir, ".");
-    else if (slash == path) snprintf(dir, sizeof dir, "/");
-    else snprintf(dir, sizeof dir, "%.*s", (int)(slash - path), path);
-    if (stat(dir, &st) != 0)
-        return cli_errorf(EXIT_INPUT, "--cache %s: directory %s: %s", path, dir, strerror(errno));
-    if (!S_ISDIR(st.st_mode))
-        return cli_errorf(EXIT_INPUT, "--cache %s: %s is not a directory", path, dir);
-    if (access(dir, W_OK | X_OK) != 0)
-        return cli_errorf(EXIT_INPUT, "--cache %s: directory %s is not writable: %s", path, dir,
-                          strerror(errno));
-    return 0;
+    char why[1024];
+    int rc = cli_cache_check_dir(path, why, sizeof why);
+    if (rc != 0) {
+        cli_error_note(rc, 0, why);
+        fprintf(stderr, "sfoauth: %s\n", why);
+    }
+    return rc;
 }
 
 
