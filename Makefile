@@ -167,7 +167,7 @@ help:
 #   make demo       builds, then runs every main sfoauth command against the test server
 #   make examples   builds examples/*.c against libsfoauth.a
 #   make install    PREFIX=/usr/local DESTDIR=: static + shared library, headers,
-#                   pkg-config file, sfoauth and its man page
+#                   pkg-config file, sfoauth (stripped), its man page and bash completion
 #   make static     a fully static, stripped sfoauth on BearSSL: build/static/sfoauth
 .PHONY: demo examples install static
 
@@ -187,6 +187,7 @@ LIBDIR     ?= $(PREFIX)/lib
 INCDIR     ?= $(PREFIX)/include
 BINDIR     ?= $(PREFIX)/bin
 MANDIR     ?= $(PREFIX)/share/man
+BASHCOMPDIR ?= $(PREFIX)/share/bash-completion/completions
 SFO_VER    := $(shell sed -n 's/^\#define SFO_VERSION "\(.*\)"/\1/p' include/sfoauth_types.h)
 SO_MAJOR   := 0
 SO_NAME    := libsfoauth.so.$(SO_MAJOR)
@@ -213,15 +214,16 @@ $(BUILD)/sfoauth.pc: Makefile
 
 install: all $(SHLIB) $(BUILD)/sfoauth.pc
 	install -d $(DESTDIR)$(LIBDIR)/pkgconfig $(DESTDIR)$(INCDIR)/sfoauth \
-	  $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1
+	  $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(BASHCOMPDIR)
 	install -m 644 $(LIB) $(DESTDIR)$(LIBDIR)/libsfoauth.a
 	install -m 755 $(SHLIB) $(DESTDIR)$(LIBDIR)/$(SO_FILE)
 	ln -sf $(SO_FILE) $(DESTDIR)$(LIBDIR)/$(SO_NAME)
 	ln -sf $(SO_NAME) $(DESTDIR)$(LIBDIR)/libsfoauth.so
 	install -m 644 include/*.h $(DESTDIR)$(INCDIR)/sfoauth/
 	install -m 644 $(BUILD)/sfoauth.pc $(DESTDIR)$(LIBDIR)/pkgconfig/sfoauth.pc
-	install -m 755 $(BUILD)/sfoauth $(DESTDIR)$(BINDIR)/sfoauth
+	install -s -m 755 $(BUILD)/sfoauth $(DESTDIR)$(BINDIR)/sfoauth
 	install -m 644 cli/sfoauth.1 $(DESTDIR)$(MANDIR)/man1/sfoauth.1
+	install -m 644 cli/sfoauth.bash $(DESTDIR)$(BASHCOMPDIR)/sfoauth
 
 # The static CLI is built in its own tree (BearSSL, -Os, no sanitizers).
 # A fully static sfoauth on BearSSL, linked against musl (Debian's musl-tools): glibc's

@@ -400,10 +400,13 @@ int cli_token_fail(struct run *r, const char *what, int rc, const struct sfo_oau
                   "new one (sfoauth token / refresh)\n", stderr);
             return EXIT_OAUTH;
         }
-        if (e->http_status == 429 || e->http_status == 503)
-            fprintf(stderr, "hint: the server asks to come back later; its wait did not fit "
-                    "in what was left of --max-time / --retries (%d s left)\n",
-                    cli_time_left_s(r) == INT32_MAX ? 0 : cli_time_left_s(r));
+        if ((e->http_status == 429 || e->http_status == 503) && r->o->max_time_s > 0)
+            fprintf(stderr, "hint: the server asks to come back later; its wait (Retry-After) "
+                    "does not fit in the %d s left of --max-time %d\n", cli_time_left_s(r),
+                    r->o->max_time_s);
+        else if (e->http_status == 429 || e->http_status == 503)
+            fprintf(stderr, "hint: the server asks to come back later; still refused after "
+                    "%u retries (--retries, --max-time)\n", (unsigned)r->cl.retries);
         return x;
     }
     int x = cli_fail(what, rc, e ? e->error : NULL, e ? e->error_description : NULL, flow);

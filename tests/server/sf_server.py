@@ -96,8 +96,9 @@ Endpoints
   POST /test/device/approve          user_code=..., [username=...], [deny=1]
   POST /test/approve                 client_id=..., username=...   (prior approval)
   POST /test/expire                  token=...  (access or refresh token expires now)
-  POST /test/fault                   kind=503|429|html|empty500|close, [count=K],
-                                     [retry_after=N], [status=S for html], [path=P]
+  POST /test/fault                   kind=503|429|html|empty500|close|json, [count=K],
+                                     [retry_after=N], [status=S for html, json], [path=P],
+                                     [body=B: the JSON text answered by kind=json]
                                      (default path /services/oauth2/token)
   POST /test/faults/clear
   POST /test/config                  any of send_expires_in, jwt_signature, auto_approve,
@@ -1266,6 +1267,9 @@ class Handler(BaseHTTPRequestHandler):
         elif kind == "close":
             self.close_connection = True
             self.resp_status = "closed"
+        elif kind == "json":
+            self.send_raw(int(f.get("status", 200)), f.get("body", "").encode(),
+                          ctype="application/json;charset=UTF-8", headers=ra)
         else:
             self.send_raw(500, b"", headers=ra)
         return True
@@ -1461,9 +1465,12 @@ class Handler(BaseHTTPRequestHandler):
             rec["exp"] = int(time.time()) - 1
         elif p == "/test/fault":
             kind = form.get("kind")
-            if kind not in ("503", "429", "html", "empty500", "close"):
-                raise OAuthError("invalid_request", "kind must be 503|429|html|empty500|close")
+            if kind not in ("503", "429", "html", "empty500", "close", "json"):
+                raise OAuthError("invalid_request",
+                                 "kind must be 503|429|html|empty500|close|json")
             f = {"kind": kind, "count": int(form.get("count", "1"))}
+            if kind == "json":
+                f["body"] = form.get("body", "")
             for k in ("retry_after", "status"):
                 if k in form:
                     f[k] = int(form[k])
