@@ -351,12 +351,27 @@ struct sfo_token *cli_new_sfo_token(void)
 static void tls_hint(const struct run *r, int rc)
 {
     const struct cli_net *n = cli_net_state();
-    if (n->subject[0] != '\0') fprintf(stderr, "certificate: subject %s\n", n->subject);
+    struct sfo_posix_peer pe;
+    sfo_posix_peer_cert(&g_pp, &pe);
+    if (pe.have) {
+        /* names from the server's certificate: shown with control bytes escaped */
+        fputs("certificate: subject ", stderr);
+        cli_put_safe(stderr, pe.subject[0] ? pe.subject : "(none)");
+        fputs("; issuer ", stderr);
+        cli_put_safe(stderr, pe.issuer[0] ? pe.issuer : "(not sent)");
+        fputs("; SHA-256 ", stderr);
+        for (size_t i = 0; i < sizeof pe.sha256; i++)
+            fprintf(stderr, "%s%02X", i ? ":" : "", pe.sha256[i]);
+        fputc('\n', stderr);
+    } else if (n->subject[0] != '\0') {
+        fprintf(stderr, "certificate: subject %s\n", n->subject);
+    }
     if (rc == SFO_E_TLS_UNTRUSTED) {
+        bool sf = r->o->ca != NULL && strcmp(r->o->ca, "salesforce") == 0;
         fprintf(stderr, "hint: %s's certificate does not lead to a CA of %s: add the CA "
-                "that signed it with --cacert FILE (PEM), or use --ca salesforce for "
-                "Salesforce hosts (an intercepting proxy needs its own CA)\n", n->host,
-                r->ca_what ? r->ca_what : "the trust store");
+                "that signed it with --cacert FILE (PEM)%s (an intercepting proxy needs its "
+                "own CA)\n", n->host, r->ca_what ? r->ca_what : "the trust store",
+                sf ? "" : ", or use --ca salesforce for Salesforce hosts");
     } else if (rc == SFO_E_TLS_HOSTNAME) {
         fprintf(stderr, "hint: the certificate is not for %s: check the host of --login-url "
                 "or the endpoint URL\n", n->host);

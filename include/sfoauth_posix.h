@@ -63,6 +63,15 @@ struct sfo_posix_config {
     int log_level;            /* highest enum sfo_log_level passed to log */
 };
 
+/* The leaf certificate of the last TLS handshake, also of a refused one, for a
+ * message that names it (sfo_posix_peer_cert). */
+struct sfo_posix_peer {
+    char subject[256];   /* "CN=a, O=b" (CN O OU C ST L), "" when unknown */
+    char issuer[256];    /* the same for its issuer, "" when unknown */
+    uint8_t sha256[32];  /* SHA-256 of the leaf's DER */
+    int have;            /* a leaf certificate was seen */
+};
+
 /* ---------------------------------------------------------------- backends */
 #if defined(SFO_BACKEND_MBEDTLS) && SFO_BACKEND_MBEDTLS
 
@@ -80,6 +89,7 @@ struct sfo_tls_backend {
     uint8_t host_ip[16];           /* its address bytes (4 or 16) */
     size_t host_ip_len;
     int io_err;                    /* SFO_E_* of the last socket failure seen by the bio */
+    struct sfo_posix_peer peer;    /* leaf of the last handshake */
 };
 
 #else /* BearSSL */
@@ -129,6 +139,12 @@ struct sfo_br_x509 {
     int ip_result;                        /* SFO_OK or SFO_E_TLS_HOSTNAME */
     uint8_t dn[SFO_BR_DN_MAX];            /* leaf subject DN (DER) for the log */
     size_t dn_len;
+    uint8_t idn[SFO_BR_DN_MAX];           /* subject DN of the next certificate sent:
+                                             the leaf's issuer as the server names it */
+    size_t idn_len;
+    br_sha256_context leaf_hash;          /* over the leaf's DER */
+    uint8_t leaf_sha256[32];
+    int leaf_seen;
 };
 
 struct sfo_tls_backend {
@@ -180,6 +196,10 @@ int sfo_posix_port_init(struct sfo_posix_port *pp, const struct sfo_posix_config
 /* Close any connection, wipe the key, free backend state. Safe to call twice
  * and after a failed init. */
 void sfo_posix_port_deinit(struct sfo_posix_port *pp);
+
+/* The leaf certificate of the last handshake (succeeded or refused) into *out;
+ * out->have is 0 when none was received. */
+void sfo_posix_peer_cert(const struct sfo_posix_port *pp, struct sfo_posix_peer *out);
 
 /* Number of trust anchors loaded (for tests and diagnostics). */
 size_t sfo_posix_port_anchor_count(const struct sfo_posix_port *pp);

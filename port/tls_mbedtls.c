@@ -145,6 +145,16 @@ static int verify_cb(void *ctx, mbedtls_x509_crt *crt, int depth, uint32_t *flag
     if (now < x509_time_unix(&crt->valid_from)) {
         *flags |= MBEDTLS_X509_BADCERT_FUTURE;
     }
+    if (depth == 0) {
+        /* kept for a message naming the certificate, also when it is refused */
+        struct sfo_posix_peer *pe = &pp->b.peer;
+        struct sfo_iov iov = { crt->raw.p, crt->raw.len };
+        (void)sfo_x509_dn_format(crt->subject_raw.p, crt->subject_raw.len, pe->subject,
+                                 sizeof pe->subject);
+        (void)sfo_x509_dn_format(crt->issuer_raw.p, crt->issuer_raw.len, pe->issuer,
+                                 sizeof pe->issuer);
+        pe->have = sfo_tls_sha256(NULL, &iov, 1, pe->sha256) == SFO_OK;
+    }
     if (depth == 0 && pp->b.host_is_ip &&
         sfo_x509_ip_san_match(crt->raw.p, crt->raw.len, pp->b.host_ip, pp->b.host_ip_len) !=
             SFO_OK) {
@@ -356,6 +366,7 @@ int sfo_tls_start(void *ctx, const char *server_name, int64_t deadline_ms,
         }
     }
     b->ssl_dirty = 1;
+    memset(&b->peer, 0, sizeof b->peer);
     b->host_ip_len = sfo_ip_parse(server_name, b->host_ip);
     b->host_is_ip = b->host_ip_len != 0;
     /* DNS name: SNI and name check by mbedTLS. IP: neither (checked in verify_cb). */
@@ -563,4 +574,11 @@ void sfo_tls_key_clear(void *ctx)
     mbedtls_pk_free(&pp->b.key); /* frees and zeroizes the RSA numbers */
     mbedtls_pk_init(&pp->b.key);
     pp->b.key_loaded = 0;
+}
+
+void sfo_posix_peer_cert(const struct sfo_posix_port *pp, struct sfo_posix_peer *out)
+{
+    if (out == NULL) return;
+    memset(out, 0, sizeof *out);
+    if (pp != NULL) *out = pp->b.peer;
 }

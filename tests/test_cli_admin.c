@@ -181,8 +181,20 @@ static void trust_sources(void **state)
     RUN_RC(5, "$B jwt --key \"$KEY\" --ca salesforce");
     ERR_HAS("TLS handshake with 127.0.0.1:");
     ERR_HAS("SFO_E_TLS_UNTRUSTED");
+    ERR_HAS("certificate: subject CN=");
+    ERR_HAS("; issuer ");
+    ERR_HAS("; SHA-256 ");
+    /* the fingerprint is the leaf's, as openssl computes it */
+    char *msg = strdup(g_c.err);
+    RUN_OK("openssl x509 -in \"$PKI/server.pem\" -noout -fingerprint -sha256 | cut -d= -f2");
+    g_c.out[strcspn(g_c.out, "\n")] = '\0';
+    HAS(msg, g_c.out);
+    free(msg);
+    RUN_RC(5, "$B jwt --key \"$KEY\" --ca salesforce");
     ERR_HAS("--cacert FILE");
-    ERR_HAS("--ca salesforce");
+    ERR_HAS("compiled-in Salesforce roots (--ca salesforce)");
+    RUN_RC(5, "SSL_CERT_FILE=/etc/ssl/certs/ca-certificates.crt $B jwt --key \"$KEY\"");
+    ERR_HAS("or use --ca salesforce");
     /* SSL_CERT_FILE and SSL_CERT_DIR are honoured as OpenSSL and curl do */
     RUN_OK("SSL_CERT_FILE=\"$CA\" $B jwt --key \"$KEY\" --field token_type");
     RUN_OK("mkdir -p \"$T/cadir\"; cp \"$CA\" \"$T/cadir/test-ca.pem\"; "
