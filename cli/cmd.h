@@ -140,6 +140,9 @@ struct cli_net {
 /* Wrap the port's network, sleep and log functions (end_ms: --max-time, 0 none). */
 void cli_net_wrap(struct sfo_port *p, int64_t end_ms);
 const struct cli_net *cli_net_state(void);
+/* While a person is waited for (device polling): on a terminal, show the seconds left
+ * until end_ms after each sleep; 0 ends the countdown line. */
+void cli_net_countdown(int64_t end_ms);
 /* Log callback for the port: keeps the certificate subject; traces under -v. */
 void cli_net_log(void *ctx, int level, const char *msg, const char *detail, size_t n);
 /* "connecting to HOST:PORT: connection refused" for rc; length, or 0 when no

@@ -10,6 +10,13 @@
 
 #include "cmd.h"
 
+/* Seconds to wait for the cache lock: s, within --max-time. */
+static int lock_wait(const struct run *r, int s)
+{
+    int left = cli_time_left_s(r);
+    return left < s ? (left > 0 ? left : 1) : s;
+}
+
 int do_jwt(struct run *r, struct cli_token *t)
 {
     struct opts *o = r->o;
@@ -123,7 +130,9 @@ int do_device(struct run *r, struct cli_token *t)
     if (wait_s <= 0) return cli_errorf(EXIT_NETWORK, "device flow: no time left (--max-time)");
     device_prompt(d, wait_s);
     struct sfo_token *st = cli_new_sfo_token();
+    cli_net_countdown(r->port.mono_ms(r->port.ctx) + (int64_t)wait_s * 1000);
     rc = sfo_device_poll(&r->cl, d, (uint32_t)wait_s, st);
+    cli_net_countdown(0);
     if (rc == SFO_E_DEADLINE)
         return cli_errorf(EXIT_NETWORK, "device flow: not approved within %d s (%s): run "
                           "device again for a new code", wait_s, sfo_errname(rc));
@@ -138,7 +147,8 @@ int cmd_flow(struct run *r, flow_fn fn)
     memset(&t, 0, sizeof t);
     int rc;
     if (r->o->cache != NULL && ((rc = cli_cache_check(r->o->cache)) != 0 ||
-        (rc = cli_cache_lock(&lock, r->o->cache, r->o->timeout_s * 4 + r->o->wait_s)) != 0))
+        (rc = cli_cache_lock(&lock, r->o->cache,
+                             lock_wait(r, r->o->timeout_s * 4 + r->o->wait_s))) != 0))
         return rc;
     rc = fn(r, &t);
     if (rc == 0) rc = cli_deliver(r, &t, NULL);
@@ -155,7 +165,7 @@ int cmd_refresh(struct run *r)
     memset(&t, 0, sizeof t);
     int rc;
     if (r->o->cache != NULL && ((rc = cli_cache_check(r->o->cache)) != 0 ||
-        (rc = cli_cache_lock(&lock, r->o->cache, r->o->timeout_s * 4)) != 0)) return rc;
+        (rc = cli_cache_lock(&lock, r->o->cache, lock_wait(r, r->o->timeout_s * 4))) != 0)) return rc;
     if (r->o->cache != NULL) (void)cli_cache_read(r->o->cache, r->ident, &cached);
     char *rt = NULL;
     rc = cli_get_refresh_token(r, &cached, &rt);
@@ -181,7 +191,8 @@ int cmd_token(struct run *r)
     if (!o->output_given && o->field == NULL) r->out.field = "access_token";
     if (o->cache != NULL) {
         if ((rc = cli_cache_check(o->cache)) != 0 ||
-            (rc = cli_cache_lock(&lock, o->cache, o->timeout_s * 4 + 10)) != 0) return rc;
+            (rc = cli_cache_lock(&lock, o->cache, lock_wait(r, o->timeout_s * 4 + 10))) != 0)
+            return rc;
         if (cli_cache_read(o->cache, r->ident, &cached) == 0 &&
             cached.f[TK_ACCESS_TOKEN] != NULL && cached.expires_at > cli_wall_now()) {
             cli_tracef("cache hit: access token valid for %lld s more",

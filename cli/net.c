@@ -6,12 +6,22 @@
  * certificate subject the port logs for the untrusted-certificate message.
  */
 #include <string.h>
+#include <unistd.h>
 
 #include "cmd.h"
 
 static struct sfo_port g_inner;
 static struct cli_net g_net;
 static int64_t g_end_ms; /* monotonic end of --max-time, 0 when unset */
+static int64_t g_wait_end; /* a person is being waited for until then (countdown) */
+static bool g_counted;     /* a countdown line is on the terminal */
+
+void cli_net_countdown(int64_t end_ms)
+{
+    if (end_ms == 0 && g_counted) fputc('\n', stderr);
+    g_counted = false;
+    g_wait_end = end_ms != 0 && isatty(2) ? end_ms : 0;
+}
 
 const struct cli_net *cli_net_state(void)
 {
@@ -53,6 +63,11 @@ static void w_sleep_ms(void *ctx, uint32_t ms)
         if ((int64_t)ms > left) ms = (uint32_t)left;
     }
     g_inner.sleep_ms(ctx, ms);
+    if (g_wait_end != 0) {
+        int64_t left = g_wait_end - g_inner.mono_ms(ctx);
+        fprintf(stderr, "\rstill waiting: %lld s left ", (long long)(left > 0 ? left / 1000 : 0));
+        g_counted = true;
+    }
 }
 
 void cli_net_log(void *ctx, int level, const char *msg, const char *detail, size_t n)
