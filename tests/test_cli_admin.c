@@ -349,6 +349,13 @@ static void person_input_is_a_line(void **state)
               "rc=$?; kill $p; exit $rc");
     assert_true(now_ms() - t0 < 15000);
     ERR_HAS("code exchange");
+    /* login with its redirect port in use (here by the test server): said, port named */
+    RUN_RC(3, "$B login --cacert \"$CA\" --wait 2 "
+              "--redirect-uri \"http://127.0.0.1:${URL##*:}/OauthRedirect\"");
+    ERR_HAS("another program uses it");
+    char want[64];
+    snprintf(want, sizeof want, "cannot listen on port %s ", strrchr(g_c.url, ':') + 1);
+    ERR_HAS(want);
     /* login --paste reads one line the same way */
     RUN_RC(3, "mkfifo \"$T/f3\"; (sleep 20) > \"$T/f3\" & p=$!; $B login --paste "
               "--cacert \"$CA\" --wait 1 < \"$T/f3\"; rc=$?; kill $p; exit $rc");
