@@ -169,11 +169,13 @@ int cmd_refresh(struct run *r)
     if (r->o->cache != NULL) (void)cli_cache_read(r->o->cache, r->ident, &cached);
     char *rt = NULL;
     rc = cli_get_refresh_token(r, &cached, &rt);
-    if (rc == 0 && rt == NULL)
+    if (rc == 0 && rt == NULL) {
         rc = usage_error("refresh needs --refresh-token-file FILE|-, "
                          "SFOAUTH_REFRESH_TOKEN or a --cache holding a refresh token");
-    if (rc == 0) rc = do_refresh(r, rt, &t);
-    if (rc == 0) rc = cli_deliver(r, &t, rt);
+    } else if (rc == 0) {
+        rc = do_refresh(r, rt, &t);
+        if (rc == 0) rc = cli_deliver(r, &t, rt);
+    }
     cli_cache_unlock(&lock);
     cli_token_clear(&t);
     cli_token_clear(&cached);

@@ -290,11 +290,12 @@ static int opt_index(const char *name)
 
 int cli_parse_opts(int argc, char **argv, struct opts *o, bool *done)
 {
-    static struct option lo[64];
+    /* getopt_long's table: one entry per option, then the zero terminator */
+    static struct option lo[sizeof cli_optdefs / sizeof cli_optdefs[0] + 1];
     int c, idx, rc;
     set_defaults(o);
     *done = false;
-    for (size_t i = 0; i < cli_noptdefs && i < 63; i++) {
+    for (size_t i = 0; i < cli_noptdefs; i++) {
         lo[i].name = cli_optdefs[i].name;
         lo[i].has_arg = cli_optdefs[i].arg != NULL ? required_argument : no_argument;
         lo[i].flag = NULL;
