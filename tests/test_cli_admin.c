@@ -362,6 +362,31 @@ static void person_input_is_a_line(void **state)
     ERR_HAS("no line on stdin within 1 s");
 }
 
+/* A code obtained with PKCE elsewhere (here: curl) is exchanged with its verifier. */
+static void code_with_verifier(void **state)
+{
+    (void)state;
+    NEED_SERVER();
+    static const char pkce_client[] = "3MVG9sfoauth.Demo.Public.PKCE.Rotating";
+    RUN_OK("v=dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk; echo \"$v\" > \"$T/ver\"; "
+           "ch=$(printf %%s \"$v\" | openssl dgst -sha256 -binary | base64 | tr '+/' '-_' | "
+           "tr -d '=\n'); curl -s -o /dev/null -w '%%{redirect_url}' --cacert \"$CA\" "
+           "\"$URL/services/oauth2/authorize?response_type=code&client_id=%s&redirect_uri="
+           "http%%3A%%2F%%2Flocalhost%%3A1717%%2FOauthRedirect&code_challenge=$ch&"
+           "code_challenge_method=S256&state=st\" > \"$T/cb\"; "
+           "$B code --client-id %s --cacert \"$CA\" --callback-url \"$T/cb\" "
+           "--code-verifier \"$T/ver\" --field token_type", pkce_client, pkce_client);
+    OUT_HAS("Bearer");
+    /* without the verifier the server refuses the code (the server's answer: 7) */
+    RUN_RC(7, "ch=$(printf %%s dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk | openssl dgst "
+              "-sha256 -binary | base64 | tr '+/' '-_' | tr -d '=\n'); curl -s -o /dev/null "
+              "-w '%%{redirect_url}' --cacert \"$CA\" \"$URL/services/oauth2/authorize?"
+              "response_type=code&client_id=%s&redirect_uri=http%%3A%%2F%%2Flocalhost%%3A1717"
+              "%%2FOauthRedirect&code_challenge=$ch&code_challenge_method=S256&state=st\" "
+              "> \"$T/cb\"; $B code --client-id %s --cacert \"$CA\" --callback-url \"$T/cb\"",
+           pkce_client, pkce_client);
+}
+
 /* -------------------------------------------------------------------------- install */
 
 static void install_stripped(void **state)
@@ -406,6 +431,7 @@ int main(void)
         cmocka_unit_test(script_outputs),
         cmocka_unit_test(server_values_checked),
         cmocka_unit_test(person_input_is_a_line),
+        cmocka_unit_test(code_with_verifier),
         cmocka_unit_test(install_stripped),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
