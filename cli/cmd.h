@@ -46,7 +46,6 @@ struct opts {
         *cache, *field, *callback_url, *code_file, *password_file, *browser, *param,
         *prompt, *hint, *flow, *code_verifier, *output_name;
     bool sandbox, paste, no_pkce, basic_auth, rfc, mask, introspect_expiry, help;
-    bool login_url_given;
     enum cli_output output;
     bool output_given;
     int timeout_s, wait_s, session_lifetime_s, margin_s, max_time_s, retries;

@@ -270,7 +270,6 @@ static int finish_opts(struct opts *o)
                            o->output_name);
     if (o->cmd >= 0 && o->cmd != CMD_DECODE && o->cmd != CMD_HELP && (n = check_output(o)) != 0)
         return n;
-    o->login_url_given = o->login_url != NULL || o->sandbox;
     if (o->login_url == NULL) o->login_url = getenv("SFOAUTH_LOGIN_URL");
     if (o->sandbox) o->login_url = SANDBOX_LOGIN_URL;
     if (o->login_url == NULL || o->login_url[0] == '\0') o->login_url = DEFAULT_LOGIN_URL;

@@ -158,7 +158,9 @@ static int choose_ca(struct opts *o, struct sfo_posix_config *cfg, const char **
         fclose(f);
         cfg->ca_source = SFO_CA_FILE;
         cfg->ca_file = file;
-        *what = o->cacert ? "--cacert" : "SSL_CERT_FILE";
+        static char named[1024];
+        snprintf(named, sizeof named, "%s %s", o->cacert ? "--cacert" : "SSL_CERT_FILE", file);
+        *what = named;
     } else if (env_dir != NULL && *env_dir != '\0') {
         size_t n = 0;
         *pem = read_cert_dir(env_dir, &n);
@@ -168,7 +170,9 @@ static int choose_ca(struct opts *o, struct sfo_posix_config *cfg, const char **
         cfg->ca_source = SFO_CA_PEM;
         cfg->ca_pem = (const uint8_t *)*pem;
         cfg->ca_pem_len = n;
-        *what = "SSL_CERT_DIR";
+        static char dnamed[1024];
+        snprintf(dnamed, sizeof dnamed, "SSL_CERT_DIR %s", env_dir);
+        *what = dnamed;
     }
     return 0;
 }
@@ -192,7 +196,7 @@ static int setup_port(struct run *r)
     atexit(cli_port_down);
     if (!cli_verbose) r->port.log_level = SFO_LOG_INFO;
     if (rc != SFO_OK) {
-        char w[256];
+        char w[1100];
         snprintf(w, sizeof w, "loading the trust anchors of %s", what);
         return cli_fail(w, rc, NULL, NULL, NULL);
     }

@@ -642,6 +642,7 @@ int sfo_tls_start(void *ctx, const char *server_name, int64_t deadline_ms,
     }
     b->xw.vtable = &k_xw_class;
     b->xw.inner = &b->xc.vtable;
+    b->xw.leaf_seen = 0; /* sfo_posix_peer_cert: nothing of an earlier handshake */
     b->xw.days = (uint32_t)(now / 86400) + BR_DAYS_TO_EPOCH;
     b->xw.seconds = (uint32_t)(now % 86400);
     b->xw.ip_len = sfo_ip_parse(server_name, b->xw.ip);

@@ -201,6 +201,12 @@ static void trust_sources(void **state)
            "SSL_CERT_DIR=\"$T/cadir\" $B jwt --key \"$KEY\" --field token_type");
     RUN_RC(3, "SSL_CERT_FILE=/nonexistent.pem $B jwt --key \"$KEY\"");
     ERR_HAS("SSL_CERT_FILE /nonexistent.pem: No such file or directory");
+    /* a file without a certificate: named, local input */
+    RUN_RC(3, "echo 'not a certificate' > \"$T/bad.pem\"; $B jwt --key \"$KEY\" "
+              "--cacert \"$T/bad.pem\"");
+    ERR_HAS("--cacert ");
+    ERR_HAS("/bad.pem");
+    ERR_HAS("SFO_E_TLS_CA");
     /* --cacert wins over the environment */
     RUN_OK("SSL_CERT_FILE=/nonexistent.pem " JWT " --field token_type");
 }
