@@ -5,7 +5,9 @@
  * before repeating it; keeps every sleep inside --max-time; keeps the leaf
  * certificate subject the port logs for the untrusted-certificate message.
  */
+#include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <unistd.h>
 
 #include "cmd.h"
@@ -44,6 +46,57 @@ static int w_connect(void *ctx, const char *host, uint16_t port, int64_t deadlin
     return rc;
 }
 
+/* -v: the response's status line and headers, read as they pass (the library keeps
+ * only the few it needs). One connection at a time: static state. */
+static struct sfo_transport g_tls;   /* the TLS stream being wrapped */
+static bool g_in_head;               /* between a request and the blank line */
+static bool g_head_shown;            /* this response's head was traced here */
+static char g_line[1024];
+static size_t g_line_len;
+
+/* Trace one response head line (CR/LF removed); Set-Cookie values are hidden. */
+static void head_line(void)
+{
+    g_line[g_line_len] = '\0';
+    if (g_line_len > 0 && g_line[g_line_len - 1] == '\r') g_line[--g_line_len] = '\0';
+    if (g_line_len == 0) {
+        g_in_head = false;
+        return;
+    }
+    if (strncasecmp(g_line, "Set-Cookie:", 11) == 0) {
+        fputs("< Set-Cookie: [redacted]\n", stderr);
+        return;
+    }
+    char *r = cli_redact(g_line, g_line_len);
+    fputs("< ", stderr);
+    cli_put_safe(stderr, r ? r : "");
+    fputc('\n', stderr);
+    free(r);
+}
+
+static int w_recv(void *ctx, uint8_t *buf, size_t len, int64_t deadline_ms)
+{
+    int rc = g_tls.recv(ctx, buf, len, deadline_ms);
+    for (int i = 0; i < rc && g_in_head; i++) {
+        g_head_shown = true;
+        if (buf[i] == '\n') {
+            head_line();
+            g_line_len = 0;
+        } else if (g_line_len < sizeof g_line - 1) {
+            g_line[g_line_len++] = (char)buf[i];
+        }
+    }
+    return rc;
+}
+
+static int w_send(void *ctx, const uint8_t *buf, size_t len, int64_t deadline_ms)
+{
+    g_in_head = true; /* the answer to this request comes next */
+    g_head_shown = false;
+    g_line_len = 0;
+    return g_tls.send(ctx, buf, len, deadline_ms);
+}
+
 static int w_tls_start(void *ctx, const char *server_name, int64_t deadline_ms,
                        struct sfo_transport *io)
 {
@@ -51,6 +104,12 @@ static int w_tls_start(void *ctx, const char *server_name, int64_t deadline_ms,
     int rc = g_inner.tls_start(ctx, server_name, deadline_ms, io);
     g_net.rc = rc;
     if (rc == SFO_OK) g_net.stage = NET_REQUEST;
+    if (rc == SFO_OK && cli_verbose > 0) {
+        g_tls = *io;
+        g_in_head = false;
+        io->send = w_send;
+        io->recv = w_recv;
+    }
     return rc;
 }
 
@@ -77,6 +136,13 @@ void cli_net_log(void *ctx, int level, const char *msg, const char *detail, size
         memcpy(g_net.subject, detail, k);
         g_net.subject[k] = '\0';
     }
+    /* a request starts: what follows from the library is its own trace again */
+    if (strcmp(msg, "GET") == 0 || strcmp(msg, "POST") == 0 || strncmp(msg, "http >", 6) == 0)
+        g_head_shown = false;
+    /* the response head was traced from the stream: not the library's copy of it */
+    if (g_head_shown && level == SFO_LOG_DEBUG &&
+        (strncmp(msg, "http <", 6) == 0 || (detail != NULL && strchr(msg, ' ') == NULL)))
+        return;
     if (cli_verbose > 0 && level <= SFO_LOG_DEBUG) cli_trace_log(ctx, level, msg, detail, n);
 }
 

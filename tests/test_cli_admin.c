@@ -287,6 +287,7 @@ static void script_outputs(void **state)
     ERR_HAS("< HTTP/1.1 200");
     ERR_HAS("> Content-Type: application/x-www-form-urlencoded");
     ERR_HAS("> Authorization: [redacted]");
+    ERR_HAS("< Content-Type: application/json");
     RUN_OK("cat \"$SEC\"");
     g_c.out[strcspn(g_c.out, "\n")] = '\0';
     char *sec = strdup(g_c.out);
