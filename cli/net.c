@@ -67,6 +67,14 @@ static void head_line(void)
         fputs("< Set-Cookie: [redacted]\n", stderr);
         return;
     }
+    if (strncasecmp(g_line, "Location:", 9) == 0) {
+        /* a redirect query may carry a code: shown without it */
+        char *q = strchr(g_line, '?');
+        if (q != NULL) {
+            *q = '\0';
+            g_line_len = (size_t)(q - g_line);
+        }
+    }
     char *r = cli_redact(g_line, g_line_len);
     fputs("< ", stderr);
     cli_put_safe(stderr, r ? r : "");
