@@ -102,6 +102,8 @@ int64_t cli_wall_now(void);
 int64_t cli_mono_ms(void);
 /* Seconds left of --max-time (INT32_MAX when unset), never below 0. */
 int cli_time_left_s(const struct run *r);
+/* The client, its deadline set to what --max-time leaves (call before each exchange). */
+const struct sfo_client *cli_cl(struct run *r);
 /* Usage error unless v is set. */
 int cli_need(const char *v, const char *what);
 /* Set up the port and the client; read the client secret. */

@@ -34,7 +34,7 @@ int do_jwt(struct run *r, struct cli_token *t)
     j.key_len = klen;
     j.audience = o->audience;
     struct sfo_token *st = cli_new_sfo_token();
-    rc = sfo_jwt_bearer(&r->cl, &j, st);
+    rc = sfo_jwt_bearer(cli_cl(r), &j, st);
     cli_secret_drop(key);
     free(key);
     if (rc != SFO_OK) {
@@ -55,7 +55,7 @@ int do_refresh(struct run *r, const char *refresh, struct cli_token *t)
                           (unsigned)sizeof st->refresh_token - 1);
     }
     memcpy(st->refresh_token, refresh, n + 1);
-    int rc = sfo_refresh(&r->cl, st);
+    int rc = sfo_refresh(cli_cl(r), st);
     if (rc != SFO_OK) return cli_token_fail(r, "refresh grant", rc, &st->err, "refresh", NULL);
     return cli_take_token(r, st, t);
 }
@@ -67,7 +67,7 @@ int do_client_credentials(struct run *r, struct cli_token *t)
                            "SFOAUTH_CLIENT_SECRET");
     }
     struct sfo_token *st = cli_new_sfo_token();
-    int rc = sfo_client_credentials(&r->cl, r->o->scope, st);
+    int rc = sfo_client_credentials(cli_cl(r), r->o->scope, st);
     if (rc != SFO_OK) return cli_token_fail(r, "client credentials grant", rc, &st->err, "client", NULL);
     return cli_take_token(r, st, t);
 }
@@ -87,7 +87,7 @@ int do_password(struct run *r, struct cli_token *t)
           "blocked by default in new orgs; prefer jwt, login or client-credentials\n", stderr);
     r->cl.allow_password = true;
     struct sfo_token *st = cli_new_sfo_token();
-    rc = sfo_password_grant(&r->cl, o->username, pw, strlen(pw), st);
+    rc = sfo_password_grant(cli_cl(r), o->username, pw, strlen(pw), st);
     cli_secret_drop(pw);
     free(pw);
     if (rc != SFO_OK) return cli_token_fail(r, "password grant", rc, &st->err, "password", NULL);
@@ -121,7 +121,7 @@ int do_device(struct run *r, struct cli_token *t)
     struct sfo_device *d = calloc(1, sizeof *d);
     if (d == NULL) return cli_errorf(EXIT_INTERNAL, "out of memory");
     cli_secret_keep(d, sizeof *d);
-    int rc = sfo_device_start(&r->cl, r->o->scope, d);
+    int rc = sfo_device_start(cli_cl(r), r->o->scope, d);
     if (rc != SFO_OK) return cli_token_fail(r, "device authorization", rc, &d->err, "device", NULL);
     /* the server's expiry of the code, --wait and --max-time: the shortest */
     int wait_s = r->o->wait_s, left = cli_time_left_s(r);
@@ -131,7 +131,7 @@ int do_device(struct run *r, struct cli_token *t)
     device_prompt(d, wait_s);
     struct sfo_token *st = cli_new_sfo_token();
     cli_net_countdown(r->port.mono_ms(r->port.ctx) + (int64_t)wait_s * 1000);
-    rc = sfo_device_poll(&r->cl, d, (uint32_t)wait_s, st);
+    rc = sfo_device_poll(cli_cl(r), d, (uint32_t)wait_s, st);
     cli_net_countdown(0);
     if (rc == SFO_E_DEADLINE)
         return cli_errorf(EXIT_NETWORK, "device flow: not approved within %d s (%s): run "

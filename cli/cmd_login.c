@@ -164,7 +164,7 @@ int do_login(struct run *r, struct cli_token *t)
     rc = sfo_callback_parse(cb, strlen(cb), az, code, 2048, &e);
     if (rc != SFO_OK) return cli_fail("callback URL", rc, e.error, e.error_description, "code");
     struct sfo_token *st = cli_new_sfo_token();
-    rc = sfo_code_exchange(&r->cl, code, redirect, az, st);
+    rc = sfo_code_exchange(cli_cl(r), code, redirect, az, st);
     sfo_wipe(az, sizeof *az);
     if (rc != SFO_OK) return cli_token_fail(r, "code exchange", rc, &st->err, "code", NULL);
     return cli_take_token(r, st, t);
@@ -233,7 +233,7 @@ int do_code(struct run *r, struct cli_token *t)
         if ((rc = read_verifier(r, az)) != 0) return rc;
     }
     struct sfo_token *st = cli_new_sfo_token();
-    rc = sfo_code_exchange(&r->cl, code, redirect, az, st);
+    rc = sfo_code_exchange(cli_cl(r), code, redirect, az, st);
     if (rc != SFO_OK) return cli_token_fail(r, "code exchange", rc, &st->err, "code", NULL);
     return cli_take_token(r, st, t);
 }

@@ -16,7 +16,7 @@ int cmd_revoke(struct run *r)
     if (rc != 0) return rc;
     struct sfo_oauth_error e;
     memset(&e, 0, sizeof e);
-    rc = sfo_revoke(&r->cl, tok, &e);
+    rc = sfo_revoke(cli_cl(r), tok, &e);
     if (rc != SFO_OK) return cli_token_fail(r, "revoke", rc, &e, "revoke", NULL);
     if (r->o->cache != NULL && r->o->token_file == NULL) {
         /* the cache's token is dead now: drop the cache */
@@ -40,7 +40,7 @@ int cmd_introspect(struct run *r)
     if (rc != 0) return rc;
     struct sfo_introspection *in = calloc(1, sizeof *in);
     if (in == NULL) return cli_errorf(EXIT_INTERNAL, "out of memory");
-    rc = sfo_introspect(&r->cl, tok, r->o->hint, in);
+    rc = sfo_introspect(cli_cl(r), tok, r->o->hint, in);
     if (rc != SFO_OK) {
         rc = cli_token_fail(r, "introspect", rc, &in->err, "introspect", NULL);
         free(in);
@@ -71,6 +71,20 @@ int cmd_introspect(struct run *r)
     return rc;
 }
 
+/* JSON text to print raw: whitespace is the only control byte it may hold (no C0 but
+ * TAB/LF/CR, no DEL, no C1 in UTF-8). */
+static bool json_text_safe(const char *s, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        unsigned char c = (unsigned char)s[i];
+        if ((c < 0x20 && c != '\t' && c != '\n' && c != '\r') || c == 0x7f) return false;
+        if (c == 0xc2 && i + 1 < n && (unsigned char)s[i + 1] >= 0x80 &&
+            (unsigned char)s[i + 1] <= 0x9f)
+            return false;
+    }
+    return true;
+}
+
 int cmd_userinfo(struct run *r)
 {
     char *tok;
@@ -82,7 +96,7 @@ int cmd_userinfo(struct run *r)
     size_t n = 0;
     struct sfo_oauth_error e;
     memset(&e, 0, sizeof e);
-    rc = sfo_userinfo(&r->cl, tok, body, SFO_CLI_USERINFO_MAX, &n, &e);
+    rc = sfo_userinfo(cli_cl(r), tok, body, SFO_CLI_USERINFO_MAX, &n, &e);
     if (rc != SFO_OK) return cli_token_fail(r, "userinfo", rc, &e, "userinfo", NULL);
     if (r->o->field != NULL) {
         char *val = malloc(n + 1);
@@ -112,6 +126,9 @@ int cmd_userinfo(struct run *r)
         free(val);
         return rc;
     }
+    if (!json_text_safe(body, n))
+        return cli_errorf(EXIT_HTTP, "the userinfo answer holds a control character: not "
+                          "printed");
     fwrite(body, 1, n, stdout);
     fputc('\n', stdout);
     return 0;

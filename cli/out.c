@@ -121,7 +121,11 @@ void cli_json_string(FILE *f, const char *s)
         case '\b': fputs("\\b", f); break;
         case '\f': fputs("\\f", f); break;
         default:
-            if (*p < 0x20 || *p == 0x7f) {
+            if (*p == 0xc2 && p[1] >= 0x80 && p[1] <= 0x9f) {
+                /* C1 controls (U+0080..U+009F): escaped too, a terminal may act on them */
+                fprintf(f, "\\u%04x", p[1]);
+                p++;
+            } else if (*p < 0x20 || *p == 0x7f) {
                 fprintf(f, "\\u%04x", *p);
             } else {
                 fputc(*p, f);

@@ -67,6 +67,17 @@ static bool no_proxy_match(const char *host, size_t hl)
     return m;
 }
 
+const struct sfo_client *cli_cl(struct run *r)
+{
+    if (r->o->max_time_s > 0) {
+        int64_t left = (int64_t)r->o->max_time_s * 1000 - (cli_mono_ms() - r->start_ms);
+        if (left < 1) left = 1;
+        r->cl.deadline_ms = (uint32_t)left;
+        if (r->cl.timeout_ms > r->cl.deadline_ms) r->cl.timeout_ms = r->cl.deadline_ms;
+    }
+    return &r->cl;
+}
+
 int cli_need(const char *v, const char *what)
 {
     if (v == NULL || v[0] == '\0') return usage_error("%s is required", what);
@@ -281,7 +292,7 @@ static void set_expiry(struct run *r, const struct sfo_token *st, struct cli_tok
         if (r->o->introspect_expiry && t->f[TK_ACCESS_TOKEN] != NULL) {
             struct sfo_introspection *in = calloc(1, sizeof *in);
             if (in != NULL) {
-                int rc = sfo_introspect(&r->cl, t->f[TK_ACCESS_TOKEN], "access_token", in);
+                int rc = sfo_introspect(cli_cl(r), t->f[TK_ACCESS_TOKEN], "access_token", in);
                 if (rc == SFO_OK && in->active && in->exp > 0) {
                     t->expires_at = in->exp - r->o->margin_s;
                     cli_tracef("introspection: exp %lld", (long long)in->exp);
@@ -396,6 +407,9 @@ static int net_fail(const struct run *r, const char *what, int rc, const char *f
     cli_error_note(x, rc, w);
     fprintf(stderr, "sfoauth: %s\n", w);
     if (cli_exit_for(rc) == EXIT_TLS) tls_hint(r, rc);
+    if ((rc == SFO_E_TIMEOUT || rc == SFO_E_DEADLINE) && r->o->max_time_s > 0 &&
+        cli_time_left_s(r) <= 1)
+        fprintf(stderr, "hint: --max-time %d s reached\n", r->o->max_time_s);
     if (rc == SFO_E_DNS)
         fputs("hint: check the host name and this machine's DNS resolver (a failed lookup "
               "is not retried)\n", stderr);

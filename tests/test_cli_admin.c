@@ -328,6 +328,13 @@ static void server_values_checked(void **state)
     assert_null(strchr(g_c.err, '\033'));
     assert_null(strchr(g_c.err, '\007'));
     ERR_HAS("UC\\x1b[2J");
+    /* userinfo: a C1 control (U+009B, CSI on some terminals) is not printed raw */
+    RUN_RC(6, CLEAR "printf '{\"name\": \"a\\302\\233b\"}' > \"$T/ui.json\"; " FAULT
+              "--data-urlencode \"body@$T/ui.json\" -d kind=json "
+              "-d path=/services/oauth2/userinfo >/dev/null; echo 00Dx!AQtok | "
+              "$B userinfo --cacert \"$CA\" --token-file -");
+    assert_null(strstr(g_c.out, "\302\233"));
+    ERR_HAS("control character");
     /* a value longer than its field is the server's answer: protocol (6), not local input */
     RUN_RC(6, CLEAR FAULT "--data-urlencode \"body={\\\"access_token\\\":\\\"$(head -c 9000 "
               "/dev/zero | tr '\\0' a)\\\",\\\"token_type\\\":\\\"Bearer\\\"}\" -d kind=json "
