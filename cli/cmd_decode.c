@@ -9,6 +9,7 @@
 
 #include "cmd.h"
 
+/* decode-url: percent-decode STRING (or stdin), or print one parameter of a URL. */
 int cmd_decode_url(struct opts *o)
 {
     const char *src = o->nargs > 1 ? o->args[1] : "-";

@@ -17,6 +17,7 @@ static int lock_wait(const struct run *r, int s)
     return left < s ? (left > 0 ? left : 1) : s;
 }
 
+/* JWT bearer grant: --username, --key; the token into t. 0 or an exit code. */
 int do_jwt(struct run *r, struct cli_token *t)
 {
     struct opts *o = r->o;
@@ -46,6 +47,7 @@ int do_jwt(struct run *r, struct cli_token *t)
     return cli_take_token(r, st, t);
 }
 
+/* Refresh grant with refresh; the token into t. 0 or an exit code. */
 int do_refresh(struct run *r, const char *refresh, struct cli_token *t)
 {
     struct sfo_token *st = cli_new_sfo_token();
@@ -60,6 +62,7 @@ int do_refresh(struct run *r, const char *refresh, struct cli_token *t)
     return cli_take_token(r, st, t);
 }
 
+/* Client credentials grant (a client secret is required). 0 or an exit code. */
 int do_client_credentials(struct run *r, struct cli_token *t)
 {
     if (r->secret == NULL) {
@@ -72,6 +75,7 @@ int do_client_credentials(struct run *r, struct cli_token *t)
     return cli_take_token(r, st, t);
 }
 
+/* Username-password grant, with a deprecation warning. 0 or an exit code. */
 int do_password(struct run *r, struct cli_token *t)
 {
     struct opts *o = r->o;
@@ -116,6 +120,7 @@ static void device_prompt(const struct sfo_device *d, int wait_s)
     fflush(stderr);
 }
 
+/* Device flow: start, prompt, poll within expires_in / --wait / --max-time. */
 int do_device(struct run *r, struct cli_token *t)
 {
     struct sfo_device *d = calloc(1, sizeof *d);
@@ -140,6 +145,7 @@ int do_device(struct run *r, struct cli_token *t)
     return cli_take_token(r, st, t);
 }
 
+/* A token command: cache checked and locked, fn run, the token stored and printed. */
 int cmd_flow(struct run *r, flow_fn fn)
 {
     struct cli_token t;
@@ -157,6 +163,7 @@ int cmd_flow(struct run *r, flow_fn fn)
     return rc;
 }
 
+/* refresh: the given or cached refresh token; a rotated one is written back. */
 int cmd_refresh(struct run *r)
 {
     struct cli_token cached, t;
@@ -182,6 +189,7 @@ int cmd_refresh(struct run *r)
     return rc;
 }
 
+/* token: the cached token while valid, else refresh, else the configured flow. */
 int cmd_token(struct run *r)
 {
     struct opts *o = r->o;

@@ -147,6 +147,7 @@ static int get_callback(struct run *r, struct sfo_loopback *lb, char **cb)
     return 0;
 }
 
+/* login: authorize URL, callback (loopback or pasted line), state check, exchange. */
 int do_login(struct run *r, struct cli_token *t)
 {
     struct opts *o = r->o;
@@ -221,6 +222,7 @@ static int read_code(const struct run *r, char *code, size_t cap)
     return 0;
 }
 
+/* code: exchange a code obtained elsewhere (with its PKCE verifier when given). */
 int do_code(struct run *r, struct cli_token *t)
 {
     const char *redirect = r->o->redirect_uri ? r->o->redirect_uri : DEFAULT_REDIRECT;

@@ -9,6 +9,7 @@
 
 #include "cmd.h"
 
+/* revoke: the given or cached token; a cache whose token it was is dropped. */
 int cmd_revoke(struct run *r)
 {
     char *tok;
@@ -33,6 +34,7 @@ int cmd_revoke(struct run *r)
     return rc;
 }
 
+/* introspect: the token's state as name/value output. */
 int cmd_introspect(struct run *r)
 {
     char *tok;
@@ -85,6 +87,7 @@ static bool json_text_safe(const char *s, size_t n)
     return true;
 }
 
+/* userinfo: the answer as JSON text, or one --field of it. */
 int cmd_userinfo(struct run *r)
 {
     char *tok;

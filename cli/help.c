@@ -65,6 +65,7 @@ static const struct cmd_doc k_cmds[CMD_COUNT] = {
     [CMD_HELP] = { "help", "[COMMAND]", "this help, or one command's", "sfoauth help jwt" },
 };
 
+/* Contract in cmd.h: the enum cli_cmd of a name, or -1. */
 int cli_cmd_index(const char *name)
 {
     for (int i = 0; i < CMD_COUNT; i++) {
@@ -73,6 +74,7 @@ int cli_cmd_index(const char *name)
     return -1;
 }
 
+/* The name of a command, "?" when out of range. */
 const char *cli_cmd_name(int cmd)
 {
     return cmd >= 0 && cmd < CMD_COUNT ? k_cmds[cmd].name : "?";
@@ -123,6 +125,7 @@ static const char k_footer[] =
     "(the server's answer: framing, malformed or over-long value, signature), 7 rejected by\n"
     "the server (OAuth error, or HTTP 401/403).\n";
 
+/* Contract in cmd.h: full help (cmd < 0) or one command's options and example. */
 void cli_help(FILE *f, int cmd)
 {
     if (cmd >= 0 && cmd != CMD_HELP) {
@@ -185,11 +188,13 @@ static const char *closest(const char *s, const char *const *names, size_t n, si
     return bd <= limit ? best : NULL;
 }
 
+/* The command closest to s, or NULL. */
 const char *cli_suggest_cmd(const char *s)
 {
     return closest(s, &k_cmds[0].name, CMD_COUNT, sizeof k_cmds[0]);
 }
 
+/* The long option closest to s (without "--"), or NULL. */
 const char *cli_suggest_opt(const char *s)
 {
     return closest(s, &cli_optdefs[0].name, cli_noptdefs, sizeof cli_optdefs[0]);

@@ -9,6 +9,7 @@
 
 #include "cmd.h"
 
+/* Wipe the secrets, then die of the signal as if unhandled. */
 static void on_signal(int sig)
 {
     /* Only sfo_wipe (memset) over the tracked list, which cli_secret_keep changes
@@ -69,6 +70,7 @@ static int dispatch(struct opts *o)
     return k->flow != NULL ? cmd_flow(&r, k->flow) : k->fn(&r);
 }
 
+/* Parse, run one command, flush, wipe; the exit status is the failure's category. */
 int main(int argc, char **argv)
 {
     struct opts o;

@@ -18,6 +18,7 @@ static int64_t g_end_ms; /* monotonic end of --max-time, 0 when unset */
 static int64_t g_wait_end; /* a person is being waited for until then (countdown) */
 static bool g_counted;     /* a countdown line is on the terminal */
 
+/* Contract in cmd.h. */
 void cli_net_countdown(int64_t end_ms)
 {
     if (end_ms == 0 && g_counted) fputc('\n', stderr);
@@ -25,11 +26,13 @@ void cli_net_countdown(int64_t end_ms)
     g_wait_end = end_ms != 0 && isatty(2) ? end_ms : 0;
 }
 
+/* Where the last connection got to. */
 const struct cli_net *cli_net_state(void)
 {
     return &g_net;
 }
 
+/* connect, remembering host, port and stage; a name that did not resolve fails at once. */
 static int w_connect(void *ctx, const char *host, uint16_t port, int64_t deadline_ms,
                      struct sfo_transport *out)
 {
@@ -82,6 +85,7 @@ static void head_line(void)
     free(r);
 }
 
+/* recv over TLS; under -v the response head is traced as it passes. */
 static int w_recv(void *ctx, uint8_t *buf, size_t len, int64_t deadline_ms)
 {
     int rc = g_tls.recv(ctx, buf, len, deadline_ms);
@@ -97,6 +101,7 @@ static int w_recv(void *ctx, uint8_t *buf, size_t len, int64_t deadline_ms)
     return rc;
 }
 
+/* send over TLS: a response head comes next. */
 static int w_send(void *ctx, const uint8_t *buf, size_t len, int64_t deadline_ms)
 {
     g_in_head = true; /* the answer to this request comes next */
@@ -105,6 +110,7 @@ static int w_send(void *ctx, const uint8_t *buf, size_t len, int64_t deadline_ms
     return g_tls.send(ctx, buf, len, deadline_ms);
 }
 
+/* tls_start, remembering the stage; under -v the TLS stream is wrapped. */
 static int w_tls_start(void *ctx, const char *server_name, int64_t deadline_ms,
                        struct sfo_transport *io)
 {
@@ -121,6 +127,7 @@ static int w_tls_start(void *ctx, const char *server_name, int64_t deadline_ms,
     return rc;
 }
 
+/* sleep_ms within --max-time; none before repeating a failed DNS lookup. */
 static void w_sleep_ms(void *ctx, uint32_t ms)
 {
     if (g_net.dns_failed) return; /* the retry fails at once: no reason to wait */
@@ -137,6 +144,7 @@ static void w_sleep_ms(void *ctx, uint32_t ms)
     }
 }
 
+/* Contract in cmd.h. */
 void cli_net_log(void *ctx, int level, const char *msg, const char *detail, size_t n)
 {
     if (strcmp(msg, "TLS peer certificate subject") == 0 && detail != NULL) {
@@ -154,6 +162,7 @@ void cli_net_log(void *ctx, int level, const char *msg, const char *detail, size
     if (cli_verbose > 0 && level <= SFO_LOG_DEBUG) cli_trace_log(ctx, level, msg, detail, n);
 }
 
+/* Contract in cmd.h. */
 void cli_net_wrap(struct sfo_port *p, int64_t end_ms)
 {
     g_inner = *p;
@@ -177,6 +186,7 @@ static const char *plain(int rc)
     }
 }
 
+/* Contract in cmd.h. */
 int cli_net_where(int rc, char *buf, size_t cap)
 {
     if (g_net.host[0] == '\0') return 0;

@@ -100,6 +100,7 @@ const struct cli_optdef cli_optdefs[] = {
 };
 const size_t cli_noptdefs = sizeof cli_optdefs / sizeof cli_optdefs[0];
 
+/* Contract in cmd.h: one usage line on stderr, noted for the JSON error; EXIT_USAGE. */
 int usage_error(const char *fmt, ...)
 {
     char line[1024];
@@ -112,6 +113,7 @@ int usage_error(const char *fmt, ...)
     return EXIT_USAGE;
 }
 
+/* A decimal integer in min..max into *out; false otherwise. */
 static bool parse_int(const char *s, int min, int max, int *out)
 {
     char *end;
@@ -122,6 +124,7 @@ static bool parse_int(const char *s, int min, int max, int *out)
     return true;
 }
 
+/* A value that looks like a URL or a code rather than FILE or "-". */
 static bool looks_like_secret_value(const char *s)
 {
     return strcmp(s, "-") != 0 && (strstr(s, "://") != NULL || strstr(s, "code=") != NULL);
@@ -206,6 +209,7 @@ static int bad_option(const char *arg, int opt)
     return usage_error("unknown option %s", arg);
 }
 
+/* Every option at its default. */
 static void set_defaults(struct opts *o)
 {
     memset(o, 0, sizeof *o);
@@ -279,6 +283,7 @@ static int finish_opts(struct opts *o)
     return 0;
 }
 
+/* Index of the option named name in cli_optdefs (0 when absent). */
 static int opt_index(const char *name)
 {
     for (size_t i = 0; i < cli_noptdefs; i++) {
@@ -287,6 +292,7 @@ static int opt_index(const char *name)
     return 0;
 }
 
+/* Contract in cmd.h. getopt_long's table is built from cli_optdefs. */
 int cli_parse_opts(int argc, char **argv, struct opts *o, bool *done)
 {
     /* getopt_long's table: one entry per option, then the zero terminator */
