@@ -134,9 +134,12 @@ void cli_secret_wipe_all(void);
 /*
  * Read a secret from FILE, "-" (stdin) or, when path is NULL, the environment
  * variable env (may be NULL). The value ends at the first newline (a trailing
- * "\r\n" or "\n" is removed); an empty value is an error. Returns a registered
- * malloc'd string, or NULL with *err set to a message (static text), or NULL
- * with *err NULL when nothing was given.
+ * "\r\n" or "\n" is removed); an empty value is an error. On stdin it is read
+ * with cli_read_line (a person's Enter ends it; at most CLI_SECRET_MAX bytes,
+ * within cli_stdin_timeout_ms); from a pipe or a file what follows the first
+ * line must be blank. A file is read up to CLI_SECRET_MAX bytes. Returns a
+ * registered malloc'd string, or NULL with *err set to a message (static
+ * text, valid until the next call), or NULL with *err NULL when nothing was given.
  */
 char *cli_secret_read(const char *path, const char *env, const char **err);
 /* Read a whole (non-secret or secret) file; NULL on error (errno set). */
@@ -236,5 +239,36 @@ char *cli_read_fd_max(int fd, size_t max, int timeout_ms, size_t *len);
  * "cache /x/t.json: directory /x: No such file or directory".
  */
 int cli_cache_check_dir(const char *path, char *why, size_t cap);
+
+/* ---- the --key file ------------------------------------------------------------------ */
+#ifndef CLI_KEY_FILE_MAX
+#define CLI_KEY_FILE_MAX 65536u /* largest key file read (an RSA-4096 PEM is ~3.3 KB) */
+#endif
+#define CLI_KEY_READ_MS 10000   /* a key from a pipe must arrive within this */
+/*
+ * Read the private key file for --key (path, or "-" for stdin): at most
+ * CLI_KEY_FILE_MAX bytes, kept with cli_secret_keep. Returns the bytes
+ * (NUL-terminated, *len) when they look like an unencrypted RSA private key
+ * (PEM "RSA PRIVATE KEY" / "PRIVATE KEY", or DER; from a PEM file holding
+ * other blocks too, such as its certificate, only the key block), else NULL with why (cap
+ * bytes) saying what the file is in words a person can act on: cannot open
+ * (OS error text), a directory, empty, too large, a certificate, a public key,
+ * an encrypted private key (PKCS#8 or Proc-Type: 4,ENCRYPTED), an EC/DSA key
+ * (only RSA is supported), neither PEM nor DER. The caller prints
+ * "--key FILE: <why>" and exits with EXIT_INPUT. The library still judges
+ * the key itself (size, type inside PKCS#8).
+ */
+char *cli_key_read(const char *path, size_t *len, char *why, size_t cap);
+
+/* ---- values from stdin and files ------------------------------------------------- */
+#ifndef CLI_SECRET_MAX
+#define CLI_SECRET_MAX 16384u /* longest secret value (file or stdin line) */
+#endif
+#ifndef CLI_STDIN_WAIT_MS
+#define CLI_STDIN_WAIT_MS 300000 /* default time a person has to paste a line */
+#endif
+/* How long cli_secret_read("-") waits for its line (ms; < 0 forever). The
+ * command line may set it (e.g. from --wait). */
+extern int cli_stdin_timeout_ms;
 
 #endif /* SFOAUTH_CLI_H */

@@ -28,7 +28,7 @@ int cmd_decode_url(struct opts *o)
         cli_secret_keep(in, strlen(in) + 1);
     }
     size_t n = strlen(in);
-    char *out = malloc(n + 1);
+    char *out = calloc(1, n + 1);
     if (out == NULL) return cli_errorf(EXIT_INTERNAL, "out of memory");
     cli_secret_keep(out, n + 1);
     size_t ol = 0;

@@ -25,8 +25,9 @@ int do_jwt(struct run *r, struct cli_token *t)
     if ((rc = cli_need(o->username, "--username (or SFOAUTH_USERNAME)"))) return rc;
     if ((rc = cli_need(o->key_file, "--key FILE (or SFOAUTH_KEY_FILE)"))) return rc;
     size_t klen = 0;
-    char *key = cli_read_all(o->key_file, &klen);
-    if (key == NULL) return cli_errorf(EXIT_INPUT, "--key %s: %s", o->key_file, strerror(errno));
+    char kwhy[512];
+    char *key = cli_key_read(o->key_file, &klen, kwhy, sizeof kwhy);
+    if (key == NULL) return cli_errorf(EXIT_INPUT, "--key %s: %s", o->key_file, kwhy);
     cli_secret_keep(key, klen + 1);
     struct sfo_jwt j;
     memset(&j, 0, sizeof j);

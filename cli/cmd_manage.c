@@ -93,7 +93,7 @@ int cmd_userinfo(struct run *r)
     char *tok;
     int rc = cli_get_subject_token(r, false, &tok);
     if (rc != 0) return rc;
-    char *body = malloc(SFO_CLI_USERINFO_MAX);
+    char *body = calloc(1, SFO_CLI_USERINFO_MAX);
     if (body == NULL) return cli_errorf(EXIT_INTERNAL, "out of memory");
     cli_secret_keep(body, SFO_CLI_USERINFO_MAX);
     size_t n = 0;
@@ -102,7 +102,7 @@ int cmd_userinfo(struct run *r)
     rc = sfo_userinfo(cli_cl(r), tok, body, SFO_CLI_USERINFO_MAX, &n, &e);
     if (rc != SFO_OK) return cli_token_fail(r, "userinfo", rc, &e, "userinfo", NULL);
     if (r->o->field != NULL) {
-        char *val = malloc(n + 1);
+        char *val = calloc(1, n + 1);
         struct sfo_field f;
         memset(&f, 0, sizeof f);
         f.name = r->o->field;

@@ -240,6 +240,9 @@ int cli_run_setup(struct run *r, bool need_client_id)
     if (need_client_id && (rc = cli_need(o->client_id, "--client-id (or SFOAUTH_CLIENT_ID)")))
         return rc;
     const char *err;
+    /* a value on stdin comes within --wait (and --max-time) */
+    cli_stdin_timeout_ms = (o->max_time_s > 0 && o->max_time_s < o->wait_s ? o->max_time_s
+                                                                           : o->wait_s) * 1000;
     r->secret = cli_secret_read(o->client_secret_file, "SFOAUTH_CLIENT_SECRET", &err);
     if (r->secret == NULL && err != NULL) {
         return cli_errorf(EXIT_INPUT, "client secret %s: %s",
@@ -249,7 +252,7 @@ int cli_run_setup(struct run *r, bool need_client_id)
     if (r->secret != NULL) r->secret_src = o->client_secret_file ? "--client-secret-file"
                                                                  : "SFOAUTH_CLIENT_SECRET";
     if ((rc = setup_port(r)) != 0) return rc;
-    r->work = malloc(SFO_CLI_WORK);
+    r->work = calloc(1, SFO_CLI_WORK);
     if (r->work == NULL) return cli_errorf(EXIT_INTERNAL, "out of memory");
     cli_secret_keep(r->work, SFO_CLI_WORK);
     rc = sfo_client_init(&r->cl, &r->port, o->login_url,

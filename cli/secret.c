@@ -6,12 +6,14 @@
 #include "cli.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/resource.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 #ifdef __linux__
@@ -151,36 +153,75 @@ char *cli_read_all(const char *path, size_t *len)
     return buf;
 }
 
+static char *read_bounded(const char *path, size_t max, int timeout_ms, size_t *len,
+                          char *why, size_t cap);
+
+int cli_stdin_timeout_ms = CLI_STDIN_WAIT_MS;
+
+/* A value on stdin: its first line (cli_read_line, so a person's Enter ends it);
+ * from a pipe or file the rest must be blank. NULL with *err on failure. */
+static char *stdin_value(size_t *n, const char **err)
+{
+    char *v = NULL;
+    int rc = cli_read_line(0, CLI_SECRET_MAX, cli_stdin_timeout_ms, &v, n);
+    if (rc != CLI_LINE_OK) {
+        *err = rc == CLI_LINE_EOF ? "empty" : cli_line_strerror(rc);
+        return NULL;
+    }
+    if (isatty(0)) return v;
+    for (int lines = 0; lines < 64; lines++) {
+        char *more = NULL;
+        size_t ml = 0;
+        rc = cli_read_line(0, CLI_SECRET_MAX, cli_stdin_timeout_ms, &more, &ml);
+        if (rc == CLI_LINE_EOF) return v;
+        bool blank = rc == CLI_LINE_OK && strspn(more, " \t\r") == ml;
+        if (more != NULL) {
+            cli_secret_drop(more);
+            free(more);
+        }
+        if (!blank) break;
+    }
+    *err = rc == CLI_LINE_OK || rc == CLI_LINE_TOO_LONG ? "more than one line"
+                                                         : cli_line_strerror(rc);
+    cli_secret_drop(v);
+    free(v);
+    return NULL;
+}
+
 char *cli_secret_read(const char *path, const char *env, const char **err)
 {
+    static char why[256];
     char *v = NULL;
     const char *e;
     size_t n = 0;
     *err = NULL;
-    if (path != NULL) {
-        if (strcmp(path, "-") == 0) {
-            if (cli_stdin_users++ > 0) {
-                *err = "stdin can feed only one option";
-                return NULL;
-            }
+    if (path != NULL && strcmp(path, "-") == 0) {
+        if (cli_stdin_users++ > 0) {
+            *err = "stdin can feed only one option";
+            return NULL;
         }
-        v = cli_read_all(path, &n);
+        v = stdin_value(&n, err);
+        if (v != NULL && v[0] == '\0') {
+            *err = "empty";
+            cli_secret_drop(v);
+            free(v);
+            v = NULL;
+        }
+        return v;
+    }
+    if (path != NULL) {
+        v = read_bounded(path, CLI_SECRET_MAX, CLI_KEY_READ_MS, &n, why, sizeof why);
         if (v == NULL) {
-            *err = strerror(errno);
+            *err = strcmp(why, "empty file") == 0 ? "empty" : why;
             return NULL;
         }
     } else if (env != NULL && (e = getenv(env)) != NULL) {
         n = strlen(e);
-        v = malloc(n + 1);
-        if (v == NULL) {
-            *err = "out of memory";
-            return NULL;
-        }
+        v = cli_secret_alloc(n + 1);
         memcpy(v, e, n + 1);
     } else {
         return NULL;
     }
-    cli_secret_keep(v, n + 1);
     /* the value is the first line */
     char *nl = memchr(v, '\n', n);
     if (nl != NULL) {
@@ -349,6 +390,201 @@ const char *cli_line_strerror(int rc)
     case CLI_LINE_NOMEM: return "out of memory";
     default: return "read error";
     }
+}
+
+/* ---- the --key file ------------------------------------------------------------- */
+
+/* First occurrence of the NUL-terminated w in [p, end), or NULL. */
+static const char *find(const char *p, const char *end, const char *w)
+{
+    size_t wl = strlen(w);
+    for (; p != NULL && (size_t)(end - p) >= wl; p++) {
+        if (memcmp(p, w, wl) == 0) return p;
+    }
+    return NULL;
+}
+
+static const char k_only_rsa[] = "only RSA keys (2048 to 4096 bits) are supported "
+                                 "(SFO_E_KEY_TYPE)";
+
+/* What a PEM block labelled l (ll bytes) is when it is not a usable key; NULL
+ * for an RSA/PKCS#8 private key label. Writes a sentence into why. */
+static bool pem_label_problem(const char *l, size_t ll, char *why, size_t cap)
+{
+    static const struct { const char *label, *what; } k[] = {
+        { "RSA PRIVATE KEY", NULL },
+        { "PRIVATE KEY", NULL },
+        { "CERTIFICATE", "a certificate, not a private key: give the private key the "
+                         "certificate was made from (the connected app holds the certificate)" },
+        { "TRUSTED CERTIFICATE", "a certificate, not a private key" },
+        { "X509 CERTIFICATE", "a certificate, not a private key" },
+        { "CERTIFICATE REQUEST", "a certificate signing request, not a private key" },
+        { "NEW CERTIFICATE REQUEST", "a certificate signing request, not a private key" },
+        { "PUBLIC KEY", "a public key: the JWT is signed with the private key" },
+        { "RSA PUBLIC KEY", "an RSA public key (PKCS#1): the JWT is signed with the private "
+                            "key" },
+        { "ENCRYPTED PRIVATE KEY", "an encrypted private key (PKCS#8): sfoauth reads "
+                                   "unencrypted keys; decrypt it into a file only you can "
+                                   "read (openssl pkey -in KEY -out PLAIN.key; chmod 600)" },
+        { "EC PRIVATE KEY", "an EC private key: " },
+        { "DSA PRIVATE KEY", "a DSA private key: " },
+        { "OPENSSH PRIVATE KEY", "an OpenSSH private key: convert an RSA one to PEM "
+                                 "(ssh-keygen -p -m PEM -f KEY, on a copy)" },
+    };
+    for (size_t i = 0; i < sizeof k / sizeof k[0]; i++) {
+        if (strlen(k[i].label) != ll || memcmp(k[i].label, l, ll) != 0) continue;
+        if (k[i].what == NULL) return false;
+        size_t wl = strlen(k[i].what);
+        snprintf(why, cap, "%s%s", k[i].what, k[i].what[wl - 1] == ' ' ? k_only_rsa : "");
+        return true;
+    }
+    snprintf(why, cap, "a PEM \"%.*s\" block, not an RSA private key",
+             (int)(ll > 40 ? 40 : ll), l);
+    return true;
+}
+
+/* PEM: the first usable private key block wins (a certificate may come with it;
+ * [*bs, *be) is that block). Returns 1 when a problem was written to why,
+ * 0 usable, -1 no PEM at all. */
+static int pem_problem(const char *d, size_t n, size_t *bs, size_t *be, char *why, size_t cap)
+{
+    const char *end = d + n, *p = d;
+    int found = -1;
+    while ((p = find(p, end, "-----BEGIN ")) != NULL) {
+        const char *l = p + 11, *le = find(l, end, "-----");
+        if (le == NULL) break;
+        char w[320];
+        if (!pem_label_problem(l, (size_t)(le - l), w, sizeof w)) {
+            /* traditional encryption: a Proc-Type header inside the block */
+            const char *e = find(le, end, "-----END ");
+            if (find(le, e != NULL ? e : end, "Proc-Type: 4,ENCRYPTED") == NULL) {
+                const char *ee = e != NULL ? find(e + 9, end, "-----") : NULL;
+                *bs = (size_t)(p - d);
+                *be = ee != NULL ? (size_t)(ee + 5 - d) : n;
+                why[0] = '\0';
+                return 0;
+            }
+            snprintf(w, sizeof w, "an encrypted private key (Proc-Type: 4,ENCRYPTED): "
+                     "sfoauth reads unencrypted keys; decrypt it into a file only you can "
+                     "read (openssl rsa -in KEY -out PLAIN.key; chmod 600)");
+        }
+        if (found != 1) snprintf(why, cap, "%s", w);
+        found = 1;
+        p = le;
+    }
+    return found;
+}
+
+/* DER header at p (n bytes): tag, header and content lengths. false if malformed. */
+static bool der_tlv(const unsigned char *p, size_t n, unsigned *tag, size_t *hl, size_t *cl)
+{
+    if (n < 2) return false;
+    size_t l = p[1], h = 2;
+    if (l & 0x80u) {
+        size_t k = l & 0x7fu;
+        if (k == 0 || k > 4 || n < 2 + k) return false;
+        l = 0;
+        for (size_t i = 0; i < k; i++) l = (l << 8) | p[2 + i];
+        h += k;
+    }
+    if (l > n - h) return false;
+    *tag = p[0];
+    *hl = h;
+    *cl = l;
+    return true;
+}
+
+/* DER: the shape of the outer SEQUENCE tells a private key (INTEGER 0 first)
+ * from a certificate, public or encrypted key. Same results as pem_problem. */
+static int der_problem(const unsigned char *d, size_t n, char *why, size_t cap)
+{
+    unsigned t, t1, t2 = 0;
+    size_t h, c, h1, c1, h2, c2;
+    if (!der_tlv(d, n, &t, &h, &c) || t != 0x30u || !der_tlv(d + h, c, &t1, &h1, &c1)) return -1;
+    const unsigned char *second = d + h + h1 + c1;
+    size_t rest = c - h1 - c1;
+    if (rest == 0 || !der_tlv(second, rest, &t2, &h2, &c2)) t2 = 0;
+    const char *what = NULL;
+    bool ec = false;
+    if (t1 == 0x02u && c1 == 1 && d[h + h1] == 0) return 0; /* version 0: PKCS#1 / #8 */
+    if (t1 == 0x02u && c1 == 1 && d[h + h1] == 1) {
+        what = "an EC private key (DER): ";
+        ec = true;
+    } else if (t1 == 0x02u) {
+        what = "an RSA public key (PKCS#1, DER): the JWT is signed with the private key";
+    } else if (t1 == 0x30u && t2 == 0x03u) {
+        what = "a public key (DER): the JWT is signed with the private key";
+    } else if (t1 == 0x30u && t2 == 0x04u) {
+        what = "an encrypted private key (PKCS#8, DER): sfoauth reads unencrypted keys";
+    } else if (t1 == 0x30u && t2 == 0x30u) {
+        what = "a certificate (DER), not a private key";
+    } else {
+        return -1;
+    }
+    snprintf(why, cap, "%s%s", what, ec ? k_only_rsa : "");
+    return 1;
+}
+
+/* Read path ("-": stdin) whole, at most max bytes, waiting at most timeout_ms
+ * for a pipe: a registered buffer, or NULL with why saying what went wrong
+ * (cannot open + OS text, a directory, too large, empty, ...). */
+static char *read_bounded(const char *path, size_t max, int timeout_ms, size_t *len,
+                          char *why, size_t cap)
+{
+    bool in = strcmp(path, "-") == 0;
+    int fd = in ? 0 : open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+    struct stat sb;
+    char *d = NULL;
+    why[0] = '\0';
+    if (fd < 0 || fstat(fd, &sb) != 0) {
+        snprintf(why, cap, "cannot open: %s", strerror(errno));
+    } else if (S_ISDIR(sb.st_mode)) {
+        snprintf(why, cap, "a directory, not a file");
+    } else if (!S_ISREG(sb.st_mode) && !S_ISFIFO(sb.st_mode) && !S_ISCHR(sb.st_mode)) {
+        snprintf(why, cap, "not a regular file");
+    } else if ((d = cli_read_fd_max(fd, max, timeout_ms, len)) == NULL) {
+        if (errno == EFBIG) snprintf(why, cap, "larger than %u bytes", (unsigned)max);
+        else if (errno == ETIMEDOUT) snprintf(why, cap, "nothing to read within %d s",
+                                              timeout_ms / 1000);
+        else snprintf(why, cap, "cannot read: %s", strerror(errno));
+    } else if (*len == 0) {
+        snprintf(why, cap, "empty file");
+        cli_secret_drop(d);
+        free(d);
+        d = NULL;
+    }
+    if (fd > 0) close(fd);
+    return d;
+}
+
+char *cli_key_read(const char *path, size_t *len, char *why, size_t cap)
+{
+    char *d = read_bounded(path, CLI_KEY_FILE_MAX, CLI_KEY_READ_MS, len, why, cap);
+    if (d == NULL) {
+        if (strcmp(why, "a directory, not a file") == 0) {
+            snprintf(why, cap, "a directory, not a key file");
+        } else if (strncmp(why, "larger than", 11) == 0) {
+            snprintf(why, cap, "larger than %u bytes: not a key file",
+                     (unsigned)CLI_KEY_FILE_MAX);
+        }
+        return NULL;
+    }
+    size_t bs = 0, be = *len;
+    int r = pem_problem(d, *len, &bs, &be, why, cap);
+    if (r == 0 && (bs > 0 || be < *len)) {
+        /* only the key block goes on (a certificate may share the file) */
+        memmove(d, d + bs, be - bs);
+        memset(d + (be - bs), 0, *len - (be - bs));
+        *len = be - bs;
+    }
+    if (r < 0) r = der_problem((const unsigned char *)d, *len, why, cap);
+    if (r < 0) snprintf(why, cap, "neither a PEM nor a DER private key");
+    if (r != 0) {
+        cli_secret_drop(d);
+        free(d);
+        d = NULL;
+    }
+    return d;
 }
 
 /* ---- redaction ----------------------------------------------------------------- */

@@ -26,19 +26,10 @@
 static struct t_cli g_c;
 static char *g_good; /* a valid cache written by sfoauth */
 
-#define RUN_RC(want, ...) do { int rc_ = t_cli_sh(&g_c, __VA_ARGS__); \
-    if (rc_ != (want)) fprintf(stderr, "exit %d (want %d)\nstdout: %s\nstderr: %s\n", rc_, \
-                               (want), g_c.out, g_c.err); \
-    assert_int_equal(rc_, (want)); } while (0)
-#define RUN_OK(...) RUN_RC(0, __VA_ARGS__)
-#define NEED_SERVER() do { if (!g_c.have_server) { \
-    fprintf(stderr, "NOTE: tests/server/sf_server.py absent: skipped\n"); skip(); } } while (0)
-#define ERR_HAS(s) do { \
-        if (strstr(g_c.err, (s)) == NULL) { \
-            fprintf(stderr, "stderr lacks \"%s\":\n%s\n", (s), g_c.err); \
-        } \
-        assert_non_null(strstr(g_c.err, (s))); \
-    } while (0)
+#define RUN_RC T_RUN_RC
+#define RUN_OK(...) T_RUN_RC(0, __VA_ARGS__)
+#define ERR_HAS T_ERR_HAS
+#define NEED_SERVER T_NEED_SERVER
 
 /* JWT grants the server answered so far. */
 static long grants(void)
@@ -252,6 +243,12 @@ static void missing_or_bad_directory(void **state)
     assert_null(strstr(g_c.err, ".lock"));
     RUN_RC(3, "$B jwt --cacert \"$CA\" --key \"$KEY\" --cache \"$T/secret/c9.json\"");
     ERR_HAS("is not a directory");
+    /* a directory this user cannot write (run as uid 65534) */
+    RUN_RC(3, "mkdir -p \"$T/ro\"; chmod 755 \"$T/ro\"; chmod 711 \"$T\"; "
+              "setpriv --reuid=65534 --regid=65534 --clear-groups " TOKEN " \"$T/ro/c.json\"; "
+              "rc=$?; chmod 700 \"$T\"; exit $rc");
+    ERR_HAS(t_path("sfoauth: cache %s/ro/c.json: directory %s/ro is not writable: Permission "
+                   "denied", g_c.tmp, g_c.tmp));
     RUN_RC(3, "mkdir -p \"$T/adir\"; " TOKEN " \"$T/adir\"");
     ERR_HAS("it is a directory, not a regular file");
     assert_int_equal(grants(), before); /* all decided before any exchange */

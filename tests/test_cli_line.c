@@ -2,7 +2,9 @@
  * cli_read_line: one line typed or pasted by a person, read from a pipe and
  * from a pseudo-terminal; CR/LF removed, nothing after the line consumed,
  * distinct results for end of input, deadline and over-long lines (never cut),
- * the buffer registered for wiping. The CLI's secret.c is compiled in.
+ * the buffer registered for wiping. The CLI's secret.c is compiled in. And
+ * through the binary: `sfoauth login --paste` on a terminal takes the pasted
+ * callback URL at Enter, with no end of file.
  */
 #define _XOPEN_SOURCE 700
 #include <stdarg.h>
@@ -11,6 +13,7 @@
 #include <cmocka.h>
 
 #include <fcntl.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -20,6 +23,7 @@
 #include <unistd.h>
 
 #include "../cli/secret.c"
+#include "clirun.h"
 
 static long now_ms(void)
 {
@@ -205,6 +209,82 @@ static void buffer_is_wiped(void **state)
     close(fd);
 }
 
+/* Wait (up to 20 s) until file holds text; returns its contents (free()). */
+static char *wait_for(const char *file, const char *text)
+{
+    for (int i = 0; i < 200; i++) {
+        char *s = t_read_file(file, NULL);
+        if (s != NULL && strstr(s, text) != NULL) return s;
+        free(s);
+        usleep(100000);
+    }
+    return NULL;
+}
+
+/* The exit status of pid within 30 s, or -1 (then it is killed). */
+static int wait_exit(pid_t pid)
+{
+    for (int i = 0; i < 300; i++) {
+        int st;
+        if (waitpid(pid, &st, WNOHANG) == pid) return WIFEXITED(st) ? WEXITSTATUS(st) : 128;
+        usleep(100000);
+    }
+    kill(pid, SIGKILL);
+    waitpid(pid, NULL, 0);
+    return -1;
+}
+
+static void login_paste_on_terminal(void **state)
+{
+    (void)state;
+    struct t_cli c;
+    assert_int_equal(t_cli_up(&c, "line-test", false), 0);
+    if (!c.have_server) {
+        t_cli_down(&c);
+        skip();
+    }
+    int sl;
+    int m = pty_open(&sl);
+    char *out = strdup(t_path("%s/login.out", c.tmp));
+    char *err = strdup(t_path("%s/login.err", c.tmp));
+    pid_t pid = fork();
+    if (pid == 0) {
+        int o = open(out, O_WRONLY | O_CREAT | O_TRUNC, 0600);
+        int e = open(err, O_WRONLY | O_CREAT | O_TRUNC, 0600);
+        dup2(sl, 0);
+        dup2(o, 1);
+        dup2(e, 2);
+        close(m);
+        execl(c.bin, "sfoauth", "login", "--paste", "--cacert", c.ca, "--client-secret-file",
+              c.secret, (char *)NULL);
+        _exit(127);
+    }
+    close(sl);
+    char *said = wait_for(err, "press Enter");
+    assert_non_null(said);
+    /* the browser's part: the test server approves and redirects at once */
+    char *url = strstr(said, "https://");
+    assert_non_null(url);
+    url[strcspn(url, "\n")] = '\0';
+    assert_int_equal(t_cli_sh(&c, "curl -s -o /dev/null -w '%%{redirect_url}' --cacert \"$CA\" "
+                                  "'%s'", url), 0);
+    assert_non_null(strstr(c.out, "code="));
+    /* paste it and press Enter; the terminal stays open */
+    assert_true(write(m, c.out, strlen(c.out)) > 0);
+    assert_int_equal(write(m, "\r", 1), 1);
+    int rc = wait_exit(pid);
+    char *got = t_read_file(out, NULL);
+    if (rc != 0) fprintf(stderr, "exit %d\n%s\n", rc, t_read_file(err, NULL));
+    assert_int_equal(rc, 0);
+    assert_non_null(strstr(got, "\"access_token\": "));
+    free(got);
+    free(said);
+    free(out);
+    free(err);
+    close(m);
+    t_cli_down(&c);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -213,6 +293,7 @@ int main(void)
         cmocka_unit_test(deadline),
         cmocka_unit_test(terminal_enter),
         cmocka_unit_test(buffer_is_wiped),
+        cmocka_unit_test(login_paste_on_terminal),
     };
     int rc = cmocka_run_group_tests(tests, NULL, NULL);
     cli_secret_wipe_all();

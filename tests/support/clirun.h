@@ -38,4 +38,27 @@ void t_cli_down(struct t_cli *c);
  * stderr land in c->out / c->err. Returns the exit status (128+signal). */
 int t_cli_sh(struct t_cli *c, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
+/* For cmocka tests holding their runs in a struct t_cli g_c: the exit status
+ * of a run (stdout and stderr shown when it differs), a text on stderr. */
+#define T_RUN_RC(want, ...) do { \
+        int rc_ = t_cli_sh(&g_c, __VA_ARGS__); \
+        if (rc_ != (want)) { \
+            fprintf(stderr, "exit %d (want %d)\nstdout: %s\nstderr: %s\n", rc_, (want), \
+                    g_c.out, g_c.err); \
+        } \
+        assert_int_equal(rc_, (want)); \
+    } while (0)
+#define T_ERR_HAS(s) do { \
+        if (strstr(g_c.err, (s)) == NULL) { \
+            fprintf(stderr, "stderr lacks \"%s\":\n%s\n", (s), g_c.err); \
+        } \
+        assert_non_null(strstr(g_c.err, (s))); \
+    } while (0)
+#define T_NEED_SERVER() do { \
+        if (!g_c.have_server) { \
+            fprintf(stderr, "NOTE: tests/server/sf_server.py absent: skipped\n"); \
+            skip(); \
+        } \
+    } while (0)
+
 #endif
