@@ -46,7 +46,7 @@ const struct cli_optdef cli_optdefs[] = {
     F("basic-auth", basic_auth, SEC, "send the client credentials with HTTP Basic"),
     S("username", "NAME", username, CB(CMD_JWT) | CB(CMD_PASSWORD) | CB(CMD_TOKEN) |
       CB(CMD_LOGIN), "user name (login: the login hint) [SFOAUTH_USERNAME]"),
-    S("key", "FILE", key_file, CB(CMD_JWT) | CB(CMD_TOKEN),
+    S("key", "FILE|-", key_file, CB(CMD_JWT) | CB(CMD_TOKEN),
       "RSA private key for jwt, PEM or DER [SFOAUTH_KEY_FILE]"),
     S("audience", "URL", audience, CB(CMD_JWT) | CB(CMD_TOKEN),
       "JWT aud (default: from the login URL)"),
@@ -261,7 +261,8 @@ static int finish_opts(struct opts *o)
 {
     /* stdin can feed one option only */
     const char *in[] = { o->client_secret_file, o->refresh_token_file, o->token_file,
-                         o->callback_url, o->code_file, o->password_file, o->code_verifier };
+                         o->callback_url, o->code_file, o->password_file, o->code_verifier,
+                         o->key_file };
     int n = 0;
     for (size_t i = 0; i < sizeof in / sizeof in[0]; i++) {
         if (in[i] != NULL && strcmp(in[i], "-") == 0) n++;
