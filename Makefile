@@ -209,7 +209,7 @@ help:
 #   make demo       builds, then runs every main sfoauth command against the test server
 #   make examples   builds examples/*.c against libsfoauth.a
 #   make install    PREFIX=/usr/local DESTDIR=: static + shared library, headers,
-#                   pkg-config file, sfoauth and its man page. Each backend is its own
+#                   pkg-config file, sfoauth (stripped), its man page and bash completion. Each backend is its own
 #                   package: libsfoauth-$(BACKEND).{a,so.0}, sfoauth-$(BACKEND).pc, headers
 #                   in include/sfoauth-$(BACKEND)/ whose sfoauth_config.h starts with the
 #                   settings (-DSFO_* in EXTRA_CFLAGS/CFLAGS, backend) of this build
@@ -232,6 +232,7 @@ LIBDIR     ?= $(PREFIX)/lib
 INCDIR     ?= $(PREFIX)/include
 BINDIR     ?= $(PREFIX)/bin
 MANDIR     ?= $(PREFIX)/share/man
+BASHCOMPDIR ?= $(PREFIX)/share/bash-completion/completions
 SFO_VER    := $(shell sed -n 's/^\#define SFO_VERSION "\(.*\)"/\1/p' include/sfoauth_types.h)
 SO_MAJOR   := 0
 SO_BASE    := libsfoauth-$(BACKEND)
@@ -272,7 +273,7 @@ $(BUILD)/include/sfoauth_config.h: include/sfoauth_config.h Makefile
 
 install: all $(SHLIB) $(BUILD)/$(PC_NAME).pc $(BUILD)/include/sfoauth_config.h
 	install -d $(DESTDIR)$(LIBDIR)/pkgconfig $(DESTDIR)$(INCDIR)/$(INC_SUB) \
-	  $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1
+	  $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(BASHCOMPDIR)
 	install -m 644 $(LIB) $(DESTDIR)$(LIBDIR)/$(SO_BASE).a
 	install -m 755 $(SHLIB) $(DESTDIR)$(LIBDIR)/$(SO_FILE)
 	ln -sf $(SO_FILE) $(DESTDIR)$(LIBDIR)/$(SO_NAME)
@@ -280,8 +281,9 @@ install: all $(SHLIB) $(BUILD)/$(PC_NAME).pc $(BUILD)/include/sfoauth_config.h
 	install -m 644 $(filter-out include/sfoauth_config.h,$(wildcard include/*.h)) \
 	  $(BUILD)/include/sfoauth_config.h $(DESTDIR)$(INCDIR)/$(INC_SUB)/
 	install -m 644 $(BUILD)/$(PC_NAME).pc $(DESTDIR)$(LIBDIR)/pkgconfig/$(PC_NAME).pc
-	install -m 755 $(BUILD)/sfoauth $(DESTDIR)$(BINDIR)/sfoauth
+	install -s -m 755 $(BUILD)/sfoauth $(DESTDIR)$(BINDIR)/sfoauth
 	install -m 644 cli/sfoauth.1 $(DESTDIR)$(MANDIR)/man1/sfoauth.1
+	install -m 644 cli/sfoauth.bash $(DESTDIR)$(BASHCOMPDIR)/sfoauth
 
 # The static CLI is built in its own tree (BearSSL, -Os, no sanitizers).
 # A fully static sfoauth on BearSSL, linked against musl (Debian's musl-tools): glibc's

@@ -78,7 +78,7 @@ void cli_kv_add(struct cli_kvlist *l, const char *name, const char *value, size_
 void cli_kv_free(struct cli_kvlist *l);
 
 /* ---- output ----------------------------------------------------------------------- */
-enum cli_output { OUT_JSON = 0, OUT_ENV = 1 };
+enum cli_output { OUT_JSON = 0, OUT_ENV = 1, OUT_HEADER = 2 };
 struct cli_out {
     enum cli_output mode;
     const char *field; /* --field NAME or NULL */
@@ -102,6 +102,19 @@ char *cli_mask(const char *s);
  */
 int cli_fail(const char *what, int err, const char *oauth_error, const char *oauth_desc,
              const char *flow);
+/* Remember the failure being reported (exit code, SFO_E_* or 0, message) for the
+ * JSON error object; cli_fail and cli_errorf call it. */
+void cli_error_note(int code, int sfo_err, const char *msg);
+/* Remember the server's error and description of the failure being reported. */
+void cli_error_note_server(const char *error, const char *desc);
+/* Print the remembered failure as one JSON object (--output json). */
+void cli_print_error_json(FILE *f, int code);
+/* Name of an exit code's category: "usage", "network", ... */
+const char *cli_exit_name(int code);
+/* True when s holds a byte a terminal would act on (C0, DEL, C1 in UTF-8). */
+bool cli_has_control(const char *s);
+/* Write s with such bytes shown as \xNN. */
+void cli_put_safe(FILE *f, const char *s);
 /* One-line error of the CLI itself; returns code. */
 int cli_errorf(int code, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* The hint for a server error description, or NULL. flow: "jwt", "code", ... */

@@ -121,7 +121,11 @@ void cli_json_string(FILE *f, const char *s)
         case '\b': fputs("\\b", f); break;
         case '\f': fputs("\\f", f); break;
         default:
-            if (*p < 0x20 || *p == 0x7f) {
+            if (*p == 0xc2 && p[1] >= 0x80 && p[1] <= 0x9f) {
+                /* C1 controls (U+0080..U+009F): escaped too, a terminal may act on them */
+                fprintf(f, "\\u%04x", p[1]);
+                p++;
+            } else if (*p < 0x20 || *p == 0x7f) {
                 fprintf(f, "\\u%04x", *p);
             } else {
                 fputc(*p, f);
@@ -167,10 +171,27 @@ static const char *shown(const struct cli_out *o, bool secret, const char *v, ch
     return v;
 }
 
-int cli_print_token(FILE *f, const struct cli_out *o, const struct cli_token *t)
+/* Raw output (--field, env, header) of a value with a control byte is refused. */
+static int refuse_control(const char *name)
 {
-    char num[32];
+    return cli_errorf(EXIT_HTTP, "the server's %s holds a control character: not printed "
+                      "raw (--output json shows it escaped)", name);
+}
+
+/* The raw outputs of a token: --field, --output env, --output header. */
+static int print_token_raw(FILE *f, const struct cli_out *o, const struct cli_token *t)
+{
     char *tf;
+    for (int k = 0; k < TK_COUNT; k++) {
+        if (t->f[k] != NULL && cli_has_control(t->f[k])) return refuse_control(cli_tk_name[k]);
+    }
+    if (o->mode == OUT_HEADER) {
+        if (t->f[TK_ACCESS_TOKEN] == NULL)
+            return cli_errorf(EXIT_HTTP, "the answer holds no access_token");
+        fprintf(f, "Authorization: Bearer %s\n", shown(o, true, t->f[TK_ACCESS_TOKEN], &tf));
+        free(tf);
+        return 0;
+    }
     if (o->field != NULL) {
         for (int k = 0; k < TK_COUNT; k++) {
             if (strcmp(o->field, cli_tk_name[k]) == 0) {
@@ -190,19 +211,24 @@ int cli_print_token(FILE *f, const struct cli_out *o, const struct cli_token *t)
         }
         return cli_errorf(EXIT_USAGE, "field %s is not in the response", o->field);
     }
-    if (o->mode == OUT_ENV) {
-        for (int k = 0; k < TK_COUNT; k++) {
-            if (t->f[k] == NULL) continue;
-            env_name(f, cli_tk_name[k]);
-            fputc('=', f);
-            shell_quote(f, shown(o, cli_tk_secret(k), t->f[k], &tf));
-            free(tf);
-            fputc('\n', f);
-        }
-        if (t->has_expires_in) fprintf(f, "SFOAUTH_EXPIRES_IN=%lld\n", (long long)t->expires_in);
-        if (t->expires_at > 0) fprintf(f, "SFOAUTH_EXPIRES_AT=%lld\n", (long long)t->expires_at);
-        return 0;
+    for (int k = 0; k < TK_COUNT; k++) {
+        if (t->f[k] == NULL) continue;
+        env_name(f, cli_tk_name[k]);
+        fputc('=', f);
+        shell_quote(f, shown(o, cli_tk_secret(k), t->f[k], &tf));
+        free(tf);
+        fputc('\n', f);
     }
+    if (t->has_expires_in) fprintf(f, "SFOAUTH_EXPIRES_IN=%lld\n", (long long)t->expires_in);
+    if (t->expires_at > 0) fprintf(f, "SFOAUTH_EXPIRES_AT=%lld\n", (long long)t->expires_at);
+    return 0;
+}
+
+int cli_print_token(FILE *f, const struct cli_out *o, const struct cli_token *t)
+{
+    char num[32];
+    char *tf;
+    if (o->field != NULL || o->mode != OUT_JSON) return print_token_raw(f, o, t);
     fputc('{', f);
     bool first = true;
     for (int k = 0; k < TK_COUNT; k++) {
@@ -231,6 +257,11 @@ int cli_print_token(FILE *f, const struct cli_out *o, const struct cli_token *t)
 int cli_print_kv(FILE *f, const struct cli_out *o, const struct cli_kvlist *l)
 {
     char *tf;
+    if (o->field != NULL || o->mode != OUT_JSON) {
+        for (size_t i = 0; i < l->n; i++) {
+            if (cli_has_control(l->v[i].value)) return refuse_control(l->v[i].name);
+        }
+    }
     if (o->field != NULL) {
         for (size_t i = 0; i < l->n; i++) {
             if (strcmp(l->v[i].name, o->field) == 0) {
@@ -269,25 +300,44 @@ int cli_print_kv(FILE *f, const struct cli_out *o, const struct cli_kvlist *l)
 
 /* ---- errors ----------------------------------------------------------------------- */
 
+/*
+ * Exit code of each library code, by the cause of the failure (the table in
+ * README.md and sfoauth.1). A value of the server's that breaks its grammar or
+ * does not fit its field (SFO_E_BAD_VALUE, SFO_E_RESPONSE_TOO_LONG) is the
+ * server's answer: protocol; the caller's own over-long input (SFO_E_TOO_LONG)
+ * is local input; an endpoint that is not https is a bad command line.
+ */
+static const struct { int lo, hi, exit; } k_exit[] = {
+    { SFO_E_ARG, SFO_E_ARG, EXIT_USAGE },
+    { SFO_E_TOO_LONG, SFO_E_TOO_LONG, EXIT_INPUT },
+    { SFO_E_CALL_ORDER, SFO_E_CALL_ORDER, EXIT_INTERNAL },
+    { SFO_E_ABI, SFO_E_ABI, EXIT_INTERNAL },      /* built against other headers */
+    { SFO_E_INSECURE_URL, SFO_E_INSECURE_URL, EXIT_USAGE },
+    { SFO_E_NOT_FOUND, SFO_E_NOT_FOUND, EXIT_INPUT },
+    { SFO_E_INTERNAL, SFO_E_INTERNAL, EXIT_INTERNAL },
+    { -29, -10, EXIT_INPUT },                     /* codecs: URL, base64, % of local input */
+    { -49, -30, EXIT_HTTP },                      /* JSON of a response */
+    { -69, -50, EXIT_NETWORK },                   /* DNS, connect, timeout, reset */
+    { SFO_E_TLS_CA, SFO_E_TLS_CA, EXIT_INPUT },   /* the trust anchor file */
+    { SFO_E_KEY_TYPE, SFO_E_KEY, EXIT_INPUT },    /* the private key file */
+    { SFO_E_ENTROPY, SFO_E_CRYPTO, EXIT_INTERNAL },
+    { -77, -70, EXIT_TLS },
+    { SFO_E_PROXY, SFO_E_PROXY, EXIT_NETWORK },
+    { SFO_E_HTTP_REQUEST, SFO_E_HTTP_REQUEST, EXIT_INPUT },
+    { -109, -90, EXIT_HTTP },                     /* framing, status */
+    { SFO_E_OAUTH, SFO_E_OAUTH, EXIT_OAUTH },
+    { SFO_E_SIGNATURE, SFO_E_OAUTH_RESPONSE, EXIT_HTTP },
+    { SFO_E_CALLBACK, SFO_E_STATE_MISMATCH, EXIT_INPUT },
+    { SFO_E_DEADLINE, SFO_E_PENDING, EXIT_NETWORK },
+    { -129, -117, EXIT_HTTP },                    /* BAD_VALUE, RESPONSE_TOO_LONG, later */
+};
+
 int cli_exit_for(int e)
 {
     if (e == SFO_OK) return EXIT_OK_;
-    if (e == SFO_E_ARG) return EXIT_USAGE;
-    if (e == SFO_E_INTERNAL || e == SFO_E_CALL_ORDER) return EXIT_INTERNAL;
-    if (e == SFO_E_TOO_LONG || e == SFO_E_NOT_FOUND) return EXIT_INPUT;
-    if (e <= -10 && e >= -29) return EXIT_INPUT;          /* codecs: URL, base64, % */
-    if (e <= -30 && e >= -49) return EXIT_HTTP;           /* JSON of a response */
-    if (e <= -50 && e >= -69) return EXIT_NETWORK;
-    if (e == SFO_E_KEY || e == SFO_E_KEY_TYPE) return EXIT_INPUT;
-    if (e == SFO_E_CRYPTO || e == SFO_E_ENTROPY) return EXIT_INTERNAL;
-    if (e <= -70 && e >= -89) return EXIT_TLS;
-    if (e == SFO_E_PROXY) return EXIT_NETWORK;
-    if (e == SFO_E_HTTP_REQUEST) return EXIT_INPUT;
-    if (e <= -90 && e >= -109) return EXIT_HTTP;
-    if (e == SFO_E_OAUTH) return EXIT_OAUTH;
-    if (e == SFO_E_STATE_MISMATCH || e == SFO_E_CALLBACK) return EXIT_INPUT;
-    if (e == SFO_E_DEADLINE || e == SFO_E_PENDING) return EXIT_NETWORK;
-    if (e <= -110 && e >= -129) return EXIT_HTTP;         /* response, signature */
+    for (size_t i = 0; i < sizeof k_exit / sizeof k_exit[0]; i++) {
+        if (e >= k_exit[i].lo && e <= k_exit[i].hi) return k_exit[i].exit;
+    }
     return EXIT_INTERNAL;
 }
 
@@ -340,9 +390,94 @@ const char *cli_hint(const char *oauth_error, const char *desc, const char *flow
     return NULL;
 }
 
+/* The failure being reported, for the JSON error object (--output json). */
+static struct {
+    int code, sfo_err;
+    char msg[1024], error[256], desc[512];
+} g_last;
+
+/* Copy src into dst (cap bytes), cut at cap - 1: a message for display only. */
+static void copy_text(char *dst, size_t cap, const char *src)
+{
+    size_t n = src ? strlen(src) : 0;
+    if (n >= cap) n = cap - 1;
+    if (n > 0) memcpy(dst, src, n);
+    dst[n] = '\0';
+}
+
+void cli_error_note(int code, int sfo_err, const char *msg)
+{
+    g_last.code = code;
+    g_last.sfo_err = sfo_err;
+    copy_text(g_last.msg, sizeof g_last.msg, msg);
+    g_last.error[0] = g_last.desc[0] = '\0';
+}
+
+void cli_error_note_server(const char *error, const char *desc)
+{
+    copy_text(g_last.error, sizeof g_last.error, error);
+    copy_text(g_last.desc, sizeof g_last.desc, desc);
+}
+
+const char *cli_exit_name(int code)
+{
+    static const char *const names[] = { "ok", "internal", "usage", "input", "network",
+                                         "tls", "protocol", "server" };
+    return code >= 0 && code <= EXIT_OAUTH ? names[code] : "internal";
+}
+
+void cli_print_error_json(FILE *f, int code)
+{
+    fprintf(f, "{\n  \"error\": {\n    \"exit_code\": %d,\n    \"category\": \"%s\"", code,
+            cli_exit_name(code));
+    if (g_last.sfo_err != 0) {
+        fprintf(f, ",\n    \"code\": \"%s\",\n    \"code_value\": %d",
+                sfo_errname(g_last.sfo_err), g_last.sfo_err);
+    }
+    fputs(",\n    \"message\": ", f);
+    char *m = cli_redact(g_last.msg, strlen(g_last.msg));
+    cli_json_string(f, m ? m : "");
+    free(m);
+    if (g_last.error[0] != '\0') {
+        char *e = cli_redact(g_last.error, strlen(g_last.error));
+        char *d = cli_redact(g_last.desc, strlen(g_last.desc));
+        fputs(",\n    \"server_error\": ", f);
+        cli_json_string(f, e ? e : "");
+        fputs(",\n    \"server_error_description\": ", f);
+        cli_json_string(f, d ? d : "");
+        free(e);
+        free(d);
+    }
+    fputs("\n  }\n}\n", f);
+}
+
+bool cli_has_control(const char *s)
+{
+    for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
+        if (*p < 0x20 || *p == 0x7f) return true;
+        if (*p == 0xc2 && p[1] >= 0x80 && p[1] <= 0x9f) return true; /* C1 in UTF-8 */
+    }
+    return false;
+}
+
+void cli_put_safe(FILE *f, const char *s)
+{
+    for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
+        if (*p < 0x20 || *p == 0x7f || (*p == 0xc2 && p[1] >= 0x80 && p[1] <= 0x9f)) {
+            fprintf(f, "\\x%02x", *p);
+        } else {
+            fputc(*p, f);
+        }
+    }
+}
+
 int cli_fail(const char *what, int err, const char *oauth_error, const char *oauth_desc,
              const char *flow)
 {
+    char msg[512];
+    snprintf(msg, sizeof msg, "%s: %s (%s)", what, sfo_errname(err), sfo_strerror(err));
+    cli_error_note(cli_exit_for(err), err, msg);
+    cli_error_note_server(oauth_error, oauth_desc);
     char *e = NULL, *d = NULL;
     /* server text is untrusted: redact (it could echo a secret) */
     if (oauth_error && *oauth_error) e = cli_redact(oauth_error, strlen(oauth_error));
@@ -373,6 +508,7 @@ int cli_errorf(int code, const char *fmt, ...)
     va_start(ap, fmt);
     vsnprintf(line, sizeof line, fmt, ap);
     va_end(ap);
+    cli_error_note(code, 0, line);
     char *r = cli_redact(line, strlen(line));
     fprintf(stderr, "sfoauth: %s\n", r ? r : line);
     free(r);

@@ -82,6 +82,10 @@ int sfo_posix_port_init(struct sfo_posix_port *pp, const struct sfo_posix_config
  * and after a failed init. */
 void sfo_posix_port_deinit(struct sfo_posix_port *pp);
 
+/* The leaf certificate of the last handshake (accepted or refused) into *out;
+ * out->have is 0 when none was received (sfo_tls_peer_cert). */
+void sfo_posix_peer_cert(const struct sfo_posix_port *pp, struct sfo_tls_peer *out);
+
 /* Number of trust anchors loaded (for tests and diagnostics). */
 size_t sfo_posix_port_anchor_count(const struct sfo_posix_port *pp);
 

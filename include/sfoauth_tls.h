@@ -152,6 +152,15 @@ struct sfo_tls_config {
 };
 
 
+/* The leaf certificate of the last handshake, also of a refused one, for a
+ * message that names it (sfo_tls_peer_cert). */
+struct sfo_tls_peer {
+    char subject[256];   /* "CN=a, O=b" (CN O OU C ST L), "" when unknown */
+    char issuer[256];    /* the same for its issuer, "" when unknown */
+    uint8_t sha256[32];  /* SHA-256 of the leaf's DER */
+    int have;            /* a leaf certificate was seen */
+};
+
 /* ------------------------------------------------------- the context (opaque) */
 /* Members are private to port/tls/; they are here only so that the caller can
  * allocate the context statically or on its stack. */
@@ -168,7 +177,8 @@ struct sfo_tls_config {
     int ssl_dirty;                 /* a session ran since the last reset */                \
     int host_is_ip;                /* current server name is an IP literal */              \
     uint8_t host_ip[16];           /* its address bytes (4 or 16) */                       \
-    size_t host_ip_len;
+    size_t host_ip_len;                                                                     \
+    struct sfo_tls_peer peer;      /* leaf of the last handshake */
 
 #else /* BearSSL */
 
@@ -197,6 +207,12 @@ struct sfo_br_x509 {
     int ip_result;                        /* SFO_OK or the leaf rule that failed */
     uint8_t dn[SFO_BR_DN_MAX];            /* leaf subject DN (DER) for the log */
     size_t dn_len;
+    uint8_t idn[SFO_BR_DN_MAX];           /* subject DN of the second certificate sent:
+                                             the leaf's issuer as the server names it */
+    size_t idn_len;
+    br_sha256_context leaf_hash;          /* over the leaf's DER */
+    uint8_t leaf_sha256[32];
+    int leaf_seen;                        /* a leaf was received in this handshake */
 };
 
 #define SFO_TLS_BACKEND_MEMBERS                                                            \
@@ -265,6 +281,10 @@ int sfo_tls_trust_add_pem(struct sfo_tls *t, const uint8_t *pem, size_t len);
 
 /* Number of trust anchors loaded (0 for NULL or an uninitialised t). */
 size_t sfo_tls_trust_count(const struct sfo_tls *t);
+
+/* The leaf certificate of the last handshake (accepted or refused) into *out;
+ * out->have is 0 when none was received. */
+void sfo_tls_peer_cert(const struct sfo_tls *t, struct sfo_tls_peer *out);
 
 /* Close any connection (close_notify first), wipe the key, free and wipe all
  * backend state. Safe to call twice and after a failed init. */

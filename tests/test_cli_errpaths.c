@@ -111,8 +111,11 @@ static void good_key_forms(void **state)
 static void trust_network_url_errors(void **state)
 {
     (void)state;
-    RUN_RC(5, "$B jwt --key \"$KEY\" --cacert /nonexistent/ca.pem");
-    RUN_RC(5, "$B jwt --key \"$KEY\" --cacert \"$T/text.txt\"");
+    /* the trust anchor file is local input (exit 3), named with the reason */
+    RUN_RC(3, "$B jwt --key \"$KEY\" --cacert /nonexistent/ca.pem");
+    ERR_HAS("No such file or directory");
+    RUN_RC(3, "$B jwt --key \"$KEY\" --cacert \"$T/text.txt\"");
+    ERR_HAS("SFO_E_TLS_CA");
     RUN_RC(4, "$B jwt --key \"$KEY\" --cacert \"$CA\" --login-url https://127.0.0.1:1");
     ERR_HAS("SFO_E_CONNREFUSED");
     RUN_RC(4, "$B jwt -v --key \"$KEY\" --cacert \"$CA\" --login-url https://127.0.0.1:1");

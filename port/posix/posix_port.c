@@ -457,3 +457,9 @@ size_t sfo_posix_port_anchor_count(const struct sfo_posix_port *pp)
 {
     return (pp != NULL && pp->inited) ? sfo_tls_trust_count(&pp->b) : 0;
 }
+
+/* see sfoauth_posix.h */
+void sfo_posix_peer_cert(const struct sfo_posix_port *pp, struct sfo_tls_peer *out)
+{
+    sfo_tls_peer_cert(pp != NULL ? &pp->b : NULL, out);
+}

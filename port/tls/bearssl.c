@@ -218,6 +218,16 @@ static void xw_dn(void *ctx, const void *buf, size_t len)
     }
 }
 
+/* Subject DN of the second certificate of the chain: the leaf's issuer as sent. */
+static void xw_idn(void *ctx, const void *buf, size_t len)
+{
+    struct sfo_br_x509 *w = ctx;
+    if (sizeof w->idn - w->idn_len >= len) {
+        memcpy(w->idn + w->idn_len, buf, len);
+        w->idn_len += len;
+    }
+}
+
 static void xw_start_chain(const br_x509_class **ctx, const char *server_name)
 {
     struct sfo_br_x509 *w = XW(ctx);
@@ -227,6 +237,9 @@ static void xw_start_chain(const br_x509_class **ctx, const char *server_name)
     w->leaf_overflow = 0;
     w->ip_result = SFO_OK;
     w->dn_len = 0;
+    w->idn_len = 0;
+    w->leaf_seen = 0;
+    br_sha256_init(&w->leaf_hash);
     (*w->inner)->start_chain(w->inner, server_name);
 }
 
@@ -234,7 +247,8 @@ static void xw_start_cert(const br_x509_class **ctx, uint32_t length)
 {
     struct sfo_br_x509 *w = XW(ctx);
     (*w->inner)->start_cert(w->inner, length);
-    br_x509_decoder_init(&w->dec, w->cert_index == 0 ? xw_dn : NULL, w);
+    br_x509_decoder_init(&w->dec, w->cert_index == 0 ? xw_dn : w->cert_index == 1 ? xw_idn : NULL,
+                         w);
 }
 
 static void xw_append(const br_x509_class **ctx, const unsigned char *buf, size_t len)
@@ -243,6 +257,7 @@ static void xw_append(const br_x509_class **ctx, const unsigned char *buf, size_
     (*w->inner)->append(w->inner, buf, len);
     br_x509_decoder_push(&w->dec, buf, len);
     if (w->cert_index == 0) {
+        br_sha256_update(&w->leaf_hash, buf, len);
         if (sizeof w->leaf - w->leaf_len >= len) {
             memcpy(w->leaf + w->leaf_len, buf, len);
             w->leaf_len += len;
@@ -265,6 +280,10 @@ static void xw_end_cert(const br_x509_class **ctx)
 {
     struct sfo_br_x509 *w = XW(ctx);
     (*w->inner)->end_cert(w->inner);
+    if (w->cert_index == 0) {
+        br_sha256_out(&w->leaf_hash, w->leaf_sha256);
+        w->leaf_seen = 1;
+    }
     if (br_x509_decoder_last_error(&w->dec) == 0) {
         if (cmp_time(w->days, w->seconds, w->dec.notbefore_days, w->dec.notbefore_seconds) < 0) {
             w->dates |= 2;
@@ -552,6 +571,7 @@ static void wrapper_setup(struct sfo_tls *t, const char *server_name)
     }
     t->xw.vtable = &k_xw_class;
     t->xw.inner = &t->xc.vtable;
+    t->xw.leaf_seen = 0; /* sfo_tls_peer_cert: nothing of an earlier handshake */
     t->xw.days = (uint32_t)(now / 86400) + BR_DAYS_TO_EPOCH;
     t->xw.seconds = (uint32_t)(now % 86400);
     t->xw.ip_len = sfo__ip_parse(server_name, t->xw.ip);
@@ -798,4 +818,16 @@ void sfo__tls_key_clear(void *ctx)
     sfo_wipe(t->keybuf, sizeof t->keybuf);
     sfo_wipe(&t->key, sizeof t->key);
     t->key_loaded = 0;
+}
+
+/* see sfoauth_tls.h */
+void sfo_tls_peer_cert(const struct sfo_tls *t, struct sfo_tls_peer *out)
+{
+    if (out == NULL) return;
+    memset(out, 0, sizeof *out);
+    if (t == NULL || !t->xw.leaf_seen) return;
+    (void)sfo__x509_dn_format(t->xw.dn, t->xw.dn_len, out->subject, sizeof out->subject);
+    (void)sfo__x509_dn_format(t->xw.idn, t->xw.idn_len, out->issuer, sizeof out->issuer);
+    memcpy(out->sha256, t->xw.leaf_sha256, sizeof out->sha256);
+    out->have = 1;
 }

@@ -153,6 +153,19 @@ static int is_anchor(const struct sfo_tls *t, const mbedtls_x509_crt *crt)
     return 0;
 }
 
+/* Keep the leaf's names and fingerprint for sfo_tls_peer_cert, also when it
+ * is refused. */
+static void keep_peer(struct sfo_tls *t, const mbedtls_x509_crt *crt)
+{
+    struct sfo_tls_peer *pe = &t->peer;
+    struct sfo_iov iov = { crt->raw.p, crt->raw.len };
+    (void)sfo__x509_dn_format(crt->subject_raw.p, crt->subject_raw.len, pe->subject,
+                              sizeof pe->subject);
+    (void)sfo__x509_dn_format(crt->issuer_raw.p, crt->issuer_raw.len, pe->issuer,
+                              sizeof pe->issuer);
+    pe->have = sfo__tls_sha256(NULL, &iov, 1, pe->sha256) == SFO_OK;
+}
+
 /* Dates against the platform's wall clock (an anchor's own dates are not
  * checked, as with BearSSL: RFC 5280 6.1 takes the anchor as an input), and
  * for IP-literal hosts the leaf's iPAddress SANs. */
@@ -168,6 +181,9 @@ static int verify_cb(void *ctx, mbedtls_x509_crt *crt, int depth, uint32_t *flag
         if (now < x509_time_unix(&crt->valid_from)) {
             *flags |= MBEDTLS_X509_BADCERT_FUTURE;
         }
+    }
+    if (depth == 0) {
+        keep_peer(t, crt);
     }
     if (depth == 0) {
         int rc = sfo__x509_leaf_policy(crt->raw.p, crt->raw.len);
@@ -388,6 +404,7 @@ int sfo__tls_be_start(struct sfo_tls *t, const char *server_name, struct sfo_tra
         }
     }
     t->ssl_dirty = 1;
+    memset(&t->peer, 0, sizeof t->peer);
     t->host_ip_len = sfo__ip_parse(server_name, t->host_ip);
     t->host_is_ip = t->host_ip_len != 0;
     /* DNS name: SNI and name check by mbedTLS. IP: neither (checked in verify_cb). */
@@ -586,4 +603,12 @@ void sfo__tls_key_clear(void *ctx)
     mbedtls_pk_free(&t->key); /* frees and zeroizes the RSA numbers */
     mbedtls_pk_init(&t->key);
     t->key_loaded = 0;
+}
+
+/* see sfoauth_tls.h */
+void sfo_tls_peer_cert(const struct sfo_tls *t, struct sfo_tls_peer *out)
+{
+    if (out == NULL) return;
+    memset(out, 0, sizeof *out);
+    if (t != NULL) *out = t->peer;
 }
