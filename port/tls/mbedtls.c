@@ -183,10 +183,9 @@ static int verify_cb(void *ctx, mbedtls_x509_crt *crt, int depth, uint32_t *flag
         }
     }
     if (depth == 0) {
+        int rc;
         keep_peer(t, crt);
-    }
-    if (depth == 0) {
-        int rc = sfo__x509_leaf_policy(crt->raw.p, crt->raw.len);
+        rc = sfo__x509_leaf_policy(crt->raw.p, crt->raw.len);
         if (rc == SFO_OK && t->host_is_ip) {
             rc = sfo__x509_ip_san_match(crt->raw.p, crt->raw.len, t->host_ip, t->host_ip_len);
         }
