@@ -410,7 +410,7 @@ LINT_SRC   := $(CORE_SRC) $(PORT_SRC) $(CLI_SRC)
 LINT_FLAGS := -std=c11 -Iinclude -Isrc -Iport -Icli -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE \
               $(BACKEND_DEF)
 FUNC_SRC   := $(sort $(shell find src port cli -name '*.c' 2>/dev/null))
-lint: deps func-size
+lint: deps func-size format-check
 	@echo "cppcheck: $(words $(LINT_SRC)) files"
 	@cppcheck -q --std=c11 --enable=warning,style,performance,portability --inline-suppr \
 	  --suppressions-list=tests/lint/cppcheck.supp --error-exitcode=1 \
@@ -421,6 +421,15 @@ lint: deps func-size
 	  xargs -P 2 -I{} clang-tidy -quiet {} -- $(LINT_FLAGS) >build/clang-tidy.log 2>&1; \
 	 rc=$$?; grep -v 'warnings* generated' build/clang-tidy.log; exit $$rc
 	@echo "lint: clean"
+
+# Formatting: every C file of the tree as .clang-format says (the generated
+# Salesforce roots excepted); `make format` rewrites them.
+FMT_SRC := $(filter-out %sf_roots.c %sf_roots.h,$(shell git ls-files '*.c' '*.h' 2>/dev/null))
+.PHONY: format format-check
+format:
+	@clang-format -i $(FMT_SRC)
+format-check:
+	@clang-format --dry-run -Werror $(FMT_SRC) && echo "format: $(words $(FMT_SRC)) files clean"
 
 .PHONY: func-size
 func-size:

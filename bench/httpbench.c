@@ -23,9 +23,26 @@
 static size_t g_sum;
 static const char *g_parser;
 
-static int sink(void *ctx, const uint8_t *d, size_t n) { (void)ctx; (void)d; g_sum += n; return 0; }
-static int h_data(http_parser *p, const char *at, size_t n) { (void)p; (void)at; g_sum += n; return 0; }
-static int h_done(http_parser *p) { (void)p; g_sum += 1; return 0; }
+static int sink(void *ctx, const uint8_t *d, size_t n)
+{
+    (void)ctx;
+    (void)d;
+    g_sum += n;
+    return 0;
+}
+static int h_data(http_parser *p, const char *at, size_t n)
+{
+    (void)p;
+    (void)at;
+    g_sum += n;
+    return 0;
+}
+static int h_done(http_parser *p)
+{
+    (void)p;
+    g_sum += 1;
+    return 0;
+}
 
 int run_once(const uint8_t *buf, size_t len);
 __attribute__((noinline)) int run_once(const uint8_t *buf, size_t len)
@@ -45,8 +62,11 @@ __attribute__((noinline)) int run_once(const uint8_t *buf, size_t len)
         http_parser p;
         http_parser_settings s;
         memset(&s, 0, sizeof s);
-        s.on_status = h_data; s.on_header_field = h_data; s.on_header_value = h_data;
-        s.on_body = h_data; s.on_message_complete = h_done;
+        s.on_status = h_data;
+        s.on_header_field = h_data;
+        s.on_header_value = h_data;
+        s.on_body = h_data;
+        s.on_message_complete = h_done;
         http_parser_init(&p, HTTP_RESPONSE);
         for (off = 0; off < len; off += n) {
             n = len - off < SLICE ? len - off : SLICE;
@@ -71,23 +91,38 @@ int main(int argc, char **argv)
     long n;
     double secs = argc > 3 ? atof(argv[3]) : 0.3, t0, t;
     unsigned long iters = 0;
-    if (argc < 3) { fprintf(stderr, "usage: httpbench sfo|nodejs FILE [SECONDS]\n"); return 2; }
+    if (argc < 3) {
+        fprintf(stderr, "usage: httpbench sfo|nodejs FILE [SECONDS]\n");
+        return 2;
+    }
     g_parser = argv[1];
     f = fopen(argv[2], "rb");
-    if (!f) { perror(argv[2]); return 2; }
-    fseek(f, 0, SEEK_END); n = ftell(f); fseek(f, 0, SEEK_SET);
+    if (!f) {
+        perror(argv[2]);
+        return 2;
+    }
+    fseek(f, 0, SEEK_END);
+    n = ftell(f);
+    fseek(f, 0, SEEK_SET);
     buf = malloc((size_t)n);
     if (!buf || fread(buf, 1, (size_t)n, f) != (size_t)n) return 2;
     fclose(f);
-    if (run_once(buf, (size_t)n) != 0) { fprintf(stderr, "%s: parse failed\n", g_parser); return 1; }
-    if (secs <= 0) { printf("%s %s %ld once %zu\n", g_parser, argv[2], n, g_sum); return 0; }
+    if (run_once(buf, (size_t)n) != 0) {
+        fprintf(stderr, "%s: parse failed\n", g_parser);
+        return 1;
+    }
+    if (secs <= 0) {
+        printf("%s %s %ld once %zu\n", g_parser, argv[2], n, g_sum);
+        return 0;
+    }
     t0 = now();
     do {
         if (run_once(buf, (size_t)n) != 0) return 1;
         iters++;
         t = now() - t0;
     } while (t < secs || iters < 3);
-    printf("%s %s %ld %.1f %zu\n", g_parser, argv[2], n, (double)n * (double)iters / t / 1e6, g_sum);
+    printf("%s %s %ld %.1f %zu\n", g_parser, argv[2], n, (double)n * (double)iters / t / 1e6,
+           g_sum);
     free(buf);
     return 0;
 }

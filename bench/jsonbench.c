@@ -33,22 +33,73 @@ static unsigned g_ntoks;
 static int sfo_cb(void *u, enum sfo_json_event ev, const char *d, size_t len, unsigned fl,
                   size_t depth)
 {
-    (void)u; (void)d; (void)fl; (void)depth;
+    (void)u;
+    (void)d;
+    (void)fl;
+    (void)depth;
     g_sum += (size_t)ev + len;
     return 0;
 }
 
-static int y_null(void *c) { (void)c; g_sum += 10; return 1; }
-static int y_bool(void *c, int b) { (void)c; g_sum += 8u + (size_t)b; return 1; }
-static int y_num(void *c, const char *s, size_t n) { (void)c; (void)s; g_sum += 7u + n; return 1; }
-static int y_str(void *c, const unsigned char *s, size_t n) { (void)c; (void)s; g_sum += 6u + n; return 1; }
-static int y_key(void *c, const unsigned char *s, size_t n) { (void)c; (void)s; g_sum += 5u + n; return 1; }
-static int y_sm(void *c) { (void)c; g_sum += 1; return 1; }
-static int y_em(void *c) { (void)c; g_sum += 2; return 1; }
-static int y_sa(void *c) { (void)c; g_sum += 3; return 1; }
-static int y_ea(void *c) { (void)c; g_sum += 4; return 1; }
+static int y_null(void *c)
+{
+    (void)c;
+    g_sum += 10;
+    return 1;
+}
+static int y_bool(void *c, int b)
+{
+    (void)c;
+    g_sum += 8u + (size_t)b;
+    return 1;
+}
+static int y_num(void *c, const char *s, size_t n)
+{
+    (void)c;
+    (void)s;
+    g_sum += 7u + n;
+    return 1;
+}
+static int y_str(void *c, const unsigned char *s, size_t n)
+{
+    (void)c;
+    (void)s;
+    g_sum += 6u + n;
+    return 1;
+}
+static int y_key(void *c, const unsigned char *s, size_t n)
+{
+    (void)c;
+    (void)s;
+    g_sum += 5u + n;
+    return 1;
+}
+static int y_sm(void *c)
+{
+    (void)c;
+    g_sum += 1;
+    return 1;
+}
+static int y_em(void *c)
+{
+    (void)c;
+    g_sum += 2;
+    return 1;
+}
+static int y_sa(void *c)
+{
+    (void)c;
+    g_sum += 3;
+    return 1;
+}
+static int y_ea(void *c)
+{
+    (void)c;
+    g_sum += 4;
+    return 1;
+}
 static const yajl_callbacks y_cbs = { y_null, y_bool, NULL, NULL, y_num, y_str,
-                                      y_sm, y_key, y_em, y_sa, y_ea };
+                                      y_sm,   y_key,  y_em, y_sa, y_ea };
 
 int run_once(const char *buf, size_t len);
 __attribute__((noinline)) int run_once(const char *buf, size_t len)
@@ -97,26 +148,42 @@ int main(int argc, char **argv)
     long n;
     double secs = argc > 3 ? atof(argv[3]) : 0.3, t0, t;
     unsigned long iters = 0;
-    if (argc < 3) { fprintf(stderr, "usage: jsonbench sfo|yajl|jsmn|cjson FILE [SECONDS]\n"); return 2; }
+    if (argc < 3) {
+        fprintf(stderr, "usage: jsonbench sfo|yajl|jsmn|cjson FILE [SECONDS]\n");
+        return 2;
+    }
     g_parser = argv[1];
     f = fopen(argv[2], "rb");
-    if (!f) { perror(argv[2]); return 2; }
-    fseek(f, 0, SEEK_END); n = ftell(f); fseek(f, 0, SEEK_SET);
+    if (!f) {
+        perror(argv[2]);
+        return 2;
+    }
+    fseek(f, 0, SEEK_END);
+    n = ftell(f);
+    fseek(f, 0, SEEK_SET);
     buf = malloc((size_t)n + 1);
     if (!buf || fread(buf, 1, (size_t)n, f) != (size_t)n) return 2;
     buf[n] = 0;
     fclose(f);
     g_ntoks = (unsigned)n / 2u + 16u;
     g_toks = malloc(sizeof *g_toks * g_ntoks);
-    if (run_once(buf, (size_t)n) != 0) { fprintf(stderr, "%s: parse failed\n", g_parser); return 1; }
-    if (secs <= 0) { printf("%s %s %ld once %zu\n", g_parser, argv[2], n, g_sum); return 0; }
+    if (run_once(buf, (size_t)n) != 0) {
+        fprintf(stderr, "%s: parse failed\n", g_parser);
+        return 1;
+    }
+    if (secs <= 0) {
+        printf("%s %s %ld once %zu\n", g_parser, argv[2], n, g_sum);
+        return 0;
+    }
     t0 = now();
     do {
         if (run_once(buf, (size_t)n) != 0) return 1;
         iters++;
         t = now() - t0;
     } while (t < secs || iters < 3);
-    printf("%s %s %ld %.1f %zu\n", g_parser, argv[2], n, (double)n * (double)iters / t / 1e6, g_sum);
-    free(buf); free(g_toks);
+    printf("%s %s %ld %.1f %zu\n", g_parser, argv[2], n, (double)n * (double)iters / t / 1e6,
+           g_sum);
+    free(buf);
+    free(g_toks);
     return 0;
 }

@@ -86,8 +86,7 @@ int cli_cache_check_dir(const char *path, char *why, size_t cap)
     why[0] = '\0';
     if (lstat(path, &sb) == 0 && !S_ISREG(sb.st_mode) && !S_ISLNK(sb.st_mode)) {
         /* never read, and never replaced: refuse before any exchange */
-        snprintf(why, cap, "cache %s: it is %s, not a regular file", path,
-                 file_kind(sb.st_mode));
+        snprintf(why, cap, "cache %s: it is %s, not a regular file", path, file_kind(sb.st_mode));
         return EXIT_INPUT;
     }
     char *d = dir_of(path);
@@ -103,8 +102,7 @@ int cli_cache_check_dir(const char *path, char *why, size_t cap)
         snprintf(why, cap, "cache %s: %s is not a directory", path, d);
         rc = EXIT_INPUT;
     } else if (faccessat(AT_FDCWD, d, W_OK | X_OK, AT_EACCESS) != 0) {
-        snprintf(why, cap, "cache %s: directory %s is not writable: %s", path, d,
-                 strerror(errno));
+        snprintf(why, cap, "cache %s: directory %s is not writable: %s", path, d, strerror(errno));
         rc = EXIT_INPUT;
     }
     free(d);
@@ -202,8 +200,10 @@ static char *cache_load(const char *path, size_t *len, char *why, size_t cap)
     /* no link followed, no wait on a FIFO or device */
     int fd = open(path, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
     if (fd < 0) {
-        if (errno == ELOOP) snprintf(why, cap, "it is a symbolic link");
-        else if (errno != ENOENT) snprintf(why, cap, "%s", strerror(errno));
+        if (errno == ELOOP)
+            snprintf(why, cap, "it is a symbolic link");
+        else if (errno != ENOENT)
+            snprintf(why, cap, "%s", strerror(errno));
         return NULL;
     }
     struct stat sb;
@@ -252,12 +252,22 @@ int cli_cache_read(const char *path, const char *ident, struct cli_token *t)
         fl[nf].cap = len + 1;
         nf++;
     }
-    fl[nf].name = "format"; fl[nf].type = SFO_FIELD_STRING;
-    fl[nf].str = bufs[TK_COUNT]; fl[nf].cap = len + 1; nf++;
-    fl[nf].name = "ident"; fl[nf].type = SFO_FIELD_STRING;
-    fl[nf].str = bufs[TK_COUNT + 1]; fl[nf].cap = len + 1; nf++;
-    fl[nf].name = "expires_at"; fl[nf].type = SFO_FIELD_INT; nf++;
-    fl[nf].name = "expires_in"; fl[nf].type = SFO_FIELD_INT; nf++;
+    fl[nf].name = "format";
+    fl[nf].type = SFO_FIELD_STRING;
+    fl[nf].str = bufs[TK_COUNT];
+    fl[nf].cap = len + 1;
+    nf++;
+    fl[nf].name = "ident";
+    fl[nf].type = SFO_FIELD_STRING;
+    fl[nf].str = bufs[TK_COUNT + 1];
+    fl[nf].cap = len + 1;
+    nf++;
+    fl[nf].name = "expires_at";
+    fl[nf].type = SFO_FIELD_INT;
+    nf++;
+    fl[nf].name = "expires_in";
+    fl[nf].type = SFO_FIELD_INT;
+    nf++;
 
     struct sfo_extract x;
     uint8_t stack[SFO_JSON_STACK_BYTES(8)];

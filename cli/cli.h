@@ -51,8 +51,8 @@ enum cli_tk {
 struct cli_token {
     char *f[TK_COUNT];
     bool has_expires_in;
-    int64_t expires_in;  /* seconds, from the server */
-    int64_t expires_at;  /* wall seconds when the access token is assumed dead; 0 unknown */
+    int64_t expires_in; /* seconds, from the server */
+    int64_t expires_at; /* wall seconds when the access token is assumed dead; 0 unknown */
 };
 
 extern const char *const cli_tk_name[TK_COUNT];
@@ -154,7 +154,7 @@ char *cli_redact(const char *s, size_t n);
 /* ---- cache ----------------------------------------------------------------------- */
 struct cli_cache {
     char *path;
-    int lock_fd;      /* -1 when not locked */
+    int lock_fd; /* -1 when not locked */
 };
 /*
  * Take the advisory lock (flock LOCK_EX on "<path>.lock", created 0600) and
@@ -185,8 +185,7 @@ int cli_file_replace(const char *path, const char *data);
 /* ---- trace ------------------------------------------------------------------------ */
 extern int cli_verbose;
 /* Log callback for struct sfo_port (redacts, then writes "* ..." to stderr). */
-void cli_trace_log(void *ctx, int level, const char *msg, const char *detail,
-                   size_t detail_len);
+void cli_trace_log(void *ctx, int level, const char *msg, const char *detail, size_t detail_len);
 void cli_tracef(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
 /* ---- a line typed or pasted by a person ----------------------------------------------- */
@@ -244,7 +243,7 @@ int cli_cache_check_dir(const char *path, char *why, size_t cap);
 #ifndef CLI_KEY_FILE_MAX
 #define CLI_KEY_FILE_MAX 65536u /* largest key file read (an RSA-4096 PEM is ~3.3 KB) */
 #endif
-#define CLI_KEY_READ_MS 10000   /* a key from a pipe must arrive within this */
+#define CLI_KEY_READ_MS 10000 /* a key from a pipe must arrive within this */
 /*
  * Read the private key file for --key (path, or "-" for stdin): at most
  * CLI_KEY_FILE_MAX bytes, kept with cli_secret_keep. Returns the bytes

@@ -17,7 +17,7 @@
 /* SFO_CLI_WORK, SFO_CLI_USERINFO_MAX: sfoauth_config.h */
 #define DEFAULT_LOGIN_URL "https://login.salesforce.com"
 #define SANDBOX_LOGIN_URL "https://test.salesforce.com"
-#define DEFAULT_REDIRECT "http://localhost:1717/OauthRedirect"
+#define DEFAULT_REDIRECT  "http://localhost:1717/OauthRedirect"
 
 #ifdef SFO_BACKEND_BEARSSL
 #define BACKEND_NAME "bearssl"
@@ -27,19 +27,31 @@
 
 /* ---- commands (bits select the options each one takes) ---------------------------- */
 enum cli_cmd {
-    CMD_JWT = 0, CMD_LOGIN, CMD_CODE, CMD_REFRESH, CMD_CC, CMD_DEVICE, CMD_PASSWORD,
-    CMD_REVOKE, CMD_INTROSPECT, CMD_USERINFO, CMD_TOKEN, CMD_DECODE, CMD_HELP, CMD_COUNT
+    CMD_JWT = 0,
+    CMD_LOGIN,
+    CMD_CODE,
+    CMD_REFRESH,
+    CMD_CC,
+    CMD_DEVICE,
+    CMD_PASSWORD,
+    CMD_REVOKE,
+    CMD_INTROSPECT,
+    CMD_USERINFO,
+    CMD_TOKEN,
+    CMD_DECODE,
+    CMD_HELP,
+    CMD_COUNT
 };
 #define CB(c) (1u << (c))
 
 /* ---- options ------------------------------------------------------------------------ */
 struct opts {
-    const char *login_url, *token_url, *authorize_url, *revoke_url, *introspect_url,
-        *userinfo_url, *device_url;
-    const char *client_id, *client_secret_file, *username, *key_file, *audience,
-        *redirect_uri, *scope, *refresh_token_file, *token_file, *cacert, *ca, *proxy,
-        *cache, *field, *callback_url, *code_file, *password_file, *browser, *param,
-        *prompt, *hint, *flow, *code_verifier, *output_name;
+    const char *login_url, *token_url, *authorize_url, *revoke_url, *introspect_url, *userinfo_url,
+        *device_url;
+    const char *client_id, *client_secret_file, *username, *key_file, *audience, *redirect_uri,
+        *scope, *refresh_token_file, *token_file, *cacert, *ca, *proxy, *cache, *field,
+        *callback_url, *code_file, *password_file, *browser, *param, *prompt, *hint, *flow,
+        *code_verifier, *output_name;
     bool sandbox, paste, no_pkce, basic_auth, rfc, mask, introspect_expiry, help;
     enum cli_output output;
     bool output_given;
@@ -52,13 +64,13 @@ struct opts {
 /* One option: how it is parsed, which commands take it, its help line. */
 enum cli_optkind { OPT_STR, OPT_FLAG, OPT_INT, OPT_SPECIAL };
 struct cli_optdef {
-    const char *name;  /* long name without "--" */
-    const char *arg;   /* value name in help, NULL for a flag */
-    int kind;          /* enum cli_optkind */
-    size_t off;        /* offsetof(struct opts, member) for STR/FLAG/INT */
-    int min, max;      /* OPT_INT range */
-    unsigned cmds;     /* CB(CMD_*) bits of the commands that take it; 0: hidden */
-    const char *help;  /* one line; "[VAR]" names its environment variable */
+    const char *name; /* long name without "--" */
+    const char *arg;  /* value name in help, NULL for a flag */
+    int kind;         /* enum cli_optkind */
+    size_t off;       /* offsetof(struct opts, member) for STR/FLAG/INT */
+    int min, max;     /* OPT_INT range */
+    unsigned cmds;    /* CB(CMD_*) bits of the commands that take it; 0: hidden */
+    const char *help; /* one line; "[VAR]" names its environment variable */
 };
 extern const struct cli_optdef cli_optdefs[];
 extern const size_t cli_noptdefs;
@@ -89,8 +101,8 @@ struct run {
     const char *secret_src; /* where it came from: "--client-secret-file F" or the env name */
     char ident[1024];       /* cache identity */
     struct cli_out out;
-    int64_t start_ms;       /* monotonic start of the command (--max-time) */
-    const char *ca_what;    /* where the trust anchors came from, for messages */
+    int64_t start_ms;    /* monotonic start of the command (--max-time) */
+    const char *ca_what; /* where the trust anchors came from, for messages */
 };
 
 int64_t cli_wall_now(void);
@@ -128,10 +140,10 @@ enum cli_net_stage { NET_NONE = 0, NET_CONNECT, NET_TLS, NET_REQUEST };
 struct cli_net {
     char host[256];
     uint16_t port;
-    int stage;          /* enum cli_net_stage reached by the last connection */
-    int rc;             /* its last result */
+    int stage; /* enum cli_net_stage reached by the last connection */
+    int rc;    /* its last result */
     bool dns_failed;
-    char subject[256];  /* the leaf certificate subject the port logged, or "" */
+    char subject[256]; /* the leaf certificate subject the port logged, or "" */
 };
 /* Wrap the port's network, sleep and log functions (end_ms: --max-time, 0 none). */
 void cli_net_wrap(struct sfo_port *p, int64_t end_ms);

@@ -38,7 +38,8 @@ int cmd_decode_url(struct opts *o)
         size_t qn = n;
         if (strncasecmp(in, "http://", 7) == 0 || strncasecmp(in, "https://", 8) == 0) {
             struct sfo_url u;
-            if ((rc = sfo_url_parse(in, n, &u)) != SFO_OK) return cli_fail("URL", rc, NULL, NULL, NULL);
+            if ((rc = sfo_url_parse(in, n, &u)) != SFO_OK)
+                return cli_fail("URL", rc, NULL, NULL, NULL);
             q = u.query ? u.query : "";
             qn = u.query_len;
         } else if (q[0] == '?') {
@@ -46,7 +47,8 @@ int cmd_decode_url(struct opts *o)
             qn--;
         }
         rc = sfo_query_get(q, qn, o->param, out, n + 1, &ol);
-        if (rc == SFO_E_NOT_FOUND) return cli_errorf(EXIT_INPUT, "parameter %s not found", o->param);
+        if (rc == SFO_E_NOT_FOUND)
+            return cli_errorf(EXIT_INPUT, "parameter %s not found", o->param);
         if (rc != SFO_OK) return cli_fail(o->param, rc, NULL, NULL, NULL);
     } else {
         rc = sfo_pct_decode(in, n, SFO_PCT_FORM, out, n + 1, &ol);

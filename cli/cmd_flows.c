@@ -72,7 +72,8 @@ int do_client_credentials(struct run *r, struct cli_token *t)
     }
     struct sfo_token *st = cli_new_sfo_token();
     int rc = sfo_client_credentials(cli_cl(r), r->o->scope, st);
-    if (rc != SFO_OK) return cli_token_fail(r, "client credentials grant", rc, &st->err, "client", NULL);
+    if (rc != SFO_OK)
+        return cli_token_fail(r, "client credentials grant", rc, &st->err, "client", NULL);
     return cli_take_token(r, st, t);
 }
 
@@ -89,7 +90,8 @@ int do_password(struct run *r, struct cli_token *t)
         return usage_error("password needs --password-file FILE|- or SFOAUTH_PASSWORD");
     }
     fputs("sfoauth: warning: the username-password flow is deprecated by Salesforce and "
-          "blocked by default in new orgs; prefer jwt, login or client-credentials\n", stderr);
+          "blocked by default in new orgs; prefer jwt, login or client-credentials\n",
+          stderr);
     r->cl.allow_password = true;
     struct sfo_token *st = cli_new_sfo_token();
     rc = sfo_password_grant(cli_cl(r), o->username, pw, strlen(pw), st);
@@ -140,8 +142,10 @@ int do_device(struct run *r, struct cli_token *t)
     rc = sfo_device_poll(cli_cl(r), d, (uint32_t)wait_s, st);
     cli_net_countdown(0);
     if (rc == SFO_E_DEADLINE)
-        return cli_errorf(EXIT_NETWORK, "device flow: not approved within %d s (%s): run "
-                          "device again for a new code", wait_s, sfo_errname(rc));
+        return cli_errorf(EXIT_NETWORK,
+                          "device flow: not approved within %d s (%s): run "
+                          "device again for a new code",
+                          wait_s, sfo_errname(rc));
     if (rc != SFO_OK) return cli_token_fail(r, "device flow", rc, &st->err, "device", NULL);
     return cli_take_token(r, st, t);
 }
@@ -153,9 +157,10 @@ int cmd_flow(struct run *r, flow_fn fn)
     struct cli_cache lock = { NULL, -1 };
     memset(&t, 0, sizeof t);
     int rc;
-    if (r->o->cache != NULL && ((rc = cli_cache_check(r->o->cache)) != 0 ||
-        (rc = cli_cache_lock(&lock, r->o->cache,
-                             lock_wait(r, r->o->timeout_s * 4 + r->o->wait_s))) != 0))
+    if (r->o->cache != NULL &&
+        ((rc = cli_cache_check(r->o->cache)) != 0 ||
+         (rc = cli_cache_lock(&lock, r->o->cache,
+                              lock_wait(r, r->o->timeout_s * 4 + r->o->wait_s))) != 0))
         return rc;
     rc = fn(r, &t);
     if (rc == 0) rc = cli_deliver(r, &t, NULL);
@@ -172,8 +177,10 @@ int cmd_refresh(struct run *r)
     memset(&cached, 0, sizeof cached);
     memset(&t, 0, sizeof t);
     int rc;
-    if (r->o->cache != NULL && ((rc = cli_cache_check(r->o->cache)) != 0 ||
-        (rc = cli_cache_lock(&lock, r->o->cache, lock_wait(r, r->o->timeout_s * 4))) != 0)) return rc;
+    if (r->o->cache != NULL &&
+        ((rc = cli_cache_check(r->o->cache)) != 0 ||
+         (rc = cli_cache_lock(&lock, r->o->cache, lock_wait(r, r->o->timeout_s * 4))) != 0))
+        return rc;
     if (r->o->cache != NULL) (void)cli_cache_read(r->o->cache, r->ident, &cached);
     char *rt = NULL;
     rc = cli_get_refresh_token(r, &cached, &rt);
@@ -204,8 +211,8 @@ int cmd_token(struct run *r)
         if ((rc = cli_cache_check(o->cache)) != 0 ||
             (rc = cli_cache_lock(&lock, o->cache, lock_wait(r, o->timeout_s * 4 + 10))) != 0)
             return rc;
-        if (cli_cache_read(o->cache, r->ident, &cached) == 0 &&
-            cached.f[TK_ACCESS_TOKEN] != NULL && cached.expires_at > cli_wall_now()) {
+        if (cli_cache_read(o->cache, r->ident, &cached) == 0 && cached.f[TK_ACCESS_TOKEN] != NULL &&
+            cached.expires_at > cli_wall_now()) {
             cli_tracef("cache hit: access token valid for %lld s more",
                        (long long)(cached.expires_at - cli_wall_now()));
             rc = cli_print_token(stdout, &r->out, &cached);

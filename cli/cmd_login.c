@@ -90,11 +90,13 @@ static int open_receiver(const char *redirect, struct sfo_loopback **out)
     if (rc == SFO_E_ARG)
         return usage_error("--redirect-uri %s: the loopback receiver needs "
                            "http://localhost:PORT/PATH (or 127.0.0.1, [::1]); use --paste "
-                           "for other callback URLs", redirect);
+                           "for other callback URLs",
+                           redirect);
     if (rc == SFO_E_IO) {
         struct sfo_url u;
         unsigned port = sfo_url_parse(redirect, strlen(redirect), &u) == SFO_OK ? u.port : 0;
-        return cli_errorf(EXIT_INPUT, "login: cannot listen on port %u of --redirect-uri %s "
+        return cli_errorf(EXIT_INPUT,
+                          "login: cannot listen on port %u of --redirect-uri %s "
                           "(%s): another program uses it; stop it, or use --paste, or a "
                           "--redirect-uri with another port that the connected app lists",
                           port, redirect, sfo_errname(rc));
@@ -121,11 +123,13 @@ static int show_authorize(struct run *r, const char *redirect, struct sfo_authz 
     if (rc != SFO_OK) return cli_fail("authorize URL", rc, NULL, NULL, "code");
     fprintf(stderr, "Open this URL in a browser and approve access:\n\n%s\n\n", url);
     if (o->paste) {
-        fprintf(stderr, "Then paste the whole URL the browser was sent to (address bar) and "
-                "press Enter (within %d s):\n", person_wait_ms(r) / 1000);
+        fprintf(stderr,
+                "Then paste the whole URL the browser was sent to (address bar) and "
+                "press Enter (within %d s):\n",
+                person_wait_ms(r) / 1000);
     } else {
-        fprintf(stderr, "Waiting up to %d s for the redirect to %s...\n",
-                person_wait_ms(r) / 1000, redirect);
+        fprintf(stderr, "Waiting up to %d s for the redirect to %s...\n", person_wait_ms(r) / 1000,
+                redirect);
     }
     fflush(stderr);
     if (o->browser != NULL) open_browser(o->browser, url);
@@ -178,13 +182,16 @@ static int read_verifier(const struct run *r, struct sfo_authz *az)
     int rc = read_input(r, r->o->code_verifier, "--code-verifier", &v);
     if (rc != 0) return rc;
     size_t n = strlen(v);
-    if (n < 43 || n > 128 || strspn(v, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
-                                       "0123456789-._~") != n)
+    if (n < 43 || n > 128 ||
+        strspn(v, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
+                  "0123456789-._~") != n)
         return cli_errorf(EXIT_INPUT, "--code-verifier: not a PKCE verifier (43 to 128 of "
-                          "A-Z a-z 0-9 - . _ ~)");
+                                      "A-Z a-z 0-9 - . _ ~)");
     if (n > SFO_VERIFIER_LEN)
-        return cli_errorf(EXIT_INPUT, "--code-verifier: %zu characters; sfoauth carries "
-                          "verifiers of %u (SFO_VERIFIER_LEN)", n, SFO_VERIFIER_LEN);
+        return cli_errorf(EXIT_INPUT,
+                          "--code-verifier: %zu characters; sfoauth carries "
+                          "verifiers of %u (SFO_VERIFIER_LEN)",
+                          n, SFO_VERIFIER_LEN);
     memcpy(az->verifier, v, n + 1);
     return 0;
 }

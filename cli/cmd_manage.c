@@ -51,15 +51,23 @@ int cmd_introspect(struct run *r)
     struct cli_kvlist l = { 0 };
     char num[32];
     cli_kv_add(&l, "active", in->active ? "true" : "false", in->active ? 4 : 5, true);
-    const struct { const char *n; const char *v; } s[] = {
-        { "scope", in->scope }, { "client_id", in->client_id }, { "username", in->username },
-        { "sub", in->sub }, { "token_type", in->token_type },
+    const struct {
+        const char *n;
+        const char *v;
+    } s[] = {
+        { "scope", in->scope }, { "client_id", in->client_id },   { "username", in->username },
+        { "sub", in->sub },     { "token_type", in->token_type },
     };
     for (size_t i = 0; i < sizeof s / sizeof s[0]; i++) {
         if (s[i].v[0] != '\0') cli_kv_add(&l, s[i].n, s[i].v, strlen(s[i].v), false);
     }
-    const struct { const char *n; int64_t v; } nums[] = {
-        { "exp", in->exp }, { "iat", in->iat }, { "nbf", in->nbf },
+    const struct {
+        const char *n;
+        int64_t v;
+    } nums[] = {
+        { "exp", in->exp },
+        { "iat", in->iat },
+        { "nbf", in->nbf },
     };
     for (size_t i = 0; i < 3; i++) {
         if (nums[i].v != 0) {
@@ -115,7 +123,8 @@ int cmd_userinfo(struct run *r)
         if (rc == SFO_OK) rc = sfo_extract_feed(&x, body, n);
         if (rc == SFO_OK) rc = sfo_extract_finish(&x);
         if (rc == SFO_OK && f.present && cli_has_control(val)) {
-            rc = cli_errorf(EXIT_HTTP, "the server's %s holds a control character: not "
+            rc = cli_errorf(EXIT_HTTP,
+                            "the server's %s holds a control character: not "
                             "printed raw (without --field the answer is shown as JSON)",
                             r->o->field);
         } else if (rc == SFO_OK && f.present) {
@@ -131,7 +140,7 @@ int cmd_userinfo(struct run *r)
     }
     if (!json_text_safe(body, n))
         return cli_errorf(EXIT_HTTP, "the userinfo answer holds a control character: not "
-                          "printed");
+                                     "printed");
     fwrite(body, 1, n, stdout);
     fputc('\n', stdout);
     return 0;

@@ -8,7 +8,7 @@
 
 struct cmd_doc {
     const char *name;
-    const char *args;    /* after the name in the usage line */
+    const char *args; /* after the name in the usage line */
     const char *summary;
     const char *example;
 };
@@ -109,8 +109,10 @@ static void print_options(FILE *f, int cmd)
         if (cmd >= 0 && (d->cmds & CB(cmd)) == 0) continue;
         char left[64];
         snprintf(left, sizeof left, "--%s%s%s", d->name, d->arg ? " " : "", d->arg ? d->arg : "");
-        if (strlen(left) > 26) fprintf(f, "  %s\n  %-26s ", left, "");
-        else fprintf(f, "  %-26s ", left);
+        if (strlen(left) > 26)
+            fprintf(f, "  %s\n  %-26s ", left, "");
+        else
+            fprintf(f, "  %-26s ", left);
         wrap(f, d->help, 29, 29);
     }
 }
@@ -134,8 +136,10 @@ void cli_help(FILE *f, int cmd)
         wrap(f, c->summary, 0, 0);
         fputs("\nOptions:\n", f);
         print_options(f, cmd);
-        fprintf(f, "\nExample:\n  %s\n\nsfoauth --help lists every command; man sfoauth "
-                   "has the exit status table.\n", c->example);
+        fprintf(f,
+                "\nExample:\n  %s\n\nsfoauth --help lists every command; man sfoauth "
+                "has the exit status table.\n",
+                c->example);
         return;
     }
     fputs("usage: sfoauth COMMAND [options]\n       sfoauth help COMMAND\n\nCommands:\n", f);
@@ -144,7 +148,8 @@ void cli_help(FILE *f, int cmd)
         wrap(f, k_cmds[i].summary, 22, 22);
     }
     fputs("\nOptions (environment variable in brackets; sfoauth COMMAND --help shows a "
-          "command's):\n", f);
+          "command's):\n",
+          f);
     print_options(f, -1);
     fputs("  --version\n\n", f);
     fputs(k_footer, f);

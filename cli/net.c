@@ -14,7 +14,7 @@
 
 static struct sfo_port g_inner;
 static struct cli_net g_net;
-static int64_t g_end_ms; /* monotonic end of --max-time, 0 when unset */
+static int64_t g_end_ms;   /* monotonic end of --max-time, 0 when unset */
 static int64_t g_wait_end; /* a person is being waited for until then (countdown) */
 static bool g_counted;     /* a countdown line is on the terminal */
 
@@ -51,9 +51,9 @@ static int w_connect(void *ctx, const char *host, uint16_t port, int64_t deadlin
 
 /* -v: the response's status line and headers, read as they pass (the library keeps
  * only the few it needs). One connection at a time: static state. */
-static struct sfo_transport g_tls;   /* the TLS stream being wrapped */
-static bool g_in_head;               /* between a request and the blank line */
-static bool g_head_shown;            /* this response's head was traced here */
+static struct sfo_transport g_tls; /* the TLS stream being wrapped */
+static bool g_in_head;             /* between a request and the blank line */
+static bool g_head_shown;          /* this response's head was traced here */
 static char g_line[1024];
 static size_t g_line_len;
 
@@ -203,7 +203,7 @@ int cli_net_where(int rc, char *buf, size_t cap)
         return snprintf(buf, cap, "TLS handshake with %s%s%s:%u: %s", v6 ? "[" : "", h,
                         v6 ? "]" : "", (unsigned)g_net.port, w ? w : sfo_strerror(rc));
     default:
-        return snprintf(buf, cap, "exchanging with %s%s%s:%u: %s", v6 ? "[" : "", h,
-                        v6 ? "]" : "", (unsigned)g_net.port, w ? w : sfo_strerror(rc));
+        return snprintf(buf, cap, "exchanging with %s%s%s:%u: %s", v6 ? "[" : "", h, v6 ? "]" : "",
+                        (unsigned)g_net.port, w ? w : sfo_strerror(rc));
     }
 }

@@ -14,28 +14,40 @@
 
 #include "cmd.h"
 
-#define NET (CB(CMD_JWT) | CB(CMD_LOGIN) | CB(CMD_CODE) | CB(CMD_REFRESH) | CB(CMD_CC) | \
-             CB(CMD_DEVICE) | CB(CMD_PASSWORD) | CB(CMD_REVOKE) | CB(CMD_INTROSPECT) |   \
-             CB(CMD_USERINFO) | CB(CMD_TOKEN))
-#define TOK (CB(CMD_JWT) | CB(CMD_LOGIN) | CB(CMD_CODE) | CB(CMD_REFRESH) | CB(CMD_CC) | \
-             CB(CMD_DEVICE) | CB(CMD_PASSWORD) | CB(CMD_TOKEN))
-#define SEC (TOK | CB(CMD_REVOKE) | CB(CMD_INTROSPECT))
-#define ALL (NET | CB(CMD_DECODE))
+#define NET                                                                                       \
+    (CB(CMD_JWT) | CB(CMD_LOGIN) | CB(CMD_CODE) | CB(CMD_REFRESH) | CB(CMD_CC) | CB(CMD_DEVICE) | \
+     CB(CMD_PASSWORD) | CB(CMD_REVOKE) | CB(CMD_INTROSPECT) | CB(CMD_USERINFO) | CB(CMD_TOKEN))
+#define TOK                                                                                       \
+    (CB(CMD_JWT) | CB(CMD_LOGIN) | CB(CMD_CODE) | CB(CMD_REFRESH) | CB(CMD_CC) | CB(CMD_DEVICE) | \
+     CB(CMD_PASSWORD) | CB(CMD_TOKEN))
+#define SEC    (TOK | CB(CMD_REVOKE) | CB(CMD_INTROSPECT))
+#define ALL    (NET | CB(CMD_DECODE))
 #define OFF(m) offsetof(struct opts, m)
-#define S(n, a, m, c, h) { n, a, OPT_STR, OFF(m), 0, 0, c, h }
-#define F(n, m, c, h) { n, NULL, OPT_FLAG, OFF(m), 0, 0, c, h }
-#define I(n, a, m, lo, hi, c, h) { n, a, OPT_INT, OFF(m), lo, hi, c, h }
-#define X(n, a, c, h) { n, a, OPT_SPECIAL, 0, 0, 0, c, h }
+#define S(n, a, m, c, h)                  \
+    {                                     \
+        n, a, OPT_STR, OFF(m), 0, 0, c, h \
+    }
+#define F(n, m, c, h)                         \
+    {                                         \
+        n, NULL, OPT_FLAG, OFF(m), 0, 0, c, h \
+    }
+#define I(n, a, m, lo, hi, c, h)            \
+    {                                       \
+        n, a, OPT_INT, OFF(m), lo, hi, c, h \
+    }
+#define X(n, a, c, h)                    \
+    {                                    \
+        n, a, OPT_SPECIAL, 0, 0, 0, c, h \
+    }
 
 const struct cli_optdef cli_optdefs[] = {
-    S("login-url", "URL", login_url, NET, "login host [SFOAUTH_LOGIN_URL] (default "
-      DEFAULT_LOGIN_URL ")"),
+    S("login-url", "URL", login_url, NET,
+      "login host [SFOAUTH_LOGIN_URL] (default " DEFAULT_LOGIN_URL ")"),
     F("sandbox", sandbox, NET, "login host " SANDBOX_LOGIN_URL " (not with --login-url)"),
     S("token-url", "URL", token_url, TOK, "token endpoint (default LOGIN/services/oauth2/token)"),
     S("authorize-url", "URL", authorize_url, CB(CMD_LOGIN), "authorize endpoint"),
     S("revoke-url", "URL", revoke_url, CB(CMD_REVOKE), "revoke endpoint"),
-    S("introspect-url", "URL", introspect_url, CB(CMD_INTROSPECT) | TOK,
-      "introspection endpoint"),
+    S("introspect-url", "URL", introspect_url, CB(CMD_INTROSPECT) | TOK, "introspection endpoint"),
     S("userinfo-url", "URL", userinfo_url, CB(CMD_USERINFO), "userinfo endpoint"),
     S("device-url", "URL", device_url, CB(CMD_DEVICE),
       "RFC 8628 device authorization endpoint (default LOGIN/services/oauth2/device)"),
@@ -44,16 +56,15 @@ const struct cli_optdef cli_optdefs[] = {
       "consumer secret [SFOAUTH_CLIENT_SECRET]"),
     X("client-secret", "SECRET", 0, NULL),
     F("basic-auth", basic_auth, SEC, "send the client credentials with HTTP Basic"),
-    S("username", "NAME", username, CB(CMD_JWT) | CB(CMD_PASSWORD) | CB(CMD_TOKEN) |
-      CB(CMD_LOGIN), "user name (login: the login hint) [SFOAUTH_USERNAME]"),
+    S("username", "NAME", username, CB(CMD_JWT) | CB(CMD_PASSWORD) | CB(CMD_TOKEN) | CB(CMD_LOGIN),
+      "user name (login: the login hint) [SFOAUTH_USERNAME]"),
     S("key", "FILE|-", key_file, CB(CMD_JWT) | CB(CMD_TOKEN),
       "RSA private key for jwt, PEM or DER [SFOAUTH_KEY_FILE]"),
     S("audience", "URL", audience, CB(CMD_JWT) | CB(CMD_TOKEN),
       "JWT aud (default: from the login URL)"),
     S("redirect-uri", "URL", redirect_uri, CB(CMD_LOGIN) | CB(CMD_CODE),
       "callback URL (default " DEFAULT_REDIRECT ")"),
-    S("scope", "'S1 S2'", scope, CB(CMD_LOGIN) | CB(CMD_CC) | CB(CMD_DEVICE),
-      "scopes asked for"),
+    S("scope", "'S1 S2'", scope, CB(CMD_LOGIN) | CB(CMD_CC) | CB(CMD_DEVICE), "scopes asked for"),
     S("prompt", "P", prompt, CB(CMD_LOGIN), "login, consent or select_account"),
     F("no-pkce", no_pkce, CB(CMD_LOGIN), "no PKCE code challenge"),
     F("paste", paste, CB(CMD_LOGIN), "read the pasted callback URL (one line) from stdin"),
@@ -69,27 +80,31 @@ const struct cli_optdef cli_optdefs[] = {
       "password + security token [SFOAUTH_PASSWORD]"),
     S("refresh-token-file", "FILE|-", refresh_token_file, CB(CMD_REFRESH) | CB(CMD_TOKEN),
       "refresh token [SFOAUTH_REFRESH_TOKEN]; a rotated one is written back"),
-    S("token-file", "FILE|-", token_file,
-      CB(CMD_REVOKE) | CB(CMD_INTROSPECT) | CB(CMD_USERINFO), "the token [SFOAUTH_TOKEN]"),
+    S("token-file", "FILE|-", token_file, CB(CMD_REVOKE) | CB(CMD_INTROSPECT) | CB(CMD_USERINFO),
+      "the token [SFOAUTH_TOKEN]"),
     S("token-type-hint", "H", hint, CB(CMD_INTROSPECT), "access_token or refresh_token"),
     F("rfc", rfc, CB(CMD_DEVICE), "RFC 8628 dialect (default endpoint: see --device-url)"),
     S("flow", "F", flow, CB(CMD_TOKEN), "jwt, client-credentials or password"),
-    S("cacert", "FILE", cacert, NET, "trust the CA certificates (PEM) of FILE "
+    S("cacert", "FILE", cacert, NET,
+      "trust the CA certificates (PEM) of FILE "
       "[SSL_CERT_FILE, SSL_CERT_DIR]"),
     S("ca", "SOURCE", ca, NET, "salesforce: the compiled-in Salesforce roots; system"),
     S("proxy", "URL", proxy, NET, "HTTP proxy for CONNECT [https_proxy, no_proxy]"),
     I("timeout", "SECONDS", timeout_s, 1, 3600, NET, "per HTTP exchange (default 30)"),
     I("max-time", "SECONDS", max_time_s, 1, 86400, NET,
       "the whole command, every retry and wait included"),
-    I("retries", "N", retries, 0, 10, NET, "extra attempts after a retryable failure "
+    I("retries", "N", retries, 0, 10, NET,
+      "extra attempts after a retryable failure "
       "(default 2)"),
     S("cache", "FILE", cache, NET, "token cache (JSON, 0600, atomic, locked)"),
     I("session-lifetime", "S", session_lifetime_s, 60, 30 * 86400, TOK,
       "validity assumed without expires_in (default 7200)"),
-    I("expiry-margin", "S", margin_s, 0, 86400, TOK, "renew this long before expiry "
+    I("expiry-margin", "S", margin_s, 0, 86400, TOK,
+      "renew this long before expiry "
       "(default 300)"),
     F("introspect-expiry", introspect_expiry, TOK, "ask the introspection endpoint for exp"),
-    X("output", "json|env|header", NET, "JSON (default), SFOAUTH_*= lines for eval, or "
+    X("output", "json|env|header", NET,
+      "JSON (default), SFOAUTH_*= lines for eval, or "
       "an Authorization header"),
     S("field", "NAME", field, NET, "print one field's raw value"),
     F("mask", mask, NET, "show credentials as abcdef...wxyz"),
@@ -140,10 +155,14 @@ static int parse_special(const char *name, struct opts *o, bool *done)
     if (strcmp(name, "output") == 0) {
         o->output_given = true;
         o->output_name = optarg;
-        if (strcmp(optarg, "json") == 0) o->output = OUT_JSON;
-        else if (strcmp(optarg, "env") == 0) o->output = OUT_ENV;
-        else if (strcmp(optarg, "header") == 0) o->output = OUT_HEADER;
-        else return usage_error("--output: %s is not json, env or header", optarg);
+        if (strcmp(optarg, "json") == 0)
+            o->output = OUT_JSON;
+        else if (strcmp(optarg, "env") == 0)
+            o->output = OUT_ENV;
+        else if (strcmp(optarg, "header") == 0)
+            o->output = OUT_HEADER;
+        else
+            return usage_error("--output: %s is not json, env or header", optarg);
         return 0;
     }
     if (strcmp(name, "callback-url") == 0) {
@@ -222,9 +241,9 @@ static void set_defaults(struct opts *o)
 }
 
 /* Fields each kind of answer has (NULL: any, userinfo). */
-static const char *const k_introspect_fields[] = { "active", "scope", "client_id", "username",
-                                                   "sub", "token_type", "exp", "iat", "nbf",
-                                                   NULL };
+static const char *const k_introspect_fields[] = { "active", "scope",      "client_id", "username",
+                                                   "sub",    "token_type", "exp",       "iat",
+                                                   "nbf",    NULL };
 
 /* --field NAME must be a field of the command's answer; --output header only for tokens. */
 static int check_output(const struct opts *o)
@@ -260,9 +279,10 @@ static int check_output(const struct opts *o)
 static int finish_opts(struct opts *o)
 {
     /* stdin can feed one option only */
-    const char *in[] = { o->client_secret_file, o->refresh_token_file, o->token_file,
-                         o->callback_url, o->code_file, o->password_file, o->code_verifier,
-                         o->key_file };
+    const char *in[] = { o->client_secret_file, o->refresh_token_file,
+                         o->token_file,         o->callback_url,
+                         o->code_file,          o->password_file,
+                         o->code_verifier,      o->key_file };
     int n = 0;
     for (size_t i = 0; i < sizeof in / sizeof in[0]; i++) {
         if (in[i] != NULL && strcmp(in[i], "-") == 0) n++;
@@ -310,8 +330,10 @@ int cli_parse_opts(int argc, char **argv, struct opts *o, bool *done)
     opterr = 0;
     /* getopt_long permutes: options may come before or after the command */
     while ((c = getopt_long(argc, argv, "vh", lo, &idx)) != -1) {
-        if (c == 'v') c = 256 + opt_index("verbose");
-        else if (c == 'h') c = 256 + opt_index("help");
+        if (c == 'v')
+            c = 256 + opt_index("verbose");
+        else if (c == 'h')
+            c = 256 + opt_index("help");
         if (c < 256) return bad_option(argv[optind - 1], optopt);
         if ((rc = parse_one(&cli_optdefs[c - 256], o, done)) != 0 || *done) return rc;
     }

@@ -11,8 +11,17 @@
 #include "sfoauth_types.h"
 
 const char *const cli_tk_name[TK_COUNT] = {
-    "access_token", "token_type", "instance_url", "api_instance_url", "id", "scope",
-    "issued_at", "signature", "refresh_token", "id_token", "sfdc_community_url",
+    "access_token",
+    "token_type",
+    "instance_url",
+    "api_instance_url",
+    "id",
+    "scope",
+    "issued_at",
+    "signature",
+    "refresh_token",
+    "id_token",
+    "sfdc_community_url",
     "sfdc_community_id",
 };
 
@@ -154,8 +163,10 @@ static void env_name(FILE *f, const char *name)
     fputs("SFOAUTH_", f);
     for (; *name; name++) {
         char c = *name;
-        if (c >= 'a' && c <= 'z') c = (char)(c - 32);
-        else if (!((c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9'))) c = '_';
+        if (c >= 'a' && c <= 'z')
+            c = (char)(c - 32);
+        else if (!((c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9')))
+            c = '_';
         fputc(c, f);
     }
 }
@@ -174,8 +185,10 @@ static const char *shown(const struct cli_out *o, bool secret, const char *v, ch
 /* Raw output (--field, env, header) of a value with a control byte is refused. */
 static int refuse_control(const char *name)
 {
-    return cli_errorf(EXIT_HTTP, "the server's %s holds a control character: not printed "
-                      "raw (--output json shows it escaped)", name);
+    return cli_errorf(EXIT_HTTP,
+                      "the server's %s holds a control character: not printed "
+                      "raw (--output json shows it escaped)",
+                      name);
 }
 
 /* The raw outputs of a token: --field, --output env, --output header. */
@@ -307,29 +320,31 @@ int cli_print_kv(FILE *f, const struct cli_out *o, const struct cli_kvlist *l)
  * server's answer: protocol; the caller's own over-long input (SFO_E_TOO_LONG)
  * is local input; an endpoint that is not https is a bad command line.
  */
-static const struct { int lo, hi, exit; } k_exit[] = {
+static const struct {
+    int lo, hi, exit;
+} k_exit[] = {
     { SFO_E_ARG, SFO_E_ARG, EXIT_USAGE },
     { SFO_E_TOO_LONG, SFO_E_TOO_LONG, EXIT_INPUT },
     { SFO_E_CALL_ORDER, SFO_E_CALL_ORDER, EXIT_INTERNAL },
-    { SFO_E_ABI, SFO_E_ABI, EXIT_INTERNAL },      /* built against other headers */
+    { SFO_E_ABI, SFO_E_ABI, EXIT_INTERNAL }, /* built against other headers */
     { SFO_E_INSECURE_URL, SFO_E_INSECURE_URL, EXIT_USAGE },
     { SFO_E_NOT_FOUND, SFO_E_NOT_FOUND, EXIT_INPUT },
     { SFO_E_INTERNAL, SFO_E_INTERNAL, EXIT_INTERNAL },
-    { -29, -10, EXIT_INPUT },                     /* codecs: URL, base64, % of local input */
-    { -49, -30, EXIT_HTTP },                      /* JSON of a response */
-    { -69, -50, EXIT_NETWORK },                   /* DNS, connect, timeout, reset */
-    { SFO_E_TLS_CA, SFO_E_TLS_CA, EXIT_INPUT },   /* the trust anchor file */
-    { SFO_E_KEY_TYPE, SFO_E_KEY, EXIT_INPUT },    /* the private key file */
+    { -29, -10, EXIT_INPUT },                   /* codecs: URL, base64, % of local input */
+    { -49, -30, EXIT_HTTP },                    /* JSON of a response */
+    { -69, -50, EXIT_NETWORK },                 /* DNS, connect, timeout, reset */
+    { SFO_E_TLS_CA, SFO_E_TLS_CA, EXIT_INPUT }, /* the trust anchor file */
+    { SFO_E_KEY_TYPE, SFO_E_KEY, EXIT_INPUT },  /* the private key file */
     { SFO_E_ENTROPY, SFO_E_CRYPTO, EXIT_INTERNAL },
     { -77, -70, EXIT_TLS },
     { SFO_E_PROXY, SFO_E_PROXY, EXIT_NETWORK },
     { SFO_E_HTTP_REQUEST, SFO_E_HTTP_REQUEST, EXIT_INPUT },
-    { -109, -90, EXIT_HTTP },                     /* framing, status */
+    { -109, -90, EXIT_HTTP }, /* framing, status */
     { SFO_E_OAUTH, SFO_E_OAUTH, EXIT_OAUTH },
     { SFO_E_SIGNATURE, SFO_E_OAUTH_RESPONSE, EXIT_HTTP },
     { SFO_E_CALLBACK, SFO_E_STATE_MISMATCH, EXIT_INPUT },
     { SFO_E_DEADLINE, SFO_E_PENDING, EXIT_NETWORK },
-    { -129, -117, EXIT_HTTP },                    /* BAD_VALUE, RESPONSE_TOO_LONG, later */
+    { -129, -117, EXIT_HTTP }, /* BAD_VALUE, RESPONSE_TOO_LONG, later */
 };
 
 int cli_exit_for(int e)
@@ -421,8 +436,8 @@ void cli_error_note_server(const char *error, const char *desc)
 
 const char *cli_exit_name(int code)
 {
-    static const char *const names[] = { "ok", "internal", "usage", "input", "network",
-                                         "tls", "protocol", "server" };
+    static const char *const names[] = { "ok",      "internal", "usage",    "input",
+                                         "network", "tls",      "protocol", "server" };
     return code >= 0 && code <= EXIT_OAUTH ? names[code] : "internal";
 }
 
@@ -431,8 +446,8 @@ void cli_print_error_json(FILE *f, int code)
     fprintf(f, "{\n  \"error\": {\n    \"exit_code\": %d,\n    \"category\": \"%s\"", code,
             cli_exit_name(code));
     if (g_last.sfo_err != 0) {
-        fprintf(f, ",\n    \"code\": \"%s\",\n    \"code_value\": %d",
-                sfo_errname(g_last.sfo_err), g_last.sfo_err);
+        fprintf(f, ",\n    \"code\": \"%s\",\n    \"code_value\": %d", sfo_errname(g_last.sfo_err),
+                g_last.sfo_err);
     }
     fputs(",\n    \"message\": ", f);
     char *m = cli_redact(g_last.msg, strlen(g_last.msg));

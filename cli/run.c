@@ -143,8 +143,7 @@ static char *read_cert_dir(const char *dir, size_t *len)
 
 /* Trust anchors: --cacert FILE, --ca salesforce|system, else SSL_CERT_FILE,
  * SSL_CERT_DIR, else the system bundle. Fills cfg; *what names the source. */
-static int choose_ca(struct opts *o, struct sfo_posix_config *cfg, const char **what,
-                     char **pem)
+static int choose_ca(struct opts *o, struct sfo_posix_config *cfg, const char **what, char **pem)
 {
     const char *env_file = getenv("SSL_CERT_FILE"), *env_dir = getenv("SSL_CERT_DIR");
     *what = "the system trust store (" SFO_POSIX_CA_FILE_DEFAULT ")";
@@ -241,16 +240,16 @@ int cli_run_setup(struct run *r, bool need_client_id)
         return rc;
     const char *err;
     /* a value on stdin comes within --wait (and --max-time) */
-    cli_stdin_timeout_ms = (o->max_time_s > 0 && o->max_time_s < o->wait_s ? o->max_time_s
-                                                                           : o->wait_s) * 1000;
+    cli_stdin_timeout_ms =
+        (o->max_time_s > 0 && o->max_time_s < o->wait_s ? o->max_time_s : o->wait_s) * 1000;
     r->secret = cli_secret_read(o->client_secret_file, "SFOAUTH_CLIENT_SECRET", &err);
     if (r->secret == NULL && err != NULL) {
         return cli_errorf(EXIT_INPUT, "client secret %s: %s",
-                          o->client_secret_file ? o->client_secret_file
-                                                : "(SFOAUTH_CLIENT_SECRET)", err);
+                          o->client_secret_file ? o->client_secret_file : "(SFOAUTH_CLIENT_SECRET)",
+                          err);
     }
-    if (r->secret != NULL) r->secret_src = o->client_secret_file ? "--client-secret-file"
-                                                                 : "SFOAUTH_CLIENT_SECRET";
+    if (r->secret != NULL)
+        r->secret_src = o->client_secret_file ? "--client-secret-file" : "SFOAUTH_CLIENT_SECRET";
     if ((rc = setup_port(r)) != 0) return rc;
     r->work = calloc(1, SFO_CLI_WORK);
     if (r->work == NULL) return cli_errorf(EXIT_INTERNAL, "out of memory");
@@ -275,9 +274,8 @@ int cli_run_setup(struct run *r, bool need_client_id)
     }
     if (o->retries >= 0) r->cl.retries = (uint8_t)o->retries;
     setup_proxy(r);
-    snprintf(r->ident, sizeof r->ident, "%s %s %s",
-             o->token_url ? o->token_url : o->login_url, o->client_id ? o->client_id : "-",
-             o->username ? o->username : "-");
+    snprintf(r->ident, sizeof r->ident, "%s %s %s", o->token_url ? o->token_url : o->login_url,
+             o->client_id ? o->client_id : "-", o->username ? o->username : "-");
     r->out.mode = o->output;
     r->out.field = o->field;
     r->out.mask = o->mask;
@@ -332,8 +330,10 @@ int cli_take_token(struct run *r, struct sfo_token *st, struct cli_token *t)
         if (v[k] != NULL && cli_has_control(v[k])) {
             sfo_token_wipe(st);
             cli_token_clear(t);
-            return cli_errorf(EXIT_HTTP, "the server's %s holds a control character: "
-                              "refused (not printed, not stored)", cli_tk_name[k]);
+            return cli_errorf(EXIT_HTTP,
+                              "the server's %s holds a control character: "
+                              "refused (not printed, not stored)",
+                              cli_tk_name[k]);
         }
         if (v[k] != NULL && v[k][0] != '\0') cli_token_set(t, k, v[k], strlen(v[k]));
     }
@@ -352,8 +352,6 @@ int cli_cache_check(const char *path)
     }
     return rc;
 }
-
-
 
 struct sfo_token *cli_new_sfo_token(void)
 {
@@ -388,16 +386,19 @@ static void tls_hint(const struct run *r, int rc)
     }
     if (rc == SFO_E_TLS_UNTRUSTED) {
         bool sf = r->o->ca != NULL && strcmp(r->o->ca, "salesforce") == 0;
-        fprintf(stderr, "hint: %s's certificate does not lead to a CA of %s: add the CA "
+        fprintf(stderr,
+                "hint: %s's certificate does not lead to a CA of %s: add the CA "
                 "that signed it with --cacert FILE (PEM)%s (an intercepting proxy needs its "
-                "own CA)\n", n->host, r->ca_what ? r->ca_what : "the trust store",
+                "own CA)\n",
+                n->host, r->ca_what ? r->ca_what : "the trust store",
                 sf ? "" : ", or use --ca salesforce for Salesforce hosts");
     } else if (rc == SFO_E_TLS_HOSTNAME) {
-        fprintf(stderr, "hint: the certificate is not for %s: check the host of --login-url "
-                "or the endpoint URL\n", n->host);
+        fprintf(stderr,
+                "hint: the certificate is not for %s: check the host of --login-url "
+                "or the endpoint URL\n",
+                n->host);
     } else if (rc == SFO_E_TLS_EXPIRED || rc == SFO_E_TLS_NOT_YET_VALID) {
-        fputs("hint: check this machine's clock (UTC, NTP) before suspecting the server\n",
-              stderr);
+        fputs("hint: check this machine's clock (UTC, NTP) before suspecting the server\n", stderr);
     }
 }
 
@@ -417,7 +418,8 @@ static int net_fail(const struct run *r, const char *what, int rc, const char *f
         fprintf(stderr, "hint: --max-time %d s reached\n", r->o->max_time_s);
     if (rc == SFO_E_DNS)
         fputs("hint: check the host name and this machine's DNS resolver (a failed lookup "
-              "is not retried)\n", stderr);
+              "is not retried)\n",
+              stderr);
     return x;
 }
 
@@ -435,16 +437,20 @@ int cli_token_fail(struct run *r, const char *what, int rc, const struct sfo_oau
         if (e->http_status == 401 || e->http_status == 403) {
             /* the server refused the token or client: a rejection, not a protocol fault */
             fputs("hint: the token is expired, revoked or not valid for this endpoint: get a "
-                  "new one (sfoauth token / refresh)\n", stderr);
+                  "new one (sfoauth token / refresh)\n",
+                  stderr);
             return EXIT_OAUTH;
         }
         if ((e->http_status == 429 || e->http_status == 503) && r->o->max_time_s > 0)
-            fprintf(stderr, "hint: the server asks to come back later; its wait (Retry-After) "
-                    "does not fit in the %d s left of --max-time %d\n", cli_time_left_s(r),
-                    r->o->max_time_s);
+            fprintf(stderr,
+                    "hint: the server asks to come back later; its wait (Retry-After) "
+                    "does not fit in the %d s left of --max-time %d\n",
+                    cli_time_left_s(r), r->o->max_time_s);
         else if (e->http_status == 429 || e->http_status == 503)
-            fprintf(stderr, "hint: the server asks to come back later; still refused after "
-                    "%u retries (--retries, --max-time)\n", (unsigned)r->cl.retries);
+            fprintf(stderr,
+                    "hint: the server asks to come back later; still refused after "
+                    "%u retries (--retries, --max-time)\n",
+                    (unsigned)r->cl.retries);
         return x;
     }
     if (e != NULL && e->field != NULL) {
@@ -453,9 +459,11 @@ int cli_token_fail(struct run *r, const char *what, int rc, const struct sfo_oau
     }
     int x = cli_fail(what, rc, e ? e->error : NULL, e ? e->error_description : NULL, flow);
     if (rc == SFO_E_SIGNATURE)
-        fprintf(stderr, "hint: the response's signature was checked with the client secret "
+        fprintf(stderr,
+                "hint: the response's signature was checked with the client secret "
                 "from %s: it must be the consumer secret of this connected app (--client-id "
-                "%s)\n", r->secret_src ? r->secret_src : "?", r->o->client_id);
+                "%s)\n",
+                r->secret_src ? r->secret_src : "?", r->o->client_id);
     return x;
 }
 
@@ -478,9 +486,9 @@ int cli_get_refresh_token(struct run *r, const struct cli_token *cached, char **
     const char *err;
     *out = cli_secret_read(r->o->refresh_token_file, "SFOAUTH_REFRESH_TOKEN", &err);
     if (*out == NULL && err != NULL)
-        return cli_errorf(EXIT_INPUT, "refresh token %s: %s",
-                          r->o->refresh_token_file ? r->o->refresh_token_file
-                                                   : "(SFOAUTH_REFRESH_TOKEN)", err);
+        return cli_errorf(
+            EXIT_INPUT, "refresh token %s: %s",
+            r->o->refresh_token_file ? r->o->refresh_token_file : "(SFOAUTH_REFRESH_TOKEN)", err);
     if (*out == NULL && cached != NULL && cached->f[TK_REFRESH_TOKEN] != NULL) {
         *out = strdup(cached->f[TK_REFRESH_TOKEN]);
         if (*out) cli_secret_keep(*out, strlen(*out) + 1);

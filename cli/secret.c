@@ -117,7 +117,10 @@ char *cli_read_all(const char *path, size_t *len)
             size_t ncap = cap ? cap * 2 : 8192;
             char *nb = malloc(ncap);
             if (nb == NULL) {
-                if (buf) { sfo_wipe(buf, cap); free(buf); }
+                if (buf) {
+                    sfo_wipe(buf, cap);
+                    free(buf);
+                }
                 if (f != stdin) fclose(f);
                 errno = ENOMEM;
                 return NULL;
@@ -153,8 +156,8 @@ char *cli_read_all(const char *path, size_t *len)
     return buf;
 }
 
-static char *read_bounded(const char *path, size_t max, int timeout_ms, size_t *len,
-                          char *why, size_t cap);
+static char *read_bounded(const char *path, size_t max, int timeout_ms, size_t *len, char *why,
+                          size_t cap);
 
 int cli_stdin_timeout_ms = CLI_STDIN_WAIT_MS;
 
@@ -181,8 +184,8 @@ static char *stdin_value(size_t *n, const char **err)
         }
         if (!blank) break;
     }
-    *err = rc == CLI_LINE_OK || rc == CLI_LINE_TOO_LONG ? "more than one line"
-                                                         : cli_line_strerror(rc);
+    *err =
+        rc == CLI_LINE_OK || rc == CLI_LINE_TOO_LONG ? "more than one line" : cli_line_strerror(rc);
     cli_secret_drop(v);
     free(v);
     return NULL;
@@ -411,7 +414,9 @@ static const char k_only_rsa[] = "only RSA keys (2048 to 4096 bits) are supporte
  * for an RSA/PKCS#8 private key label. Writes a sentence into why. */
 static bool pem_label_problem(const char *l, size_t ll, char *why, size_t cap)
 {
-    static const struct { const char *label, *what; } k[] = {
+    static const struct {
+        const char *label, *what;
+    } k[] = {
         { "RSA PRIVATE KEY", NULL },
         { "PRIVATE KEY", NULL },
         { "CERTIFICATE", "a certificate, not a private key: give the private key the "
@@ -438,8 +443,7 @@ static bool pem_label_problem(const char *l, size_t ll, char *why, size_t cap)
         snprintf(why, cap, "%s%s", k[i].what, k[i].what[wl - 1] == ' ' ? k_only_rsa : "");
         return true;
     }
-    snprintf(why, cap, "a PEM \"%.*s\" block, not an RSA private key",
-             (int)(ll > 40 ? 40 : ll), l);
+    snprintf(why, cap, "a PEM \"%.*s\" block, not an RSA private key", (int)(ll > 40 ? 40 : ll), l);
     return true;
 }
 
@@ -464,7 +468,8 @@ static int pem_problem(const char *d, size_t n, size_t *bs, size_t *be, char *wh
                 why[0] = '\0';
                 return 0;
             }
-            snprintf(w, sizeof w, "an encrypted private key (Proc-Type: 4,ENCRYPTED): "
+            snprintf(w, sizeof w,
+                     "an encrypted private key (Proc-Type: 4,ENCRYPTED): "
                      "sfoauth reads unencrypted keys; decrypt it into a file only you can "
                      "read (openssl rsa -in KEY -out PLAIN.key; chmod 600)");
         }
@@ -528,8 +533,8 @@ static int der_problem(const unsigned char *d, size_t n, char *why, size_t cap)
 /* Read path ("-": stdin) whole, at most max bytes, waiting at most timeout_ms
  * for a pipe: a registered buffer, or NULL with why saying what went wrong
  * (cannot open + OS text, a directory, too large, empty, ...). */
-static char *read_bounded(const char *path, size_t max, int timeout_ms, size_t *len,
-                          char *why, size_t cap)
+static char *read_bounded(const char *path, size_t max, int timeout_ms, size_t *len, char *why,
+                          size_t cap)
 {
     bool in = strcmp(path, "-") == 0;
     int fd = in ? 0 : open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
@@ -543,10 +548,12 @@ static char *read_bounded(const char *path, size_t max, int timeout_ms, size_t *
     } else if (!S_ISREG(sb.st_mode) && !S_ISFIFO(sb.st_mode) && !S_ISCHR(sb.st_mode)) {
         snprintf(why, cap, "not a regular file");
     } else if ((d = cli_read_fd_max(fd, max, timeout_ms, len)) == NULL) {
-        if (errno == EFBIG) snprintf(why, cap, "larger than %u bytes", (unsigned)max);
-        else if (errno == ETIMEDOUT) snprintf(why, cap, "nothing to read within %d s",
-                                              timeout_ms / 1000);
-        else snprintf(why, cap, "cannot read: %s", strerror(errno));
+        if (errno == EFBIG)
+            snprintf(why, cap, "larger than %u bytes", (unsigned)max);
+        else if (errno == ETIMEDOUT)
+            snprintf(why, cap, "nothing to read within %d s", timeout_ms / 1000);
+        else
+            snprintf(why, cap, "cannot read: %s", strerror(errno));
     } else if (*len == 0) {
         snprintf(why, cap, "empty file");
         cli_secret_drop(d);
@@ -564,8 +571,7 @@ char *cli_key_read(const char *path, size_t *len, char *why, size_t cap)
         if (strcmp(why, "a directory, not a file") == 0) {
             snprintf(why, cap, "a directory, not a key file");
         } else if (strncmp(why, "larger than", 11) == 0) {
-            snprintf(why, cap, "larger than %u bytes: not a key file",
-                     (unsigned)CLI_KEY_FILE_MAX);
+            snprintf(why, cap, "larger than %u bytes: not a key file", (unsigned)CLI_KEY_FILE_MAX);
         }
         return NULL;
     }
@@ -590,8 +596,9 @@ char *cli_key_read(const char *path, size_t *len, char *why, size_t cap)
 /* ---- redaction ----------------------------------------------------------------- */
 
 static const char *const k_secret_params[] = {
-    "client_secret", "assertion", "code", "code_verifier", "refresh_token",
-    "access_token", "password", "token", "id_token", "device_code", NULL
+    "client_secret", "assertion",    "code",     "code_verifier",
+    "refresh_token", "access_token", "password", "token",
+    "id_token",      "device_code",  NULL
 };
 
 /* Replace bytes [a, b) of buf with "[REDACTED]"; returns the new buffer. */
@@ -680,8 +687,8 @@ char *cli_redact(const char *s, size_t n)
                                buf[i - 1] == ' ' || buf[i - 1] == '\n');
             if (form_start && word_at(buf, n, i, p) && i + pl < n && buf[i + pl] == '=') {
                 size_t a = i + pl + 1, e = a;
-                while (e < n && buf[e] != '&' && buf[e] != ' ' && buf[e] != '\r' &&
-                       buf[e] != '\n') e++;
+                while (e < n && buf[e] != '&' && buf[e] != ' ' && buf[e] != '\r' && buf[e] != '\n')
+                    e++;
                 if (e > a && !(e - a == 10 && memcmp(buf + a, "[REDACTED]", 10) == 0)) {
                     buf = splice(buf, &n, a, e);
                 }
@@ -697,7 +704,8 @@ char *cli_redact(const char *s, size_t n)
                         if (buf[e] == '\\' && e + 1 < n) e++;
                         e++;
                     }
-                    if (e > a + 1 && !(e - a - 1 == 10 && memcmp(buf + a + 1, "[REDACTED]", 10) == 0)) {
+                    if (e > a + 1 &&
+                        !(e - a - 1 == 10 && memcmp(buf + a + 1, "[REDACTED]", 10) == 0)) {
                         buf = splice(buf, &n, a + 1, e);
                     }
                 }
@@ -722,8 +730,7 @@ static bool is_method(const char *m)
     return true;
 }
 
-void cli_trace_log(void *ctx, int level, const char *msg, const char *detail,
-                   size_t detail_len)
+void cli_trace_log(void *ctx, int level, const char *msg, const char *detail, size_t detail_len)
 {
     (void)ctx;
     if (level > cli_verbose) {
@@ -755,7 +762,10 @@ void cli_trace_log(void *ctx, int level, const char *msg, const char *detail,
     if (is_note) {
         fprintf(stderr, "* %s%s%s\n", ms, d ? " " : "", ds);
     }
-    if (d) { sfo_wipe(d, strlen(d)); free(d); }
+    if (d) {
+        sfo_wipe(d, strlen(d));
+        free(d);
+    }
     free(m);
 }
 

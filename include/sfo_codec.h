@@ -25,7 +25,7 @@ extern "C" {
 
 /* Encoded length, without NUL, of n input bytes. */
 #define SFO_B64_LEN(n)    ((((size_t)(n) + 2u) / 3u) * 4u)
-#define SFO_B64URL_LEN(n) (((size_t)(n) * 4u + 2u) / 3u)
+#define SFO_B64URL_LEN(n) (((size_t)(n)*4u + 2u) / 3u)
 
 /*
  * Encode n bytes into out (cap bytes including the NUL, so cap must be at
@@ -55,10 +55,10 @@ int sfo_b64url_decode(const char *in, size_t n, uint8_t *out, size_t cap, size_t
 
 /* A form being written into a caller buffer. */
 struct sfo_form {
-    char *buf;     /* caller buffer */
-    size_t cap;    /* its size including room for the NUL */
-    size_t len;    /* bytes written so far (buf[len] == '\0') */
-    int err;       /* first error (sticky): SFO_OK or SFO_E_TOO_LONG */
+    char *buf;  /* caller buffer */
+    size_t cap; /* its size including room for the NUL */
+    size_t len; /* bytes written so far (buf[len] == '\0') */
+    int err;    /* first error (sticky): SFO_OK or SFO_E_TOO_LONG */
 };
 
 /* Start an empty form in buf (cap >= 1). Returns SFO_OK or SFO_E_ARG (NULL, cap 0). */
@@ -102,13 +102,17 @@ size_t sfo_form_encoded_len(const uint8_t *in, size_t n);
  */
 struct sfo_url {
     bool https;
-    const char *host; size_t host_len;
-    bool host_is_ipv6;  /* host was a bracketed literal */
-    uint16_t port;      /* explicit, or 443/80 by scheme */
+    const char *host;
+    size_t host_len;
+    bool host_is_ipv6; /* host was a bracketed literal */
+    uint16_t port;     /* explicit, or 443/80 by scheme */
     bool port_explicit;
-    const char *path; size_t path_len;  /* "/" (len 1) when the URL has none */
-    const char *query; size_t query_len;
-    const char *fragment; size_t fragment_len;
+    const char *path;
+    size_t path_len; /* "/" (len 1) when the URL has none */
+    const char *query;
+    size_t query_len;
+    const char *fragment;
+    size_t fragment_len;
 };
 
 /*
@@ -127,8 +131,8 @@ int sfo_url_parse(const char *s, size_t n, struct sfo_url *u);
 
 /* Percent-decoding modes. */
 enum sfo_pct_mode {
-    SFO_PCT_PATH = 0,  /* '+' stays '+' */
-    SFO_PCT_FORM = 1   /* '+' means space (query strings and form bodies) */
+    SFO_PCT_PATH = 0, /* '+' stays '+' */
+    SFO_PCT_FORM = 1  /* '+' means space (query strings and form bodies) */
 };
 
 /*
@@ -138,8 +142,8 @@ enum sfo_pct_mode {
  * through. Returns SFO_OK, SFO_E_PCT, SFO_E_TOO_LONG, SFO_E_ARG. *out_len may
  * be NULL. Decoded bytes are not checked for UTF-8 validity.
  */
-int sfo_pct_decode(const char *in, size_t n, enum sfo_pct_mode mode,
-                   char *out, size_t cap, size_t *out_len);
+int sfo_pct_decode(const char *in, size_t n, enum sfo_pct_mode mode, char *out, size_t cap,
+                   size_t *out_len);
 
 /*
  * Look up parameter `name` (compared after decoding) in a query string or
@@ -152,8 +156,8 @@ int sfo_pct_decode(const char *in, size_t n, enum sfo_pct_mode mode,
  * SFO_E_TOO_LONG, SFO_E_ARG (name or out NULL, cap 0, query NULL with n > 0).
  * On every error out is wiped to "".
  */
-int sfo_query_get(const char *query, size_t n, const char *name,
-                  char *out, size_t cap, size_t *out_len);
+int sfo_query_get(const char *query, size_t n, const char *name, char *out, size_t cap,
+                  size_t *out_len);
 
 /*
  * Iterate over the pairs of a query string or form body: *pos starts at 0;
@@ -164,8 +168,7 @@ int sfo_query_get(const char *query, size_t n, const char *name,
  * Returns SFO_OK with a pair, SFO_E_NOT_FOUND at the end (and on every later
  * call), SFO_E_ARG (any pointer NULL, query NULL with n > 0).
  */
-int sfo_query_next(const char *query, size_t n, size_t *pos,
-                   const char **name, size_t *name_len,
+int sfo_query_next(const char *query, size_t n, size_t *pos, const char **name, size_t *name_len,
                    const char **value, size_t *value_len);
 
 #ifdef __cplusplus

@@ -25,14 +25,14 @@ extern "C" {
 
 /* ---- limits (the tunable ones, SFO_HTTP_WINDOW_DEFAULT, _HEADER_MAX, _BODY_MAX,
  * _SCRATCH and _CHUNK_LINE_MAX, are in sfoauth_config.h) ------------------------------ */
-#define SFO_HTTP_WINDOW_MIN 512u       /* smallest window sfo_http_request accepts */
+#define SFO_HTTP_WINDOW_MIN 512u /* smallest window sfo_http_request accepts */
 /* Longest host name a request may name, including the NUL (RFC 1035: 255
  * characters); also the host_buf size that keeps any connection alive. */
 #define SFO_HTTP_HOST_MAX 256u
 /* Suggested capacities of the caller's kept-header buffers (see response.hdr). */
-#define SFO_HTTP_CT_MAX 64u            /* Content-Type, including the NUL */
-#define SFO_HTTP_LOCATION_MAX 256u     /* Location, including the NUL */
-#define SFO_HTTP_AUTHN_MAX 128u        /* WWW-Authenticate, including the NUL */
+#define SFO_HTTP_CT_MAX       64u  /* Content-Type, including the NUL */
+#define SFO_HTTP_LOCATION_MAX 256u /* Location, including the NUL */
+#define SFO_HTTP_AUTHN_MAX    128u /* WWW-Authenticate, including the NUL */
 
 /* ---- response ----------------------------------------------------------------------- */
 
@@ -62,15 +62,15 @@ struct sfo_http_hdrbuf {
  * being stored. For repeated kept lines the first one is kept.
  */
 struct sfo_http_response {
-    int status;                 /* final status (1xx responses are skipped), 0 if none */
-    uint8_t minor;              /* HTTP/1.minor */
-    bool keep_alive;            /* the connection may carry another request */
-    bool chunked;               /* body was chunked */
-    int64_t content_length;     /* -1 when absent */
-    int64_t retry_after_s;      /* Retry-After in delay-seconds; -1 absent or HTTP-date */
-    uint64_t body_len;          /* body bytes delivered to the sink */
-    unsigned overflow;          /* SFO_HTTP_OVF_* bits */
-    int sink_err;               /* the sink's own code when SFO_E_HTTP_SINK was returned */
+    int status;             /* final status (1xx responses are skipped), 0 if none */
+    uint8_t minor;          /* HTTP/1.minor */
+    bool keep_alive;        /* the connection may carry another request */
+    bool chunked;           /* body was chunked */
+    int64_t content_length; /* -1 when absent */
+    int64_t retry_after_s;  /* Retry-After in delay-seconds; -1 absent or HTTP-date */
+    uint64_t body_len;      /* body bytes delivered to the sink */
+    unsigned overflow;      /* SFO_HTTP_OVF_* bits */
+    int sink_err;           /* the sink's own code when SFO_E_HTTP_SINK was returned */
     struct sfo_http_hdrbuf hdr[SFO_HTTP_KEPT]; /* caller's buffers ("" when absent) */
 };
 
@@ -89,16 +89,16 @@ struct sfo_http_parser {
     sfo_http_sink sink;
     void *sink_ctx;
     uint64_t body_max;
-    uint64_t left;       /* body or chunk bytes still to come */
-    uint64_t num;        /* number being read (status code, chunk size) */
+    uint64_t left; /* body or chunk bytes still to come */
+    uint64_t num;  /* number being read (status code, chunk size) */
     size_t header_max;
-    size_t hdr_bytes;    /* header section bytes seen (1xx, final, trailers) */
-    size_t line;         /* bytes of the current chunk framing line */
-    size_t slen;         /* bytes of the kept string header being written */
-    int err;             /* sticky error */
+    size_t hdr_bytes; /* header section bytes seen (1xx, final, trailers) */
+    size_t line;      /* bytes of the current chunk framing line */
+    size_t slen;      /* bytes of the kept string header being written */
+    int err;          /* sticky error */
     uint8_t state, next, k, hid, vlen;
     uint16_t flags;
-    bool no_body;        /* HEAD request: final response has no body */
+    bool no_body; /* HEAD request: final response has no body */
     char scratch[SFO_HTTP_SCRATCH];
 };
 
@@ -111,9 +111,8 @@ struct sfo_http_parser {
  * body_max: limit on body bytes, 0 = SFO_HTTP_BODY_MAX.
  * Returns SFO_OK or SFO_E_ARG (NULL p or resp).
  */
-int sfo_http_parser_init(struct sfo_http_parser *p, struct sfo_http_response *resp,
-                         bool head, size_t header_max, uint64_t body_max,
-                         sfo_http_sink sink, void *sink_ctx);
+int sfo_http_parser_init(struct sfo_http_parser *p, struct sfo_http_response *resp, bool head,
+                         size_t header_max, uint64_t body_max, sfo_http_sink sink, void *sink_ctx);
 
 /*
  * Feed len bytes in any split. *used (may be NULL) receives how many bytes
@@ -131,8 +130,7 @@ int sfo_http_parser_init(struct sfo_http_parser *p, struct sfo_http_response *re
  * SFO_E_HTTP_SINK, SFO_E_STATE_MACHINE (feed after completion is not an
  * error: nothing is consumed). An error is sticky: later calls return it.
  */
-int sfo_http_parser_feed(struct sfo_http_parser *p, const uint8_t *data, size_t len,
-                         size_t *used);
+int sfo_http_parser_feed(struct sfo_http_parser *p, const uint8_t *data, size_t len, size_t *used);
 
 /*
  * Tell the parser the stream ended. Returns SFO_OK when the response is
@@ -149,8 +147,8 @@ bool sfo_http_parser_done(const struct sfo_http_parser *p);
 
 /* One form field, encoded (application/x-www-form-urlencoded) as it is sent. */
 struct sfo_http_field {
-    const char *name;     /* NUL-terminated */
-    const char *value;    /* value_len bytes, any content (a secret: never logged) */
+    const char *name;  /* NUL-terminated */
+    const char *value; /* value_len bytes, any content (a secret: never logged) */
     size_t value_len;
 };
 
@@ -159,13 +157,13 @@ struct sfo_http_field {
  * (form/form_n), never both. Strings are NUL-terminated.
  */
 struct sfo_http_request {
-    const char *method;         /* "GET", "POST", "HEAD", ... */
-    bool https;                 /* TLS to the origin (default for real servers) */
-    const char *host;           /* DNS name, IPv4, or IPv6 without brackets */
-    uint16_t port;              /* 0 = 443 / 80 by scheme */
-    const char *target;         /* path and query, starting with '/' */
-    const char *authorization;  /* full Authorization value ("Bearer x"), or NULL; never logged */
-    const char *content_type;   /* NULL: form -> application/x-www-form-urlencoded */
+    const char *method;        /* "GET", "POST", "HEAD", ... */
+    bool https;                /* TLS to the origin (default for real servers) */
+    const char *host;          /* DNS name, IPv4, or IPv6 without brackets */
+    uint16_t port;             /* 0 = 443 / 80 by scheme */
+    const char *target;        /* path and query, starting with '/' */
+    const char *authorization; /* full Authorization value ("Bearer x"), or NULL; never logged */
+    const char *content_type;  /* NULL: form -> application/x-www-form-urlencoded */
     const uint8_t *body;
     size_t body_len;
     const struct sfo_http_field *form;
@@ -188,10 +186,10 @@ struct sfo_http_client {
     int32_t timeout_ms;         /* whole request (connect..last body byte); 0 = 30000 */
     const char *proxy_host;     /* NULL: direct; else HTTP proxy for https (CONNECT) */
     uint16_t proxy_port;
-    const char *proxy_auth;     /* full Proxy-Authorization value ("Basic ..."), or NULL */
+    const char *proxy_auth; /* full Proxy-Authorization value ("Basic ..."), or NULL */
     /* results and state (read-only for the caller) */
-    int proxy_status;           /* status of a refused CONNECT */
-    bool reused;                /* last request went over a reused connection */
+    int proxy_status; /* status of a refused CONNECT */
+    bool reused;      /* last request went over a reused connection */
     bool open;
     bool open_https;
     uint16_t open_port;

@@ -26,9 +26,9 @@ enum sfo_json_event {
     SFO_JSON_OBJECT_END,
     SFO_JSON_ARRAY_BEGIN,
     SFO_JSON_ARRAY_END,
-    SFO_JSON_KEY,      /* object member name, decoded, maybe in pieces */
-    SFO_JSON_STRING,   /* string value, decoded (escapes resolved, UTF-8), maybe in pieces */
-    SFO_JSON_NUMBER,   /* number, as its validated source text, maybe in pieces */
+    SFO_JSON_KEY,    /* object member name, decoded, maybe in pieces */
+    SFO_JSON_STRING, /* string value, decoded (escapes resolved, UTF-8), maybe in pieces */
+    SFO_JSON_NUMBER, /* number, as its validated source text, maybe in pieces */
     SFO_JSON_TRUE,
     SFO_JSON_FALSE,
     SFO_JSON_NULL
@@ -51,27 +51,27 @@ enum sfo_json_event {
  * Return 0 to go on; any other value stops the scan with SFO_E_JSON_ABORTED
  * (the value is kept in cb_result).
  */
-typedef int (*sfo_json_cb)(void *user, enum sfo_json_event ev, const char *data,
-                           size_t len, unsigned flags, size_t depth);
+typedef int (*sfo_json_cb)(void *user, enum sfo_json_event ev, const char *data, size_t len,
+                           unsigned flags, size_t depth);
 
 /* Scanner state: treat as opaque; sizes are fixed at compile time. */
 struct sfo_json {
     sfo_json_cb cb;
     void *user;
-    uint8_t *stack;        /* one bit per level: 1 object, 0 array */
+    uint8_t *stack; /* one bit per level: 1 object, 0 array */
     size_t max_depth;
     size_t depth;
-    size_t offset;         /* bytes consumed so far */
-    size_t err_offset;     /* offset of the byte that caused err */
-    int err;               /* sticky first error, SFO_OK while fine */
-    int cb_result;         /* the callback's non-zero return, when aborted */
-    uint8_t state;         /* grammar state */
-    uint8_t sub;           /* sub-state inside a token (escape, literal, number) */
-    uint8_t utf8_need;     /* UTF-8 continuation bytes still expected */
+    size_t offset;            /* bytes consumed so far */
+    size_t err_offset;        /* offset of the byte that caused err */
+    int err;                  /* sticky first error, SFO_OK while fine */
+    int cb_result;            /* the callback's non-zero return, when aborted */
+    uint8_t state;            /* grammar state */
+    uint8_t sub;              /* sub-state inside a token (escape, literal, number) */
+    uint8_t utf8_need;        /* UTF-8 continuation bytes still expected */
     uint8_t utf8_lo, utf8_hi; /* allowed range of the next continuation byte */
-    uint8_t flags;         /* pending FIRST flag, in-key marker, ... */
-    uint32_t cp;           /* \u escape code point being read */
-    uint32_t hi_surrogate; /* pending high surrogate from a \u escape */
+    uint8_t flags;            /* pending FIRST flag, in-key marker, ... */
+    uint32_t cp;              /* \u escape code point being read */
+    uint32_t hi_surrogate;    /* pending high surrogate from a \u escape */
     size_t buf_len;
     char buf[SFO_JSON_BUF];
 };
@@ -83,8 +83,7 @@ struct sfo_json {
  * then only validates.
  * Returns SFO_OK or SFO_E_ARG.
  */
-int sfo_json_init(struct sfo_json *j, uint8_t *stack, size_t max_depth,
-                  sfo_json_cb cb, void *user);
+int sfo_json_init(struct sfo_json *j, uint8_t *stack, size_t max_depth, sfo_json_cb cb, void *user);
 
 /*
  * Feed the next len bytes. Returns SFO_OK or the first error (sticky: later
@@ -126,13 +125,13 @@ enum sfo_field_type {
 #define SFO_EXTRACT_MAX_FIELDS 32u
 
 struct sfo_field {
-    const char *name;          /* member name to catch (NUL-terminated) */
+    const char *name; /* member name to catch (NUL-terminated) */
     enum sfo_field_type type;
-    char *str;                 /* STRING/TEXT: caller buffer */
-    size_t cap;                /* its capacity including the NUL */
+    char *str;  /* STRING/TEXT: caller buffer */
+    size_t cap; /* its capacity including the NUL */
     /* results */
     bool present;
-    size_t len;                /* STRING/TEXT: length without the NUL */
+    size_t len; /* STRING/TEXT: length without the NUL */
     int64_t ival;
     bool bval;
 };
@@ -141,16 +140,16 @@ struct sfo_extract {
     struct sfo_json json;
     struct sfo_field *fields;
     size_t nfields;
-    uint32_t candidates;       /* fields whose name still matches the key read so far */
-    size_t key_pos;            /* bytes of the current key matched */
-    int current;               /* field whose value comes next, or -1; after an
+    uint32_t candidates;     /* fields whose name still matches the key read so far */
+    size_t key_pos;          /* bytes of the current key matched */
+    int current;             /* field whose value comes next, or -1; after an
                                   extractor error, the field at fault (-1: none) */
-    int err;                   /* extractor error (sticky) */
-    enum sfo_json_event top;   /* first event seen: OBJECT_BEGIN, ARRAY_BEGIN, ... or 0 */
-    uint32_t seen;             /* fields whose key was met (null values included) */
-    bool neg;                  /* INT parsing: minus sign seen */
+    int err;                 /* extractor error (sticky) */
+    enum sfo_json_event top; /* first event seen: OBJECT_BEGIN, ARRAY_BEGIN, ... or 0 */
+    uint32_t seen;           /* fields whose key was met (null values included) */
+    bool neg;                /* INT parsing: minus sign seen */
     uint8_t int_state;
-    uint64_t acc;              /* INT parsing: magnitude so far */
+    uint64_t acc; /* INT parsing: magnitude so far */
 };
 
 /*
@@ -162,8 +161,8 @@ struct sfo_extract {
  * Returns SFO_OK or SFO_E_ARG (NULL x/stack/fields with n > 0, n too large,
  * max_depth 0, a NULL name, a bad type, or STRING/TEXT without str or cap 0).
  */
-int sfo_extract_init(struct sfo_extract *x, struct sfo_field *fields, size_t n,
-                     uint8_t *stack, size_t max_depth);
+int sfo_extract_init(struct sfo_extract *x, struct sfo_field *fields, size_t n, uint8_t *stack,
+                     size_t max_depth);
 
 /*
  * Feed/finish as the scanner, plus the extractor's errors: SFO_E_TOO_LONG (a

@@ -68,10 +68,10 @@ extern "C" {
 
 /* ---- fixed sizes (the capacities SFO_*_MAX, timeouts, retries, backoff and the
  * accepted number ranges are tunables in sfoauth_config.h) ---------------------------- */
-#define SFO_SIGNATURE_MAX 48u        /* base64 of HMAC-SHA256 is 44 chars */
-#define SFO_STATE_LEN 22u            /* state: base64url of 16 random bytes */
-#define SFO_VERIFIER_LEN 43u         /* PKCE verifier: base64url of 32 random bytes */
-#define SFO_CHALLENGE_LEN 43u        /* base64url(SHA-256) */
+#define SFO_SIGNATURE_MAX 48u /* base64 of HMAC-SHA256 is 44 chars */
+#define SFO_STATE_LEN     22u /* state: base64url of 16 random bytes */
+#define SFO_VERIFIER_LEN  43u /* PKCE verifier: base64url of 32 random bytes */
+#define SFO_CHALLENGE_LEN 43u /* base64url(SHA-256) */
 
 /* Bytes at the start of the working buffer that hold a call's response-reading
  * state (the field table and the JSON scanner, plus alignment slack), so that
@@ -84,8 +84,9 @@ extern "C" {
 
 /* Device flow dialect. */
 enum sfo_dialect {
-    SFO_DIALECT_SALESFORCE = 0, /* response_type=device_code at the token URL, grant_type=device, code= */
-    SFO_DIALECT_RFC = 1         /* RFC 8628: device URL, urn:...:device_code grant, device_code= */
+    SFO_DIALECT_SALESFORCE =
+        0,              /* response_type=device_code at the token URL, grant_type=device, code= */
+    SFO_DIALECT_RFC = 1 /* RFC 8628: device URL, urn:...:device_code grant, device_code= */
 };
 
 /*
@@ -95,7 +96,7 @@ enum sfo_dialect {
  * that outlives a call (copies in the working buffer are wiped before return).
  */
 struct sfo_client {
-    const struct sfo_port *port;   /* platform: sockets, TLS + trust store, clocks, crypto */
+    const struct sfo_port *port; /* platform: sockets, TLS + trust store, clocks, crypto */
     /*
      * Login URL: https://login.salesforce.com, https://test.salesforce.com, a My
      * Domain, or an Experience Cloud site (may carry a path). Endpoints are this
@@ -109,18 +110,18 @@ struct sfo_client {
     const char *revoke_url;
     const char *introspect_url;
     const char *userinfo_url;
-    const char *device_url;        /* RFC dialect: device authorization endpoint (required) */
-    const char *client_id;         /* NULL: only sfo_revoke() (no client authentication) */
+    const char *device_url; /* RFC dialect: device authorization endpoint (required) */
+    const char *client_id;  /* NULL: only sfo_revoke() (no client authentication) */
     /* Optional client secret (not NUL-terminated). The caller wipes it. */
     const uint8_t *client_secret;
     size_t client_secret_len;
-    bool basic_auth;               /* client_id/secret in HTTP Basic instead of the body */
+    bool basic_auth; /* client_id/secret in HTTP Basic instead of the body */
     enum sfo_dialect dialect;
-    bool allow_password;           /* must be set for sfo_password_grant() */
-    uint32_t timeout_ms;           /* one HTTP exchange (connect, TLS, request, response) */
-    uint32_t deadline_ms;          /* a whole call including retries (not device polling) */
-    uint8_t retries;               /* extra attempts after a retryable failure */
-    const char *proxy_url;         /* http://host:port for CONNECT, or NULL */
+    bool allow_password;   /* must be set for sfo_password_grant() */
+    uint32_t timeout_ms;   /* one HTTP exchange (connect, TLS, request, response) */
+    uint32_t deadline_ms;  /* a whole call including retries (not device polling) */
+    uint8_t retries;       /* extra attempts after a retryable failure */
+    const char *proxy_url; /* http://host:port for CONNECT, or NULL */
     /* Working buffer: the call's reading state (SFO_WORK_STATE), the HTTP I/O
      * window (>= 512 bytes) and scratch (endpoint URL, JWT assertion, Basic
      * credentials, a rotated refresh token). >= SFO_WORK_MIN; 2 KiB is
@@ -142,23 +143,26 @@ struct sfo_client {
  * sfo_client_init() is a macro passing the caller's view of the layout to
  * sfo_client_init_checked(); call it, not the function.
  */
-#define SFO_ABI_SIZES \
-    SFO__MIX(SFO__MIX(SFO__MIX(SFO__MIX(SFO__MIX(SFO__MIX(2166136261u, \
-    sizeof(struct sfo_client)), sizeof(struct sfo_token)), sizeof(struct sfo_device)), \
-    sizeof(struct sfo_introspection)), sizeof(struct sfo_authz)), sizeof(struct sfo_extract))
-#define sfo_client_init(c, port, login_url, client_id, work, work_len) \
+#define SFO_ABI_SIZES                                                                              \
+    SFO__MIX(SFO__MIX(SFO__MIX(SFO__MIX(SFO__MIX(SFO__MIX(2166136261u, sizeof(struct sfo_client)), \
+                                                 sizeof(struct sfo_token)),                        \
+                                        sizeof(struct sfo_device)),                                \
+                               sizeof(struct sfo_introspection)),                                  \
+                      sizeof(struct sfo_authz)),                                                   \
+             sizeof(struct sfo_extract))
+#define sfo_client_init(c, port, login_url, client_id, work, work_len)                 \
     sfo_client_init_checked((c), (port), (login_url), (client_id), (work), (work_len), \
                             SFO_ABI_SIZES, SFO_CONFIG_SIGNATURE)
 int sfo_client_init_checked(struct sfo_client *c, const struct sfo_port *port,
-                            const char *login_url, const char *client_id,
-                            uint8_t *work, size_t work_len, uint32_t sizes, uint32_t settings);
+                            const char *login_url, const char *client_id, uint8_t *work,
+                            size_t work_len, uint32_t sizes, uint32_t settings);
 
 /* ---- results --------------------------------------------------------------------- */
 
 /* An OAuth error answer (or just the HTTP status when the body had none). */
 struct sfo_oauth_error {
-    int http_status;                           /* 0 when no response was read */
-    char error[SFO_ERROR_MAX];                 /* "" when absent */
+    int http_status;           /* 0 when no response was read */
+    char error[SFO_ERROR_MAX]; /* "" when absent */
     char error_description[SFO_ERROR_DESC_MAX];
     /* On SFO_E_BAD_VALUE, SFO_E_RESPONSE_TOO_LONG, SFO_E_JSON_TYPE/_RANGE/_DUPKEY:
      * the answer's member at fault (a constant string), else NULL. */
@@ -173,12 +177,12 @@ struct sfo_token {
     char id[SFO_URL_MAX];
     char token_type[SFO_TOKEN_TYPE_MAX];
     char scope[SFO_SCOPE_MAX];
-    char issued_at[SFO_ISSUED_AT_MAX];         /* as received (Salesforce: milliseconds) */
+    char issued_at[SFO_ISSUED_AT_MAX]; /* as received (Salesforce: milliseconds) */
     char signature[SFO_SIGNATURE_MAX];
     char id_token[SFO_ID_TOKEN_MAX];
-    int64_t expires_in;                        /* seconds, -1 when not sent */
-    bool signature_verified;                   /* signature present and checked */
-    struct sfo_oauth_error err;                /* on SFO_E_OAUTH / SFO_E_HTTP_STATUS */
+    int64_t expires_in;         /* seconds, -1 when not sent */
+    bool signature_verified;    /* signature present and checked */
+    struct sfo_oauth_error err; /* on SFO_E_OAUTH / SFO_E_HTTP_STATUS */
 };
 
 /* Wipe every field of a token (secrets included) and reset expires_in to -1. */
@@ -196,11 +200,11 @@ int sfo_signature_check(const struct sfo_port *port, const uint8_t *secret, size
 /* ---- JWT bearer (RFC 7523, Salesforce "OAuth 2.0 JWT Bearer Flow") --------------- */
 
 struct sfo_jwt {
-    const char *username;       /* sub */
-    const uint8_t *key;         /* RSA private key, PEM or DER (PKCS#1 or PKCS#8) */
+    const char *username; /* sub */
+    const uint8_t *key;   /* RSA private key, PEM or DER (PKCS#1 or PKCS#8) */
     size_t key_len;
-    const char *audience;       /* NULL: sfo_jwt_audience(login_url) */
-    uint32_t lifetime_s;        /* 0: SFO_JWT_LIFETIME_S */
+    const char *audience; /* NULL: sfo_jwt_audience(login_url) */
+    uint32_t lifetime_s;  /* 0: SFO_JWT_LIFETIME_S */
 };
 
 /*
@@ -222,8 +226,8 @@ int sfo_jwt_audience(const char *login_url, char *out, size_t cap, size_t *out_l
  * SFO_E_JSON_UTF8 (a claim is not UTF-8), SFO_E_KEY, SFO_E_KEY_TYPE,
  * SFO_E_CRYPTO.
  */
-int sfo_jwt_build(const struct sfo_client *c, const struct sfo_jwt *j,
-                  char *out, size_t cap, size_t *out_len);
+int sfo_jwt_build(const struct sfo_client *c, const struct sfo_jwt *j, char *out, size_t cap,
+                  size_t *out_len);
 
 /*
  * JWT bearer grant: builds the assertion in the working buffer's scratch,
@@ -238,15 +242,15 @@ int sfo_jwt_bearer(const struct sfo_client *c, const struct sfo_jwt *j, struct s
  * wipe it (sfo_wipe) once the code is exchanged. */
 struct sfo_authz {
     char state[SFO_STATE_LEN + 1];
-    char verifier[SFO_VERIFIER_LEN + 1];   /* "" without PKCE */
+    char verifier[SFO_VERIFIER_LEN + 1]; /* "" without PKCE */
 };
 
 struct sfo_authz_params {
-    const char *redirect_uri;   /* required */
-    const char *scope;          /* space separated, or NULL */
-    const char *prompt;         /* login / consent / select_account, or NULL */
-    const char *login_hint;     /* or NULL */
-    bool pkce;                  /* add code_challenge (S256) */
+    const char *redirect_uri; /* required */
+    const char *scope;        /* space separated, or NULL */
+    const char *prompt;       /* login / consent / select_account, or NULL */
+    const char *login_hint;   /* or NULL */
+    bool pkce;                /* add code_challenge (S256) */
 };
 
 /*
@@ -278,8 +282,8 @@ int sfo_pkce_challenge(const struct sfo_port *port, const char *verifier, size_t
  * NQSCHAR, after decoding: SFO_E_BAD_VALUE, err->field naming it.
  * Also SFO_E_TOO_LONG, SFO_E_PCT, SFO_E_DUPLICATE, SFO_E_URL*.
  */
-int sfo_callback_parse(const char *url, size_t n, const struct sfo_authz *s,
-                       char *code, size_t cap, struct sfo_oauth_error *err);
+int sfo_callback_parse(const char *url, size_t n, const struct sfo_authz *s, char *code, size_t cap,
+                       struct sfo_oauth_error *err);
 
 /* Exchange the code (grant_type=authorization_code, redirect_uri, and
  * code_verifier when s->verifier is not empty; s may be NULL without PKCE). */
@@ -300,8 +304,8 @@ int sfo_client_credentials(const struct sfo_client *c, const char *scope, struct
 
 /* grant_type=password; SFO_E_ARG unless c->allow_password. password (+ security
  * token appended by the caller) is password_len bytes. */
-int sfo_password_grant(const struct sfo_client *c, const char *username,
-                       const char *password, size_t password_len, struct sfo_token *tok);
+int sfo_password_grant(const struct sfo_client *c, const char *username, const char *password,
+                       size_t password_len, struct sfo_token *tok);
 
 /* ---- device flow ------------------------------------------------------------------ */
 
@@ -310,8 +314,8 @@ struct sfo_device {
     char user_code[SFO_USER_CODE_MAX];
     char verification_uri[SFO_URL_MAX];
     char verification_uri_complete[SFO_URL_MAX]; /* RFC 8628 only; "" when absent */
-    uint32_t interval_s;        /* 5 when not sent */
-    int64_t expires_in;         /* -1 when not sent (Salesforce) */
+    uint32_t interval_s;                         /* 5 when not sent */
+    int64_t expires_in;                          /* -1 when not sent (Salesforce) */
     struct sfo_oauth_error err;
 };
 
@@ -343,7 +347,7 @@ struct sfo_introspection {
     char username[SFO_INTROSPECT_STR_MAX];
     char sub[SFO_INTROSPECT_STR_MAX];
     char token_type[SFO_INTROSPECT_STR_MAX];
-    int64_t exp, iat, nbf;      /* 0 when absent */
+    int64_t exp, iat, nbf; /* 0 when absent */
     struct sfo_oauth_error err;
 };
 
@@ -360,8 +364,8 @@ int sfo_introspect(const struct sfo_client *c, const char *token, const char *hi
  * Returns SFO_OK, SFO_E_RESPONSE_TOO_LONG (body larger than cap), SFO_E_JSON_*,
  * SFO_E_OAUTH_RESPONSE (not an object), or the errors above.
  */
-int sfo_userinfo(const struct sfo_client *c, const char *access_token,
-                 char *out, size_t cap, size_t *out_len, struct sfo_oauth_error *err);
+int sfo_userinfo(const struct sfo_client *c, const char *access_token, char *out, size_t cap,
+                 size_t *out_len, struct sfo_oauth_error *err);
 
 #ifdef __cplusplus
 }

@@ -20,9 +20,9 @@ extern "C" {
 
 /* SFO_LOOPBACK_PATH_MAX, _REQ_MAX, _CONN_MAX, _HEAD_MS: sfoauth_config.h. */
 struct sfo_loopback {
-    int fd[2];                         /* IPv4, IPv6 listening sockets (-1 when unused) */
+    int fd[2]; /* IPv4, IPv6 listening sockets (-1 when unused) */
     uint16_t port;
-    char path[SFO_LOOPBACK_PATH_MAX];  /* redirect path, e.g. "/OauthRedirect" */
+    char path[SFO_LOOPBACK_PATH_MAX]; /* redirect path, e.g. "/OauthRedirect" */
 };
 
 /*
@@ -47,8 +47,8 @@ int sfo_loopback_open(struct sfo_loopback *lb, const char *redirect_uri);
  * does not fit; the browser gets 400), SFO_E_ARG (NULL, cap 0, not open),
  * SFO_E_IO (poll failed).
  */
-int sfo_loopback_wait(struct sfo_loopback *lb, uint32_t timeout_ms,
-                      char *query, size_t cap, size_t *len);
+int sfo_loopback_wait(struct sfo_loopback *lb, uint32_t timeout_ms, char *query, size_t cap,
+                      size_t *len);
 
 /* Close the listening sockets. Safe to call twice. */
 void sfo_loopback_close(struct sfo_loopback *lb);

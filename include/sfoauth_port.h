@@ -60,8 +60,8 @@ struct sfo_iov {
 /* Log levels of the optional log callback. */
 enum sfo_log_level {
     SFO_LOG_ERROR = 0,
-    SFO_LOG_INFO = 1,   /* connect, TLS version/cipher, certificate subject */
-    SFO_LOG_DEBUG = 2   /* request line and headers (secrets redacted), response headers */
+    SFO_LOG_INFO = 1, /* connect, TLS version/cipher, certificate subject */
+    SFO_LOG_DEBUG = 2 /* request line and headers (secrets redacted), response headers */
 };
 
 #define SFO_SHA256_LEN 32u
@@ -115,12 +115,10 @@ struct sfo_port {
 
     /* ---- crypto ---- */
     /* SHA-256 over the concatenation of n segments. */
-    int (*sha256)(void *ctx, const struct sfo_iov *msg, size_t n,
-                  uint8_t out[SFO_SHA256_LEN]);
+    int (*sha256)(void *ctx, const struct sfo_iov *msg, size_t n, uint8_t out[SFO_SHA256_LEN]);
     /* HMAC-SHA256 with key over the concatenation of n segments. */
-    int (*hmac_sha256)(void *ctx, const uint8_t *key, size_t key_len,
-                       const struct sfo_iov *msg, size_t n,
-                       uint8_t out[SFO_SHA256_LEN]);
+    int (*hmac_sha256)(void *ctx, const uint8_t *key, size_t key_len, const struct sfo_iov *msg,
+                       size_t n, uint8_t out[SFO_SHA256_LEN]);
     /*
      * Load the signing key (PEM or DER; PKCS#1 "RSA PRIVATE KEY" or unencrypted
      * PKCS#8 "PRIVATE KEY"; RSA 2048..4096 bits) into the context, replacing
@@ -133,8 +131,8 @@ struct sfo_port {
      * sig_cap must be at least the modulus size; *sig_len receives it.
      * Errors: SFO_E_KEY (no key loaded), SFO_E_TOO_LONG, SFO_E_CRYPTO.
      */
-    int (*rsa_sign)(void *ctx, const uint8_t digest[SFO_SHA256_LEN],
-                    uint8_t *sig, size_t sig_cap, size_t *sig_len);
+    int (*rsa_sign)(void *ctx, const uint8_t digest[SFO_SHA256_LEN], uint8_t *sig, size_t sig_cap,
+                    size_t *sig_len);
     /* Wipe and forget the loaded key. */
     void (*key_clear)(void *ctx);
 
@@ -144,8 +142,7 @@ struct sfo_port {
      * text of detail_len bytes, not NUL-terminated. The core redacts secrets
      * before calling; the port must do the same for what it logs.
      */
-    void (*log)(void *log_ctx, int level, const char *msg, const char *detail,
-                size_t detail_len);
+    void (*log)(void *log_ctx, int level, const char *msg, const char *detail, size_t detail_len);
     void *log_ctx;
     int log_level; /* highest level passed to log */
 };

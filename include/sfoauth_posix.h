@@ -25,42 +25,38 @@
 
 #include "sfoauth_tls.h"
 
-
 #ifdef __cplusplus
 extern "C" {
 #endif
 
-
 /* Where the trust anchors come from. */
 enum sfo_posix_ca {
-    SFO_CA_SYSTEM = 0,   /* PEM bundle SFO_POSIX_CA_FILE_DEFAULT */
-    SFO_CA_FILE = 1,     /* PEM bundle at cfg->ca_file */
-    SFO_CA_PEM = 2,      /* PEM text in memory: cfg->ca_pem, cfg->ca_pem_len */
-    SFO_CA_SALESFORCE = 3/* compiled in: DigiCert Global Root CA + Global Root G2 */
+    SFO_CA_SYSTEM = 0,    /* PEM bundle SFO_POSIX_CA_FILE_DEFAULT */
+    SFO_CA_FILE = 1,      /* PEM bundle at cfg->ca_file */
+    SFO_CA_PEM = 2,       /* PEM text in memory: cfg->ca_pem, cfg->ca_pem_len */
+    SFO_CA_SALESFORCE = 3 /* compiled in: DigiCert Global Root CA + Global Root G2 */
 };
 
 struct sfo_posix_config {
-    int ca_source;            /* enum sfo_posix_ca */
-    const char *ca_file;      /* SFO_CA_FILE: path, NUL-terminated */
-    const uint8_t *ca_pem;    /* SFO_CA_PEM: PEM text (need not be NUL-terminated); */
-    size_t ca_pem_len;        /*   only read during sfo_posix_port_init */
+    int ca_source;         /* enum sfo_posix_ca */
+    const char *ca_file;   /* SFO_CA_FILE: path, NUL-terminated */
+    const uint8_t *ca_pem; /* SFO_CA_PEM: PEM text (need not be NUL-terminated); */
+    size_t ca_pem_len;     /*   only read during sfo_posix_port_init */
     /* Optional log callback copied into the port table (NULL: no log). */
-    void (*log)(void *log_ctx, int level, const char *msg, const char *detail,
-                size_t detail_len);
+    void (*log)(void *log_ctx, int level, const char *msg, const char *detail, size_t detail_len);
     void *log_ctx;
-    int log_level;            /* highest enum sfo_log_level passed to log */
+    int log_level; /* highest enum sfo_log_level passed to log */
 };
-
 
 /* -------------------------------------------------------------- the port */
 struct sfo_posix_port {
-    int fd;                       /* connected socket, -1 when none */
-    int inited;                   /* set by init, cleared by deinit */
+    int fd;     /* connected socket, -1 when none */
+    int inited; /* set by init, cleared by deinit */
     void (*log)(void *log_ctx, int level, const char *msg, const char *detail,
-                size_t detail_len);   /* copied from the configuration */
+                size_t detail_len); /* copied from the configuration */
     void *log_ctx;
     int log_level;
-    struct sfo_tls b;             /* the portable TLS glue over this socket and clock */
+    struct sfo_tls b; /* the portable TLS glue over this socket and clock */
 };
 
 /*

@@ -111,8 +111,7 @@ struct sfo_platform {
     int64_t (*wall_s)(void *ctx);
     int (*random)(void *ctx, uint8_t *buf, size_t len);
     void (*sleep_ms)(void *ctx, uint32_t ms);
-    void (*log)(void *log_ctx, int level, const char *msg, const char *detail,
-                size_t detail_len);
+    void (*log)(void *log_ctx, int level, const char *msg, const char *detail, size_t detail_len);
     void *log_ctx;
     int log_level;
 };
@@ -151,14 +150,13 @@ struct sfo_tls_config {
     struct sfo_tls_trust trust;
 };
 
-
 /* The leaf certificate of the last handshake, also of a refused one, for a
  * message that names it (sfo_tls_peer_cert). */
 struct sfo_tls_peer {
-    char subject[256];   /* "CN=a, O=b" (CN O OU C ST L), "" when unknown */
-    char issuer[256];    /* the same for its issuer, "" when unknown */
-    uint8_t sha256[32];  /* SHA-256 of the leaf's DER */
-    int have;            /* a leaf certificate was seen */
+    char subject[256];  /* "CN=a, O=b" (CN O OU C ST L), "" when unknown */
+    char issuer[256];   /* the same for its issuer, "" when unknown */
+    uint8_t sha256[32]; /* SHA-256 of the leaf's DER */
+    int have;           /* a leaf certificate was seen */
 };
 
 /* ------------------------------------------------------- the context (opaque) */
@@ -166,19 +164,18 @@ struct sfo_tls_peer {
  * allocate the context statically or on its stack. */
 #if defined(SFO_BACKEND_MBEDTLS) && SFO_BACKEND_MBEDTLS
 
-
-#define SFO_TLS_BACKEND_MEMBERS                                                            \
-    mbedtls_ctr_drbg_context drbg; /* seeded from platform.random; TLS, RSA blinding */    \
-    mbedtls_x509_crt ca;           /* trust anchors (mbedTLS allocator) */                 \
-    mbedtls_ssl_config conf;                                                                \
-    mbedtls_ssl_context ssl;                                                                \
-    mbedtls_pk_context key;        /* signing key */                                       \
-    int ssl_setup;                 /* mbedtls_ssl_setup done (once per context) */         \
-    int ssl_dirty;                 /* a session ran since the last reset */                \
-    int host_is_ip;                /* current server name is an IP literal */              \
-    uint8_t host_ip[16];           /* its address bytes (4 or 16) */                       \
-    size_t host_ip_len;                                                                     \
-    struct sfo_tls_peer peer;      /* leaf of the last handshake */
+#define SFO_TLS_BACKEND_MEMBERS                                                         \
+    mbedtls_ctr_drbg_context drbg; /* seeded from platform.random; TLS, RSA blinding */ \
+    mbedtls_x509_crt ca;           /* trust anchors (mbedTLS allocator) */              \
+    mbedtls_ssl_config conf;                                                            \
+    mbedtls_ssl_context ssl;                                                            \
+    mbedtls_pk_context key; /* signing key */                                           \
+    int ssl_setup;          /* mbedtls_ssl_setup done (once per context) */             \
+    int ssl_dirty;          /* a session ran since the last reset */                    \
+    int host_is_ip;         /* current server name is an IP literal */                  \
+    uint8_t host_ip[16];    /* its address bytes (4 or 16) */                           \
+    size_t host_ip_len;                                                                 \
+    struct sfo_tls_peer peer; /* leaf of the last handshake */
 
 #else /* BearSSL */
 
@@ -187,57 +184,56 @@ struct sfo_tls_peer {
  * (the compiled-in Salesforce roots) about 35 KiB on x86-64 and 34.5 KiB on
  * Cortex-M4, most of it the 16.3 KiB record buffer and the 8 KiB leaf copy. */
 
-
 /* X.509 engine wrapping br_x509_minimal: adds the IP SAN check, the key-size
  * and signature-algorithm policy, and tells an expired chain from a
  * not-yet-valid one. Private to port/tls/bearssl.c. */
 struct sfo_br_x509 {
-    const br_x509_class *vtable;         /* must stay first */
-    const br_x509_class **inner;          /* the minimal engine */
-    br_x509_decoder_context dec;          /* decodes each chain certificate */
-    uint32_t days, seconds;               /* now, in BearSSL's time base */
-    unsigned cert_index;                  /* 0 for the leaf */
-    int dates;                            /* 0 ok, 1 some expired, 2 some not yet valid */
-    int check_ip;                         /* host is an IP literal */
+    const br_x509_class *vtable; /* must stay first */
+    const br_x509_class **inner; /* the minimal engine */
+    br_x509_decoder_context dec; /* decodes each chain certificate */
+    uint32_t days, seconds;      /* now, in BearSSL's time base */
+    unsigned cert_index;         /* 0 for the leaf */
+    int dates;                   /* 0 ok, 1 some expired, 2 some not yet valid */
+    int check_ip;                /* host is an IP literal */
     uint8_t ip[16];
     size_t ip_len;
-    uint8_t leaf[SFO_BR_LEAF_MAX];        /* leaf DER */
+    uint8_t leaf[SFO_BR_LEAF_MAX]; /* leaf DER */
     size_t leaf_len;
     int leaf_overflow;
-    int ip_result;                        /* SFO_OK or the leaf rule that failed */
-    uint8_t dn[SFO_BR_DN_MAX];            /* leaf subject DN (DER) for the log */
+    int ip_result;             /* SFO_OK or the leaf rule that failed */
+    uint8_t dn[SFO_BR_DN_MAX]; /* leaf subject DN (DER) for the log */
     size_t dn_len;
-    uint8_t idn[SFO_BR_DN_MAX];           /* subject DN of the second certificate sent:
+    uint8_t idn[SFO_BR_DN_MAX]; /* subject DN of the second certificate sent:
                                              the leaf's issuer as the server names it */
     size_t idn_len;
-    br_sha256_context leaf_hash;          /* over the leaf's DER */
+    br_sha256_context leaf_hash; /* over the leaf's DER */
     uint8_t leaf_sha256[32];
-    int leaf_seen;                        /* a leaf was received in this handshake */
+    int leaf_seen; /* a leaf was received in this handshake */
 };
 
-#define SFO_TLS_BACKEND_MEMBERS                                                            \
-    br_ssl_client_context sc;                                                               \
-    br_x509_minimal_context xc;                                                             \
-    struct sfo_br_x509 xw;                                                                  \
+#define SFO_TLS_BACKEND_MEMBERS                                                               \
+    br_ssl_client_context sc;                                                                 \
+    br_x509_minimal_context xc;                                                               \
+    struct sfo_br_x509 xw;                                                                    \
     uint8_t iobuf[SFO_BR_IOBUF_SIZE]; /* also holds one DER certificate while anchors load */ \
-    br_x509_trust_anchor anchors[SFO_BR_MAX_ANCHORS];                                       \
-    size_t n_anchors;                                                                       \
-    uint8_t store[SFO_BR_ANCHOR_BYTES]; /* DNs and keys the anchors point into */           \
-    size_t store_used;                                                                      \
-    br_rsa_private_key key;            /* points into keybuf */                             \
+    br_x509_trust_anchor anchors[SFO_BR_MAX_ANCHORS];                                         \
+    size_t n_anchors;                                                                         \
+    uint8_t store[SFO_BR_ANCHOR_BYTES]; /* DNs and keys the anchors point into */             \
+    size_t store_used;                                                                        \
+    br_rsa_private_key key; /* points into keybuf */                                          \
     uint8_t keybuf[BR_RSA_KBUF_PRIV_SIZE(4096)];
 
 #endif
 
 struct sfo_tls {
-    struct sfo_net net;            /* copied from the configuration */
-    struct sfo_platform plat;      /* copied from the configuration */
-    int inited;                    /* set by init, cleared by deinit */
-    int connected;                 /* net connection open */
-    int tls;                       /* TLS session up over it */
-    int key_loaded;                /* a signing key is loaded */
-    int64_t deadline;              /* deadline of the TLS call in progress */
-    int io_err;                    /* SFO_E_* of a transport failure seen by the engine */
+    struct sfo_net net;       /* copied from the configuration */
+    struct sfo_platform plat; /* copied from the configuration */
+    int inited;               /* set by init, cleared by deinit */
+    int connected;            /* net connection open */
+    int tls;                  /* TLS session up over it */
+    int key_loaded;           /* a signing key is loaded */
+    int64_t deadline;         /* deadline of the TLS call in progress */
+    int io_err;               /* SFO_E_* of a transport failure seen by the engine */
     SFO_TLS_BACKEND_MEMBERS
 };
 
@@ -266,8 +262,7 @@ struct sfo_tls {
  * with sfo_tls_trust_add_pem; tls_start fails with SFO_E_TLS_CA while there
  * is none.
  */
-int sfo_tls_port_init(struct sfo_tls *t, const struct sfo_tls_config *cfg,
-                      struct sfo_port *out);
+int sfo_tls_port_init(struct sfo_tls *t, const struct sfo_tls_config *cfg, struct sfo_port *out);
 
 /*
  * Add the certificates of a PEM text as trust anchors (e.g. a bundle read in

@@ -16,8 +16,8 @@
 #define SFO_RSA_MAX_BITS 4096u
 
 /* Certificate policy (README "Certificate policy"), both backends. */
-#define SFO_CERT_RSA_MIN_BITS 2048u   /* RSA keys of leaf, intermediates, anchors */
-#define SFO_CERT_EC_MIN_BITS 256u     /* EC keys: P-256, P-384, P-521 */
+#define SFO_CERT_RSA_MIN_BITS 2048u /* RSA keys of leaf, intermediates, anchors */
+#define SFO_CERT_EC_MIN_BITS  256u  /* EC keys: P-256, P-384, P-521 */
 
 /* ---- port/tls/glue.c: platform and network access for the backends ---- */
 int64_t sfo__tls_mono(const struct sfo_tls *t);
@@ -52,13 +52,12 @@ void sfo__tls_be_scratch_done(struct sfo_tls *t, uint8_t *p, size_t cap);
 int sfo__tls_be_start(struct sfo_tls *t, const char *server_name, struct sfo_transport *io);
 /* Send close_notify (best effort, by t->deadline) and drop the session. */
 void sfo__tls_be_shutdown(struct sfo_tls *t);
-int sfo__tls_sha256(void *ctx, const struct sfo_iov *msg, size_t n,
-                    uint8_t out[SFO_SHA256_LEN]);
-int sfo__tls_hmac_sha256(void *ctx, const uint8_t *key, size_t key_len,
-                         const struct sfo_iov *msg, size_t n, uint8_t out[SFO_SHA256_LEN]);
+int sfo__tls_sha256(void *ctx, const struct sfo_iov *msg, size_t n, uint8_t out[SFO_SHA256_LEN]);
+int sfo__tls_hmac_sha256(void *ctx, const uint8_t *key, size_t key_len, const struct sfo_iov *msg,
+                         size_t n, uint8_t out[SFO_SHA256_LEN]);
 int sfo__tls_key_load(void *ctx, const uint8_t *data, size_t len);
-int sfo__tls_rsa_sign(void *ctx, const uint8_t digest[SFO_SHA256_LEN], uint8_t *sig,
-                      size_t sig_cap, size_t *sig_len);
+int sfo__tls_rsa_sign(void *ctx, const uint8_t digest[SFO_SHA256_LEN], uint8_t *sig, size_t sig_cap,
+                      size_t *sig_len);
 void sfo__tls_key_clear(void *ctx);
 
 /* ---- port/tls/x509_util.c ---- */
@@ -88,8 +87,8 @@ int64_t sfo__days_from_civil(int64_t y, unsigned m, unsigned d);
  * 0 when no further object; SFO_E_TOO_LONG when der or label is too small;
  * SFO_E_B64 on a malformed body or missing END line.
  */
-int sfo__pem_next(const uint8_t *text, size_t len, size_t *pos, char *label,
-                  size_t label_cap, uint8_t *der, size_t cap, size_t *der_len);
+int sfo__pem_next(const uint8_t *text, size_t len, size_t *pos, char *label, size_t label_cap,
+                  uint8_t *der, size_t cap, size_t *der_len);
 /* 1 when s occurs in d[0..len). */
 int sfo__mem_contains(const uint8_t *d, size_t len, const char *s);
 

@@ -7,8 +7,7 @@
 
 /* The override URL of an endpoint (NULL: derived from login_url) and the
  * last segment of its derived path. */
-static const char *ep_override(const struct sfo_client *c, enum sfo__ep which,
-                               const char **name)
+static const char *ep_override(const struct sfo_client *c, enum sfo__ep which, const char **name)
 {
     switch (which) {
     case SFO__EP_AUTHORIZE: *name = "authorize"; return c->authorize_url;
@@ -81,8 +80,8 @@ int sfo_pkce_challenge(const struct sfo_port *port, const char *verifier, size_t
     }
     for (i = 0; i < len; i++) {
         char ch = verifier[i];
-        if (!((ch >= 'A' && ch <= 'Z') || (ch >= 'a' && ch <= 'z') ||
-              (ch >= '0' && ch <= '9') || ch == '-' || ch == '.' || ch == '_' || ch == '~')) {
+        if (!((ch >= 'A' && ch <= 'Z') || (ch >= 'a' && ch <= 'z') || (ch >= '0' && ch <= '9') ||
+              ch == '-' || ch == '.' || ch == '_' || ch == '~')) {
             return SFO_E_ARG;
         }
     }
@@ -119,8 +118,7 @@ static int authorize_query(const struct sfo_client *c, const struct sfo_authz_pa
     if (*n + 2u > cap) {
         return SFO_E_TOO_LONG;
     }
-    for (i = 0; i < *n && out[i] != '?'; i++) {
-    }
+    for (i = 0; i < *n && out[i] != '?'; i++) {}
     out[*n] = i < *n ? '&' : '?';
     (*n)++;
     (void)sfo_form_init(&f, out + *n, cap - *n);
@@ -188,8 +186,8 @@ static int callback_query(const char *url, size_t n, const char **q, size_t *qn)
     int rc;
     *q = url;
     *qn = n;
-    if (n >= 4 && (url[0] | 0x20) == 'h' && (url[1] | 0x20) == 't' &&
-        (url[2] | 0x20) == 't' && (url[3] | 0x20) == 'p') {
+    if (n >= 4 && (url[0] | 0x20) == 'h' && (url[1] | 0x20) == 't' && (url[2] | 0x20) == 't' &&
+        (url[3] | 0x20) == 'p') {
         rc = sfo_url_parse(url, n, &u);
         *q = u.query;
         *qn = u.query_len;
@@ -243,8 +241,8 @@ static int check_state(const char *q, size_t qn, const struct sfo_authz *s)
     return rc;
 }
 
-int sfo_callback_parse(const char *url, size_t n, const struct sfo_authz *s,
-                       char *code, size_t cap, struct sfo_oauth_error *err)
+int sfo_callback_parse(const char *url, size_t n, const struct sfo_authz *s, char *code, size_t cap,
+                       struct sfo_oauth_error *err)
 {
     const char *q;
     size_t qn, cl = 0;

@@ -21,8 +21,7 @@ static char sym(unsigned v, unsigned url)
     return (char)(v == 62u ? (url ? '-' : '+') : (url ? '_' : '/'));
 }
 
-static int enc(const uint8_t *in, size_t n, char *out, size_t cap, size_t *out_len,
-               unsigned url)
+static int enc(const uint8_t *in, size_t n, char *out, size_t cap, size_t *out_len, unsigned url)
 {
     size_t i = 0, o = 0;
     uint32_t acc = 0;
@@ -31,14 +30,14 @@ static int enc(const uint8_t *in, size_t n, char *out, size_t cap, size_t *out_l
 
     if (out == NULL || cap == 0 || (in == NULL && n != 0)) return SFO_E_ARG;
     for (;;) {
-        if (bits >= 6) {                    /* a whole symbol is pending */
+        if (bits >= 6) { /* a whole symbol is pending */
             bits -= 6;
             c = sym((acc >> bits) & 63u, url);
         } else if (i < n) {
             acc = acc << 8 | in[i++];
             bits += 8;
             continue;
-        } else if (bits != 0) {             /* last partial symbol, zero-filled */
+        } else if (bits != 0) { /* last partial symbol, zero-filled */
             c = sym((acc << (6 - bits)) & 63u, url);
             bits = 0;
         } else if (!url && (o & 3u) != 0) {
@@ -47,7 +46,7 @@ static int enc(const uint8_t *in, size_t n, char *out, size_t cap, size_t *out_l
             break;
         }
         if (o + 1 >= cap) {
-            sfo_wipe(out, o + 1);           /* also terminates out */
+            sfo_wipe(out, o + 1); /* also terminates out */
             return SFO_E_TOO_LONG;
         }
         out[o++] = c;
@@ -57,8 +56,7 @@ static int enc(const uint8_t *in, size_t n, char *out, size_t cap, size_t *out_l
     return SFO_OK;
 }
 
-static int dec(const char *in, size_t n, uint8_t *out, size_t cap, size_t *out_len,
-               unsigned url)
+static int dec(const char *in, size_t n, uint8_t *out, size_t cap, size_t *out_len, unsigned url)
 {
     size_t i, o = 0;
     uint32_t acc = 0;
@@ -70,9 +68,9 @@ static int dec(const char *in, size_t n, uint8_t *out, size_t cap, size_t *out_l
         /* Drop one or two final '='; any other '=' then fails as a foreign byte. */
         if (n != 0 && in[n - 1] == '=') n -= in[n - 2] == '=' ? 2 : 1;
     }
-    if (n % 4 == 1) return SFO_E_B64;       /* one symbol cannot make a byte */
+    if (n % 4 == 1) return SFO_E_B64; /* one symbol cannot make a byte */
     for (i = 0; i < n; i++) {
-        for (v = 0; v < 64u && sym(v, url) != in[i]; v++) {}    /* reverse lookup */
+        for (v = 0; v < 64u && sym(v, url) != in[i]; v++) {} /* reverse lookup */
         if (v > 63u) goto bad;
         acc = (acc << 6) | v;
         bits += 6;
@@ -85,7 +83,7 @@ static int dec(const char *in, size_t n, uint8_t *out, size_t cap, size_t *out_l
             out[o++] = (uint8_t)(acc >> bits);
         }
     }
-    if ((acc & ((1u << bits) - 1u)) != 0) goto bad;   /* non-zero trailing bits */
+    if ((acc & ((1u << bits) - 1u)) != 0) goto bad; /* non-zero trailing bits */
     if (out_len != NULL) *out_len = o;
     return SFO_OK;
 bad:

@@ -16,79 +16,79 @@
 #endif
 
 /* Every code with its text, in one list; the tables below are built from it. */
-#define SFO_ERR_LIST(X) \
-    X(SFO_OK, "success") \
-    X(SFO_E_ARG, "invalid argument") \
-    X(SFO_E_TOO_LONG, "value does not fit its buffer") \
-    X(SFO_E_CALL_ORDER, "call out of sequence") \
-    X(SFO_E_NOT_FOUND, "not found") \
-    X(SFO_E_INTERNAL, "internal error") \
-    X(SFO_E_ABI, "caller built with other library settings") \
-    X(SFO_E_B64, "malformed base64") \
-    X(SFO_E_URL, "malformed URL") \
-    X(SFO_E_URL_SCHEME, "URL scheme is not http or https") \
-    X(SFO_E_URL_PORT, "bad port in URL") \
-    X(SFO_E_URL_USERINFO, "user info in URL refused") \
-    X(SFO_E_URL_HOST, "bad host in URL") \
-    X(SFO_E_PCT, "bad percent escape") \
-    X(SFO_E_DUPLICATE, "duplicated parameter") \
-    X(SFO_E_INSECURE_URL, "endpoint URL is not https") \
-    X(SFO_E_JSON_SYNTAX, "JSON syntax error") \
-    X(SFO_E_JSON_UTF8, "invalid UTF-8 in JSON") \
-    X(SFO_E_JSON_ESCAPE, "bad escape in JSON string") \
-    X(SFO_E_JSON_SURROGATE, "lone surrogate in JSON string") \
-    X(SFO_E_JSON_CONTROL, "control character in JSON string") \
-    X(SFO_E_JSON_NUMBER, "malformed JSON number") \
-    X(SFO_E_JSON_DEPTH, "JSON nested too deeply") \
-    X(SFO_E_JSON_TRAILING, "data after the JSON value") \
-    X(SFO_E_JSON_INCOMPLETE, "JSON document incomplete") \
-    X(SFO_E_JSON_ABORTED, "JSON scan stopped by the caller") \
-    X(SFO_E_JSON_TYPE, "JSON field has the wrong type") \
-    X(SFO_E_JSON_RANGE, "JSON number out of range") \
-    X(SFO_E_JSON_DUPKEY, "duplicated JSON key") \
-    X(SFO_E_DNS, "host name not resolved") \
-    X(SFO_E_CONNREFUSED, "connection refused") \
-    X(SFO_E_CONNECT, "connection failed") \
-    X(SFO_E_TIMEOUT, "timed out") \
-    X(SFO_E_RESET, "connection reset by peer") \
-    X(SFO_E_CLOSED, "connection closed by peer") \
-    X(SFO_E_IO, "network I/O error") \
-    X(SFO_E_AGAIN, "no data yet") \
-    X(SFO_E_TLS_UNTRUSTED, "certificate not trusted") \
-    X(SFO_E_TLS_EXPIRED, "certificate expired") \
-    X(SFO_E_TLS_NOT_YET_VALID, "certificate not yet valid") \
-    X(SFO_E_TLS_HOSTNAME, "certificate does not match host") \
-    X(SFO_E_TLS_HANDSHAKE, "TLS handshake failed") \
-    X(SFO_E_TLS_CLOSED, "TLS connection closed abnormally") \
-    X(SFO_E_TLS_CA, "trust anchors could not be loaded") \
-    X(SFO_E_TLS, "TLS error") \
-    X(SFO_E_KEY, "private key unreadable") \
-    X(SFO_E_KEY_TYPE, "private key is not RSA 2048-4096") \
-    X(SFO_E_CRYPTO, "crypto operation failed") \
-    X(SFO_E_ENTROPY, "no entropy available") \
-    X(SFO_E_HTTP_STATUS_LINE, "malformed HTTP status line") \
-    X(SFO_E_HTTP_HEADER, "malformed HTTP header") \
-    X(SFO_E_HTTP_HEADER_SIZE, "HTTP header section too large") \
+#define SFO_ERR_LIST(X)                                              \
+    X(SFO_OK, "success")                                             \
+    X(SFO_E_ARG, "invalid argument")                                 \
+    X(SFO_E_TOO_LONG, "value does not fit its buffer")               \
+    X(SFO_E_CALL_ORDER, "call out of sequence")                      \
+    X(SFO_E_NOT_FOUND, "not found")                                  \
+    X(SFO_E_INTERNAL, "internal error")                              \
+    X(SFO_E_ABI, "caller built with other library settings")         \
+    X(SFO_E_B64, "malformed base64")                                 \
+    X(SFO_E_URL, "malformed URL")                                    \
+    X(SFO_E_URL_SCHEME, "URL scheme is not http or https")           \
+    X(SFO_E_URL_PORT, "bad port in URL")                             \
+    X(SFO_E_URL_USERINFO, "user info in URL refused")                \
+    X(SFO_E_URL_HOST, "bad host in URL")                             \
+    X(SFO_E_PCT, "bad percent escape")                               \
+    X(SFO_E_DUPLICATE, "duplicated parameter")                       \
+    X(SFO_E_INSECURE_URL, "endpoint URL is not https")               \
+    X(SFO_E_JSON_SYNTAX, "JSON syntax error")                        \
+    X(SFO_E_JSON_UTF8, "invalid UTF-8 in JSON")                      \
+    X(SFO_E_JSON_ESCAPE, "bad escape in JSON string")                \
+    X(SFO_E_JSON_SURROGATE, "lone surrogate in JSON string")         \
+    X(SFO_E_JSON_CONTROL, "control character in JSON string")        \
+    X(SFO_E_JSON_NUMBER, "malformed JSON number")                    \
+    X(SFO_E_JSON_DEPTH, "JSON nested too deeply")                    \
+    X(SFO_E_JSON_TRAILING, "data after the JSON value")              \
+    X(SFO_E_JSON_INCOMPLETE, "JSON document incomplete")             \
+    X(SFO_E_JSON_ABORTED, "JSON scan stopped by the caller")         \
+    X(SFO_E_JSON_TYPE, "JSON field has the wrong type")              \
+    X(SFO_E_JSON_RANGE, "JSON number out of range")                  \
+    X(SFO_E_JSON_DUPKEY, "duplicated JSON key")                      \
+    X(SFO_E_DNS, "host name not resolved")                           \
+    X(SFO_E_CONNREFUSED, "connection refused")                       \
+    X(SFO_E_CONNECT, "connection failed")                            \
+    X(SFO_E_TIMEOUT, "timed out")                                    \
+    X(SFO_E_RESET, "connection reset by peer")                       \
+    X(SFO_E_CLOSED, "connection closed by peer")                     \
+    X(SFO_E_IO, "network I/O error")                                 \
+    X(SFO_E_AGAIN, "no data yet")                                    \
+    X(SFO_E_TLS_UNTRUSTED, "certificate not trusted")                \
+    X(SFO_E_TLS_EXPIRED, "certificate expired")                      \
+    X(SFO_E_TLS_NOT_YET_VALID, "certificate not yet valid")          \
+    X(SFO_E_TLS_HOSTNAME, "certificate does not match host")         \
+    X(SFO_E_TLS_HANDSHAKE, "TLS handshake failed")                   \
+    X(SFO_E_TLS_CLOSED, "TLS connection closed abnormally")          \
+    X(SFO_E_TLS_CA, "trust anchors could not be loaded")             \
+    X(SFO_E_TLS, "TLS error")                                        \
+    X(SFO_E_KEY, "private key unreadable")                           \
+    X(SFO_E_KEY_TYPE, "private key is not RSA 2048-4096")            \
+    X(SFO_E_CRYPTO, "crypto operation failed")                       \
+    X(SFO_E_ENTROPY, "no entropy available")                         \
+    X(SFO_E_HTTP_STATUS_LINE, "malformed HTTP status line")          \
+    X(SFO_E_HTTP_HEADER, "malformed HTTP header")                    \
+    X(SFO_E_HTTP_HEADER_SIZE, "HTTP header section too large")       \
     X(SFO_E_HTTP_CL_TE, "both Content-Length and Transfer-Encoding") \
-    X(SFO_E_HTTP_CL, "bad Content-Length") \
-    X(SFO_E_HTTP_TE, "unsupported Transfer-Encoding") \
-    X(SFO_E_HTTP_CHUNK, "bad chunked framing") \
-    X(SFO_E_HTTP_BODY_SIZE, "HTTP body too large") \
-    X(SFO_E_HTTP_TRUNCATED, "HTTP body truncated") \
-    X(SFO_E_HTTP_SINK, "HTTP body rejected by its reader") \
-    X(SFO_E_HTTP_STATUS, "unexpected HTTP status") \
-    X(SFO_E_PROXY, "proxy refused CONNECT") \
-    X(SFO_E_HTTP_REQUEST, "HTTP request cannot be built") \
-    X(SFO_E_HTTP_CHUNK_SIZE, "HTTP chunk size overflow") \
-    X(SFO_E_OAUTH, "OAuth error from server") \
-    X(SFO_E_OAUTH_RESPONSE, "malformed token response") \
-    X(SFO_E_SIGNATURE, "token signature mismatch") \
-    X(SFO_E_STATE_MISMATCH, "state mismatch in callback") \
-    X(SFO_E_CALLBACK, "callback has neither code nor error") \
-    X(SFO_E_PENDING, "authorization pending") \
-    X(SFO_E_DEADLINE, "deadline passed") \
-    X(SFO_E_BAD_VALUE, "server value breaks its grammar") \
-    X(SFO_E_RESPONSE_TOO_LONG, "server value does not fit its field") \
+    X(SFO_E_HTTP_CL, "bad Content-Length")                           \
+    X(SFO_E_HTTP_TE, "unsupported Transfer-Encoding")                \
+    X(SFO_E_HTTP_CHUNK, "bad chunked framing")                       \
+    X(SFO_E_HTTP_BODY_SIZE, "HTTP body too large")                   \
+    X(SFO_E_HTTP_TRUNCATED, "HTTP body truncated")                   \
+    X(SFO_E_HTTP_SINK, "HTTP body rejected by its reader")           \
+    X(SFO_E_HTTP_STATUS, "unexpected HTTP status")                   \
+    X(SFO_E_PROXY, "proxy refused CONNECT")                          \
+    X(SFO_E_HTTP_REQUEST, "HTTP request cannot be built")            \
+    X(SFO_E_HTTP_CHUNK_SIZE, "HTTP chunk size overflow")             \
+    X(SFO_E_OAUTH, "OAuth error from server")                        \
+    X(SFO_E_OAUTH_RESPONSE, "malformed token response")              \
+    X(SFO_E_SIGNATURE, "token signature mismatch")                   \
+    X(SFO_E_STATE_MISMATCH, "state mismatch in callback")            \
+    X(SFO_E_CALLBACK, "callback has neither code nor error")         \
+    X(SFO_E_PENDING, "authorization pending")                        \
+    X(SFO_E_DEADLINE, "deadline passed")                             \
+    X(SFO_E_BAD_VALUE, "server value breaks its grammar")            \
+    X(SFO_E_RESPONSE_TOO_LONG, "server value does not fit its field")
 
 #if SFO_ERROR_STRINGS > 0
 /* Codes fit in a signed byte (0 .. -128): one byte per entry, no pointers. */
@@ -103,10 +103,10 @@ static const int8_t k_codes[] = { SFO_ERR_LIST(ERR_CODE) };
  * in the order of k_codes: no pointer table, an entry is found by skipping. */
 #if SFO_ERROR_STRINGS == 2
 #define ERR_STR(c, t) #c "\0" t "\0"
-#define ERR_STRIDE 2u
+#define ERR_STRIDE    2u
 #else
 #define ERR_STR(c, t) #c "\0"
-#define ERR_STRIDE 1u
+#define ERR_STRIDE    1u
 #endif
 static const char k_strings[] = SFO_ERR_LIST(ERR_STR);
 #undef ERR_STR

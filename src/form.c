@@ -27,9 +27,11 @@ static int put(struct sfo_form *f, unsigned pre, const char *in, size_t n)
         if (c == 0) {
             c = (unsigned char)*in++;
             n--;
-            if (c == ' ') c = '+';
+            if (c == ' ')
+                c = '+';
             else if (c - '0' >= 10u && (c | 0x20u) - 'a' >= 26u && c != '*' && c != '-' &&
-                     c != '.' && c != '_') k = 3;
+                     c != '.' && c != '_')
+                k = 3;
         }
         if (f->cap - o <= k) return f->err = SFO_E_TOO_LONG;
         if (f->buf != NULL) {

@@ -26,13 +26,14 @@ struct wr {
 };
 
 #ifdef SFO_NO_LOG
-#define dbg(c, msg, d, n) ((void)(c), (void)(msg), (void)(d), (void)(n))
+#define dbg(c, msg, d, n)  ((void)(c), (void)(msg), (void)(d), (void)(n))
 #define log_response(c, r) ((void)0)
 #else
 static void dbg(const struct sfo_http_client *c, const char *msg, const char *d, size_t n)
 {
     const struct sfo_port *p = c->port;
-    if (p->log != NULL && p->log_level >= SFO_LOG_DEBUG) p->log(p->log_ctx, SFO_LOG_DEBUG, msg, d, n);
+    if (p->log != NULL && p->log_level >= SFO_LOG_DEBUG)
+        p->log(p->log_ctx, SFO_LOG_DEBUG, msg, d, n);
 }
 #endif
 
@@ -65,7 +66,10 @@ static void put(struct wr *w, const void *src, size_t n)
     const uint8_t *s = src;
     while (n > 0 && w->err == SFO_OK) {
         size_t k = w->c->win_len - w->n;
-        if (k == 0) { flush(w); continue; }
+        if (k == 0) {
+            flush(w);
+            continue;
+        }
         if (k > n) k = n;
         memcpy(w->c->win + w->n, s, k);
         w->n += k;
@@ -83,7 +87,10 @@ static void put_dec(struct wr *w, uint64_t v)
 {
     char b[20];
     size_t i = sizeof b;
-    do { b[--i] = (char)('0' + v % 10); v /= 10; } while (v != 0);
+    do {
+        b[--i] = (char)('0' + v % 10);
+        v /= 10;
+    } while (v != 0);
     put(w, b + i, sizeof b - i);
 }
 
@@ -106,7 +113,10 @@ static void authority(struct wr *w, const char *host, uint16_t port, uint16_t df
     if (v6) puts_(w, "[");
     puts_(w, host);
     if (v6) puts_(w, "]");
-    if (port != dflt) { puts_(w, ":"); put_dec(w, port); }
+    if (port != dflt) {
+        puts_(w, ":");
+        put_dec(w, port);
+    }
 }
 
 /* Form-encode n bytes into the request, 16 input bytes at a time. */
@@ -192,9 +202,8 @@ static void log_response(const struct sfo_http_client *c, const struct sfo_http_
 
 /* Connect to the origin (through the CONNECT proxy for https when set). The
  * proxy's answer is read with the request's parser p into resp. */
-static int open_conn(struct sfo_http_client *c, const struct sfo_http_request *req,
-                     uint16_t port, int64_t dl, struct sfo_http_parser *p,
-                     struct sfo_http_response *r)
+static int open_conn(struct sfo_http_client *c, const struct sfo_http_request *req, uint16_t port,
+                     int64_t dl, struct sfo_http_parser *p, struct sfo_http_response *r)
 {
     const struct sfo_port *pt = c->port;
 #ifdef SFO_NO_PROXY
@@ -207,8 +216,8 @@ static int open_conn(struct sfo_http_client *c, const struct sfo_http_request *r
     int rc;
 
     if (cdl > dl) cdl = dl;
-    rc = pt->connect(pt->ctx, proxy ? c->proxy_host : req->host, proxy ? c->proxy_port : port,
-                     cdl, &c->io);
+    rc = pt->connect(pt->ctx, proxy ? c->proxy_host : req->host, proxy ? c->proxy_port : port, cdl,
+                     &c->io);
     if (rc != SFO_OK) return rc;
     c->open = true;
     if (c->host_buf != NULL && c->host_cap > 0) c->host_buf[0] = '\0';
@@ -232,7 +241,7 @@ static int open_conn(struct sfo_http_client *c, const struct sfo_http_request *r
         rc = read_response(c, p, dl, &got, &extra);
         if (rc != SFO_OK) return rc;
         log_response(c, r);
-        if (r->status < 200 || r->status > 299 || extra) {   /* the server speaks after us */
+        if (r->status < 200 || r->status > 299 || extra) { /* the server speaks after us */
             c->proxy_status = r->status;
             return SFO_E_PROXY;
         }
@@ -261,7 +270,8 @@ static int send_request(struct sfo_http_client *c, const struct sfo_http_request
         blen = 0;
         for (i = 0; i < req->form_n; i++) {
             const struct sfo_http_field *f = &req->form[i];
-            blen += (i ? 2u : 1u) + sfo_form_encoded_len((const uint8_t *)f->name, strlen(f->name)) +
+            blen += (i ? 2u : 1u) +
+                    sfo_form_encoded_len((const uint8_t *)f->name, strlen(f->name)) +
                     sfo_form_encoded_len((const uint8_t *)f->value, f->value_len);
         }
         if (ct == NULL) ct = "application/x-www-form-urlencoded";
@@ -358,11 +368,11 @@ int sfo_http_request(struct sfo_http_client *c, const struct sfo_http_request *r
             rc = open_conn(c, req, port, dl, &p, resp);
             if (rc != SFO_OK) break;
         }
-        sfo_http_parser_init(&p, resp, streq(req->method, "HEAD"), c->header_max, c->body_max,
-                             sink, sink_ctx);
+        sfo_http_parser_init(&p, resp, streq(req->method, "HEAD"), c->header_max, c->body_max, sink,
+                             sink_ctx);
         rc = send_request(c, req, port, dl);
         if (rc == SFO_OK) rc = read_response(c, &p, dl, &got, &extra);
-        if (extra) resp->keep_alive = false;   /* not a server to keep talking to */
+        if (extra) resp->keep_alive = false; /* not a server to keep talking to */
         /* a kept connection the server dropped meanwhile: once more on a fresh one */
         if (rc != SFO_OK && c->reused && got == 0 && rc != SFO_E_TIMEOUT) {
             sfo_http_close(c);

@@ -25,11 +25,24 @@
 #endif
 
 enum {
-    S_START, S_PROTO, S_MINOR, S_SP, S_CODE, S_AFTER_CODE, S_REASON, S_LF,
-    S_LINE, S_NAME, S_VALUE,
-    S_CSIZE, S_CEXT, S_CEXTQ, S_CEXTESC, S_CDATA_CR,
-    S_BODY,   /* bulk: Content-Length body or chunk data (p->left bytes) */
-    S_EOFBODY,/* bulk: close-delimited body */
+    S_START,
+    S_PROTO,
+    S_MINOR,
+    S_SP,
+    S_CODE,
+    S_AFTER_CODE,
+    S_REASON,
+    S_LF,
+    S_LINE,
+    S_NAME,
+    S_VALUE,
+    S_CSIZE,
+    S_CEXT,
+    S_CEXTQ,
+    S_CEXTESC,
+    S_CDATA_CR,
+    S_BODY,    /* bulk: Content-Length body or chunk data (p->left bytes) */
+    S_EOFBODY, /* bulk: close-delimited body */
     S_DONE
 };
 /* what follows an LF (p->next when state == S_LF) */
@@ -46,7 +59,7 @@ static const char k_names[] = "\016content-length\021transfer-encoding\012connec
 #define F_TE      0x02u
 #define F_CLOSE   0x04u
 #define F_KA      0x08u
-#define F_BODY    0x10u  /* header section over: count chunk lines instead */
+#define F_BODY    0x10u /* header section over: count chunk lines instead */
 #define F_TRAILER 0x20u
 #define F_SEEN    0x40u  /* bit F_SEEN << (hid - H_CT): string header already kept */
 #define F_OVF     0x400u /* short value did not fit the scratch */
@@ -60,7 +73,8 @@ static int fail(struct sfo_http_parser *p, int err)
 }
 
 /* RFC 9110 tchar: one bit per byte 0x00..0x7f (none above). */
-static const uint8_t k_tchar[16] = { 0x00, 0x00, 0x00, 0x00, 0xfa, 0x6c, 0xff, 0x03, 0xfe, 0xff, 0xff, 0xc7, 0xff, 0xff, 0xff, 0x57 };
+static const uint8_t k_tchar[16] = { 0x00, 0x00, 0x00, 0x00, 0xfa, 0x6c, 0xff, 0x03,
+                                     0xfe, 0xff, 0xff, 0xc7, 0xff, 0xff, 0xff, 0x57 };
 
 static bool is_tchar(uint8_t c)
 {
@@ -76,8 +90,8 @@ static bool is_vbyte(uint8_t c)
 }
 
 /* Lengths of the kept names (all different): bit n set for length n. */
-#define K_NAME_LENS ((1u << 8) | (1u << 10) | (1u << 11) | (1u << 12) | (1u << 14) | \
-                     (1u << 16) | (1u << 17))
+#define K_NAME_LENS \
+    ((1u << 8) | (1u << 10) | (1u << 11) | (1u << 12) | (1u << 14) | (1u << 16) | (1u << 17))
 
 /* H_* of a header name of n bytes (any case), H_NONE if not kept. A tchar ORed
  * with 0x20 is a lowercase letter or '-' only when it was one in either case. */
@@ -104,7 +118,7 @@ static size_t value_run(const uint8_t *d, size_t n)
     while (n - j >= sizeof(size_t)) {
         size_t w, x;
 #ifdef __GNUC__
-        __builtin_memcpy(&w, d + j, sizeof w);   /* one unaligned load, even freestanding */
+        __builtin_memcpy(&w, d + j, sizeof w); /* one unaligned load, even freestanding */
 #else
         memcpy(&w, d + j, sizeof w);
 #endif
@@ -167,9 +181,8 @@ static void resp_reset(struct sfo_http_parser *p)
     p->num = 0;
 }
 
-int sfo_http_parser_init(struct sfo_http_parser *p, struct sfo_http_response *resp,
-                         bool head, size_t header_max, uint64_t body_max,
-                         sfo_http_sink sink, void *sink_ctx)
+int sfo_http_parser_init(struct sfo_http_parser *p, struct sfo_http_response *resp, bool head,
+                         size_t header_max, uint64_t body_max, sfo_http_sink sink, void *sink_ctx)
 {
     if (p == NULL || resp == NULL) return SFO_E_ARG;
     memset(p, 0, sizeof *p);
@@ -226,8 +239,7 @@ static int end_header(struct sfo_http_parser *p)
     switch (p->hid) {
     case H_CL:
         x = (p->flags & F_OVF) ? -1 : dec(v, n);
-        if (x < 0 || ((p->flags & F_CL) && x != r->content_length))
-            return SFO_E_HTTP_CL;
+        if (x < 0 || ((p->flags & F_CL) && x != r->content_length)) return SFO_E_HTTP_CL;
         r->content_length = x;
         p->flags |= F_CL;
         break;
@@ -236,15 +248,17 @@ static int end_header(struct sfo_http_parser *p)
         p->flags |= F_TE;
         break;
     case H_CONN:
-        if (p->flags & F_OVF) { p->flags |= F_CLOSE; break; }
+        if (p->flags & F_OVF) {
+            p->flags |= F_CLOSE;
+            break;
+        }
         conn_tokens(p, v, n);
         break;
     case H_RA:
         x = (p->flags & F_OVF) ? -1 : dec(v, n);
         r->retry_after_s = (x >= 0 && n <= 9) ? x : -1;
         break;
-    default:
-        break;
+    default: break;
     }
     return SFO_OK;
 }
@@ -253,10 +267,13 @@ static int end_header(struct sfo_http_parser *p)
 static int end_headers(struct sfo_http_parser *p)
 {
     struct sfo_http_response *r = p->resp;
-    if (p->flags & F_TRAILER) { p->state = S_DONE; return SFO_OK; }
+    if (p->flags & F_TRAILER) {
+        p->state = S_DONE;
+        return SFO_OK;
+    }
     if (r->status < 200) {
         if (r->status == 101) return SFO_E_HTTP_STATUS;
-        resp_reset(p);           /* 1xx: skipped, the final response follows */
+        resp_reset(p); /* 1xx: skipped, the final response follows */
         p->state = S_START;
         return SFO_OK;
     }
@@ -288,7 +305,10 @@ static int deliver(struct sfo_http_parser *p, const uint8_t *d, size_t n)
     if (n > p->body_max - r->body_len) return SFO_E_HTTP_BODY_SIZE;
     if (p->sink != NULL) {
         int rc = p->sink(p->sink_ctx, d, n);
-        if (rc != 0) { r->sink_err = rc; return SFO_E_HTTP_SINK; }
+        if (rc != 0) {
+            r->sink_err = rc;
+            return SFO_E_HTTP_SINK;
+        }
     }
     r->body_len += n;
     return SFO_OK;
@@ -337,7 +357,11 @@ static int status_byte(struct sfo_http_parser *p, uint8_t c)
 
     switch (p->state) {
     case S_START:
-        if (c == '\r') { p->state = S_LF; p->next = X_START; break; }
+        if (c == '\r') {
+            p->state = S_LF;
+            p->next = X_START;
+            break;
+        }
         p->state = S_PROTO;
         /* fall through */
     case S_PROTO:
@@ -364,10 +388,17 @@ static int status_byte(struct sfo_http_parser *p, uint8_t c)
         }
         break;
     case S_AFTER_CODE:
-        if (c == ' ') { p->state = S_REASON; break; }
+        if (c == ' ') {
+            p->state = S_REASON;
+            break;
+        }
         /* fall through */
     default: /* S_REASON */
-        if (c == '\r') { p->state = S_LF; p->next = X_STATUS; break; }
+        if (c == '\r') {
+            p->state = S_LF;
+            p->next = X_STATUS;
+            break;
+        }
         if (p->state == S_AFTER_CODE || (c < 0x20 && c != '\t') || c == 0x7f)
             return SFO_E_HTTP_STATUS_LINE;
         break;
@@ -397,8 +428,12 @@ static void name_end(struct sfo_http_parser *p)
 static int name_byte(struct sfo_http_parser *p, uint8_t c)
 {
     if (p->state == S_LINE) {
-        if (c == '\r') { p->state = S_LF; p->next = X_HEADERS; return SFO_OK; }
-        if (!is_tchar(c)) return SFO_E_HTTP_HEADER;  /* includes obs-fold */
+        if (c == '\r') {
+            p->state = S_LF;
+            p->next = X_HEADERS;
+            return SFO_OK;
+        }
+        if (!is_tchar(c)) return SFO_E_HTTP_HEADER; /* includes obs-fold */
         p->vlen = 0;
         p->state = S_NAME;
     }
@@ -407,8 +442,10 @@ static int name_byte(struct sfo_http_parser *p, uint8_t c)
         return SFO_OK;
     }
     if (!is_tchar(c)) return SFO_E_HTTP_HEADER;
-    if (p->vlen < sizeof p->scratch) p->scratch[p->vlen++] = (char)c;
-    else p->vlen = 0xff;   /* longer than any kept name */
+    if (p->vlen < sizeof p->scratch)
+        p->scratch[p->vlen++] = (char)c;
+    else
+        p->vlen = 0xff; /* longer than any kept name */
     return SFO_OK;
 }
 
@@ -416,18 +453,26 @@ static int name_byte(struct sfo_http_parser *p, uint8_t c)
  * (leading blanks skipped; too long: flagged), others are only checked. */
 static int value_byte(struct sfo_http_parser *p, uint8_t c)
 {
-    if (c == '\r') { p->state = S_LF; p->next = X_HDR; return SFO_OK; }
+    if (c == '\r') {
+        p->state = S_LF;
+        p->next = X_HDR;
+        return SFO_OK;
+    }
     if (!is_vbyte(c) && c != '\t') return SFO_E_HTTP_HEADER;
     if (p->hid == H_NONE) return SFO_OK;
     if (p->hid >= H_CT) {
         const struct sfo_http_hdrbuf *b = str_dest(p);
         if (p->slen == 0 && (c == ' ' || c == '\t')) return SFO_OK;
-        if (p->slen + 1 < b->cap) b->buf[p->slen++] = (char)c;
-        else p->flags |= F_OVF;
+        if (p->slen + 1 < b->cap)
+            b->buf[p->slen++] = (char)c;
+        else
+            p->flags |= F_OVF;
     } else {
         if (p->vlen == 0 && (c == ' ' || c == '\t')) return SFO_OK;
-        if (p->vlen < sizeof p->scratch) p->scratch[p->vlen++] = (char)c;
-        else p->flags |= F_OVF;
+        if (p->vlen < sizeof p->scratch)
+            p->scratch[p->vlen++] = (char)c;
+        else
+            p->flags |= F_OVF;
     }
     return SFO_OK;
 }
@@ -447,22 +492,45 @@ static int chunk_byte(struct sfo_http_parser *p, uint8_t c)
             break;
         }
         if (p->k == 0) return SFO_E_HTTP_CHUNK;
-        if (c == ';') { p->k = 0; p->state = S_CEXT; break; }
-        if (c == '\r') { p->state = S_LF; p->next = X_CLINE; break; }
+        if (c == ';') {
+            p->k = 0;
+            p->state = S_CEXT;
+            break;
+        }
+        if (c == '\r') {
+            p->state = S_LF;
+            p->next = X_CLINE;
+            break;
+        }
         return SFO_E_HTTP_CHUNK;
-    case S_CEXT:   /* k: 0 before an extension name, 1 after (ignored) */
-        if (is_tchar(c)) { p->k = 1; break; }
+    case S_CEXT: /* k: 0 before an extension name, 1 after (ignored) */
+        if (is_tchar(c)) {
+            p->k = 1;
+            break;
+        }
         if (c == ' ' || c == '\t') break;
         if (p->k == 0) return SFO_E_HTTP_CHUNK;
-        if (c == ';') { p->k = 0; break; }
+        if (c == ';') {
+            p->k = 0;
+            break;
+        }
         if (c == '=') break;
-        if (c == '"') { p->state = S_CEXTQ; break; }
-        if (c == '\r') { p->state = S_LF; p->next = X_CLINE; break; }
+        if (c == '"') {
+            p->state = S_CEXTQ;
+            break;
+        }
+        if (c == '\r') {
+            p->state = S_LF;
+            p->next = X_CLINE;
+            break;
+        }
         return SFO_E_HTTP_CHUNK;
     case S_CEXTQ:
         if ((c < 0x20 && c != '\t') || c == 0x7f) return SFO_E_HTTP_CHUNK;
-        if (c == '"') p->state = S_CEXT;
-        else if (c == '\\') p->state = S_CEXTESC;
+        if (c == '"')
+            p->state = S_CEXT;
+        else if (c == '\\')
+            p->state = S_CEXTESC;
         break;
     case S_CEXTESC:
         if ((c < 0x20 && c != '\t') || c == 0x7f) return SFO_E_HTTP_CHUNK;
@@ -488,20 +556,25 @@ static int step(struct sfo_http_parser *p, uint8_t c)
     }
 
     switch (p->state) {
-    case S_START: case S_PROTO: case S_MINOR: case S_SP: case S_CODE: case S_AFTER_CODE:
-    case S_REASON:
-        return status_byte(p, c);
+    case S_START:
+    case S_PROTO:
+    case S_MINOR:
+    case S_SP:
+    case S_CODE:
+    case S_AFTER_CODE:
+    case S_REASON: return status_byte(p, c);
     case S_LF:
         if (c != '\n') return lf_error(p->next);
         return after_lf(p);
-    case S_LINE: case S_NAME:
-        return name_byte(p, c);
-    case S_VALUE:
-        return value_byte(p, c);
-    case S_CSIZE: case S_CEXT: case S_CEXTQ: case S_CEXTESC: case S_CDATA_CR:
-        return chunk_byte(p, c);
-    default:
-        return SFO_E_INTERNAL;
+    case S_LINE:
+    case S_NAME: return name_byte(p, c);
+    case S_VALUE: return value_byte(p, c);
+    case S_CSIZE:
+    case S_CEXT:
+    case S_CEXTQ:
+    case S_CEXTESC:
+    case S_CDATA_CR: return chunk_byte(p, c);
+    default: return SFO_E_INTERNAL;
     }
 }
 
@@ -534,7 +607,7 @@ static int value_fast(struct sfo_http_parser *p, const uint8_t *data, size_t len
     if (!SFO_HTTP_FAST || i == len || len - i < 2 || data[i] != '\r' || data[i + 1] != '\n' ||
         lim - j < 2)
         return SFO_OK;
-    p->hdr_bytes += 2;   /* the CRLF, as step() would take it byte by byte */
+    p->hdr_bytes += 2; /* the CRLF, as step() would take it byte by byte */
     p->next = X_HDR;
     *pi = i + 2;
     *again = true;
@@ -557,14 +630,14 @@ static void name_fast(struct sfo_http_parser *p, const uint8_t *data, size_t len
     if (n <= sizeof p->scratch && j - i <= sizeof p->scratch - n) {
         for (size_t k = i; k < j; k++) p->scratch[n++] = (char)data[k];
     } else {
-        n = 0xff;   /* longer than any kept name */
+        n = 0xff; /* longer than any kept name */
     }
     p->vlen = (uint8_t)n;
     p->hdr_bytes += j - i;
     *pi = j;
     *again = j == len;
     if (SFO_HTTP_FAST && j < lim && data[j] == ':') {
-        p->hdr_bytes++;  /* the ':', as step() would take it */
+        p->hdr_bytes++; /* the ':', as step() would take it */
         *pi = j + 1;
         *again = true;
         name_end(p);
@@ -593,8 +666,7 @@ static void status_fast(struct sfo_http_parser *p, const uint8_t *data, size_t l
     *again = true;
 }
 
-int sfo_http_parser_feed(struct sfo_http_parser *p, const uint8_t *data, size_t len,
-                         size_t *used)
+int sfo_http_parser_feed(struct sfo_http_parser *p, const uint8_t *data, size_t len, size_t *used)
 {
     size_t i = 0;
     int rc = SFO_OK;

@@ -91,8 +91,8 @@ static int int_piece(struct sfo_extract *x, struct sfo_field *f, enum sfo_json_e
 
 /* One piece of a wanted STRING/NUMBER value into field f. Returns SFO_OK or
  * the extractor's code for the value (SFO_E_TOO_LONG, _JSON_TYPE, _JSON_RANGE). */
-static int piece(struct sfo_extract *x, struct sfo_field *f, enum sfo_json_event ev,
-                 const char *d, size_t n, unsigned fl)
+static int piece(struct sfo_extract *x, struct sfo_field *f, enum sfo_json_event ev, const char *d,
+                 size_t n, unsigned fl)
 {
     size_t i;
     if (f->type == SFO_FIELD_INT || f->type == SFO_FIELD_UINT) {
@@ -119,8 +119,8 @@ static int piece(struct sfo_extract *x, struct sfo_field *f, enum sfo_json_event
 /* Scanner callback: the top-level shape, member names at depth 1, and the
  * values of wanted members into their fields. Returns 0 to go on, 1 to stop
  * (x->err holds why). */
-static int on_event(void *user, enum sfo_json_event ev, const char *d, size_t n,
-                    unsigned fl, size_t depth)
+static int on_event(void *user, enum sfo_json_event ev, const char *d, size_t n, unsigned fl,
+                    size_t depth)
 {
     struct sfo_extract *x = (struct sfo_extract *)user;
     struct sfo_field *f;
@@ -191,8 +191,8 @@ static void reset_fields(struct sfo_extract *x)
     }
 }
 
-int sfo_extract_init(struct sfo_extract *x, struct sfo_field *fields, size_t n,
-                     uint8_t *stack, size_t max_depth)
+int sfo_extract_init(struct sfo_extract *x, struct sfo_field *fields, size_t n, uint8_t *stack,
+                     size_t max_depth)
 {
     size_t i;
     int r;

@@ -100,8 +100,7 @@ static int aud_span(const char *login_url, const char **aud, size_t *n)
         *aud = "https://login.salesforce.com";
     } else {
         /* the login URL itself: origin [+ path], no query/fragment, no final '/' */
-        for (i = 0; i < len && login_url[i] != '?' && login_url[i] != '#'; i++) {
-        }
+        for (i = 0; i < len && login_url[i] != '?' && login_url[i] != '#'; i++) {}
         while (i > 0 && login_url[i - 1] == '/') {
             i--;
         }
@@ -136,8 +135,8 @@ int sfo_jwt_audience(const char *login_url, char *out, size_t cap, size_t *out_l
 }
 
 /* Append lead "name": + JSON string of s at *p. */
-static int claim(char *buf, size_t *p, size_t cap, char lead, const char *name,
-                 const char *s, size_t n)
+static int claim(char *buf, size_t *p, size_t cap, char lead, const char *name, const char *s,
+                 size_t n)
 {
     size_t k = strlen(name), w;
     int rc;
@@ -155,8 +154,8 @@ static int claim(char *buf, size_t *p, size_t cap, char lead, const char *name,
     return rc;
 }
 
-int sfo_jwt_build(const struct sfo_client *c, const struct sfo_jwt *j,
-                  char *out, size_t cap, size_t *out_len)
+int sfo_jwt_build(const struct sfo_client *c, const struct sfo_jwt *j, char *out, size_t cap,
+                  size_t *out_len)
 {
     const struct sfo_port *pt;
     const char *aud;
@@ -192,8 +191,8 @@ int sfo_jwt_build(const struct sfo_client *c, const struct sfo_jwt *j,
     if (rc != SFO_OK) {
         return rc;
     }
-    cl = sfo__i64_dec(pt->wall_s(pt->ctx) +
-                      (int64_t)(j->lifetime_s ? j->lifetime_s : SFO_JWT_LIFETIME_S), num);
+    cl = sfo__i64_dec(
+        pt->wall_s(pt->ctx) + (int64_t)(j->lifetime_s ? j->lifetime_s : SFO_JWT_LIFETIME_S), num);
     if (p + cl + 8u > cap) {
         return SFO_E_TOO_LONG;
     }
@@ -219,9 +218,9 @@ int sfo_jwt_build(const struct sfo_client *c, const struct sfo_jwt *j,
         rc = pt->key_load(pt->ctx, j->key, j->key_len);
     }
     if (rc == SFO_OK) {
-        rc = p + 2u < cap ? pt->rsa_sign(pt->ctx, dig, (uint8_t *)out + p + 1u,
-                                         cap - p - 1u, &siglen)
-                          : SFO_E_TOO_LONG;
+        rc = p + 2u < cap
+                 ? pt->rsa_sign(pt->ctx, dig, (uint8_t *)out + p + 1u, cap - p - 1u, &siglen)
+                 : SFO_E_TOO_LONG;
         pt->key_clear(pt->ctx);
     }
     if (rc == SFO_OK) {

@@ -21,7 +21,7 @@
 #include "sfo_http.h"
 
 #define JSON_DEPTH 8u
-#define MAX_FORM 8u
+#define MAX_FORM   8u
 #define MAX_FIELDS 12u
 #if SFO_ERROR_MAX < 24
 #error "SFO_ERROR_MAX must hold authorization_pending"
@@ -30,31 +30,54 @@
 /* What a member's value must be (RFC 6749 appendix A, RFC 8628); checked
  * once the answer is read, before any value is handed back. */
 enum gram {
-    G_ANY = 0,      /* not checked (booleans) */
-    G_VSCHAR,       /* 1*VSCHAR (%x20-7E): tokens, codes, id_token, signature, user_code */
-    G_SCOPE,        /* scope-token *( SP scope-token ), scope-token = 1*NQCHAR; or "" */
-    G_ERROR,        /* 1*NQSCHAR */
-    G_ERROR_DESC,   /* *NQSCHAR */
-    G_TOKEN_TYPE,   /* 1*( ALPHA / DIGIT / "-" / "." / "_" ), or an absolute URI */
-    G_HTTPS_URL,    /* an https URL */
-    G_DIGITS,       /* 1*DIGIT */
-    G_TEXT,         /* UTF-8 without C0/C1 control characters or DEL */
-    G_EXPIRES_IN,   /* integer 0 .. SFO_EXPIRES_IN_MAX */
-    G_INTERVAL,     /* integer 1 .. SFO_DEVICE_INTERVAL_MAX */
-    G_TIME          /* integer 0 .. SFO_TIME_MAX */
+    G_ANY = 0,    /* not checked (booleans) */
+    G_VSCHAR,     /* 1*VSCHAR (%x20-7E): tokens, codes, id_token, signature, user_code */
+    G_SCOPE,      /* scope-token *( SP scope-token ), scope-token = 1*NQCHAR; or "" */
+    G_ERROR,      /* 1*NQSCHAR */
+    G_ERROR_DESC, /* *NQSCHAR */
+    G_TOKEN_TYPE, /* 1*( ALPHA / DIGIT / "-" / "." / "_" ), or an absolute URI */
+    G_HTTPS_URL,  /* an https URL */
+    G_DIGITS,     /* 1*DIGIT */
+    G_TEXT,       /* UTF-8 without C0/C1 control characters or DEL */
+    G_EXPIRES_IN, /* integer 0 .. SFO_EXPIRES_IN_MAX */
+    G_INTERVAL,   /* integer 1 .. SFO_DEVICE_INTERVAL_MAX */
+    G_TIME        /* integer 0 .. SFO_TIME_MAX */
 };
 
 /* Slots of the field table: the error members, then each call's own. */
 enum { S_ERROR, S_ERROR_DESC, S_FIRST };
 enum tok_slot {
-    T_ACCESS = S_FIRST, T_REFRESH, T_INSTANCE, T_ID, T_TYPE, T_SCOPE, T_ISSUED, T_SIGNATURE,
-    T_ID_TOKEN, T_EXPIRES, T_END
+    T_ACCESS = S_FIRST,
+    T_REFRESH,
+    T_INSTANCE,
+    T_ID,
+    T_TYPE,
+    T_SCOPE,
+    T_ISSUED,
+    T_SIGNATURE,
+    T_ID_TOKEN,
+    T_EXPIRES,
+    T_END
 };
 enum dev_slot {
-    D_DEVICE_CODE = S_FIRST, D_USER_CODE, D_URI, D_URI_COMPLETE, D_INTERVAL, D_EXPIRES, D_END
+    D_DEVICE_CODE = S_FIRST,
+    D_USER_CODE,
+    D_URI,
+    D_URI_COMPLETE,
+    D_INTERVAL,
+    D_EXPIRES,
+    D_END
 };
 enum in_slot {
-    I_ACTIVE = S_FIRST, I_SCOPE, I_CLIENT_ID, I_USERNAME, I_SUB, I_TYPE, I_EXP, I_IAT, I_NBF,
+    I_ACTIVE = S_FIRST,
+    I_SCOPE,
+    I_CLIENT_ID,
+    I_USERNAME,
+    I_SUB,
+    I_TYPE,
+    I_EXP,
+    I_IAT,
+    I_NBF,
     I_END
 };
 _Static_assert(T_END <= MAX_FIELDS && D_END <= MAX_FIELDS && I_END <= MAX_FIELDS,
@@ -62,7 +85,7 @@ _Static_assert(T_END <= MAX_FIELDS && D_END <= MAX_FIELDS && I_END <= MAX_FIELDS
 
 /* Response-reading state, at the aligned start of the working buffer. */
 struct rd {
-    struct sfo_field f[MAX_FIELDS];  /* by slot */
+    struct sfo_field f[MAX_FIELDS]; /* by slot */
     struct sfo_extract x;
     uint8_t stack[SFO_JSON_STACK_BYTES(JSON_DEPTH)];
 };
@@ -72,17 +95,17 @@ _Static_assert(sizeof(struct rd) + 7u <= SFO_WORK_STATE, "SFO_WORK_STATE too sma
 struct call {
     const struct sfo_client *c;
     struct sfo_http_client http;
-    struct rd *r;                    /* in work */
-    size_t win;                      /* window start in work (after *r) */
-    size_t end;                      /* start of the used tail of work */
+    struct rd *r; /* in work */
+    size_t win;   /* window start in work (after *r) */
+    size_t end;   /* start of the used tail of work */
     enum sfo__ep ep;
     const char *method;
-    const char *bearer;              /* access token for GET userinfo */
-    bool anonymous;                  /* no client authentication at all */
+    const char *bearer; /* access token for GET userinfo */
+    bool anonymous;     /* no client authentication at all */
     struct sfo_http_field form[MAX_FORM];
     size_t nform;
-    size_t nf;                       /* slots in use */
-    uint8_t gram[MAX_FIELDS];        /* enum gram of each slot */
+    size_t nf;                /* slots in use */
+    uint8_t gram[MAX_FIELDS]; /* enum gram of each slot */
     struct sfo_oauth_error *err;
     /* raw body copy (userinfo) */
     char *raw;
@@ -102,8 +125,8 @@ static char *take(struct call *k, size_t n)
 }
 
 /* Watch member name in slot, of type t, into buf (cap incl. NUL), checked against g. */
-static void field(struct call *k, size_t slot, const char *name, enum sfo_field_type t,
-                  char *buf, size_t cap, enum gram g)
+static void field(struct call *k, size_t slot, const char *name, enum sfo_field_type t, char *buf,
+                  size_t cap, enum gram g)
 {
     struct sfo_field *f = &k->r->f[slot];
     f->name = name;
@@ -183,11 +206,26 @@ static int sink(void *ctx, const uint8_t *data, size_t len)
 
 /* ---- value grammar ------------------------------------------------------------------ */
 
-static bool c_vschar(unsigned char c) { return c >= 0x20u && c <= 0x7Eu; }
-static bool c_nqschar(unsigned char c) { return c_vschar(c) && c != '"' && c != '\\'; }
-static bool c_nqchar(unsigned char c) { return c_nqschar(c) && c != ' '; }
-static bool c_visible(unsigned char c) { return c > 0x20u && c <= 0x7Eu; }
-static bool c_digit(unsigned char c) { return c >= '0' && c <= '9'; }
+static bool c_vschar(unsigned char c)
+{
+    return c >= 0x20u && c <= 0x7Eu;
+}
+static bool c_nqschar(unsigned char c)
+{
+    return c_vschar(c) && c != '"' && c != '\\';
+}
+static bool c_nqchar(unsigned char c)
+{
+    return c_nqschar(c) && c != ' ';
+}
+static bool c_visible(unsigned char c)
+{
+    return c > 0x20u && c <= 0x7Eu;
+}
+static bool c_digit(unsigned char c)
+{
+    return c >= '0' && c <= '9';
+}
 static bool c_name(unsigned char c)
 {
     return c_digit(c) || ((c | 0x20u) >= 'a' && (c | 0x20u) <= 'z') || c == '-' || c == '.' ||
@@ -257,8 +295,7 @@ static bool url_ok(const char *s, size_t n, bool https)
     if (https) {
         return sfo_url_parse(s, n, &u) == SFO_OK && u.https;
     }
-    for (i = 0; i < n && s[i] != ':'; i++) {
-    }
+    for (i = 0; i < n && s[i] != ':'; i++) {}
     return i > 0 && i < n;
 }
 
@@ -445,8 +482,8 @@ static bool retryable(int rc, const struct sfo_http_response *resp)
         return true;
     }
     return rc == SFO_E_DNS || rc == SFO_E_CONNREFUSED || rc == SFO_E_CONNECT ||
-           rc == SFO_E_TIMEOUT || rc == SFO_E_RESET || rc == SFO_E_CLOSED ||
-           rc == SFO_E_IO || rc == SFO_E_TLS_CLOSED || rc == SFO_E_HTTP_TRUNCATED;
+           rc == SFO_E_TIMEOUT || rc == SFO_E_RESET || rc == SFO_E_CLOSED || rc == SFO_E_IO ||
+           rc == SFO_E_TLS_CLOSED || rc == SFO_E_HTTP_TRUNCATED;
 }
 
 /* Bind the error members to the caller's err, or to scratch in the tail when
@@ -553,8 +590,7 @@ static int basic_value(struct call *k, char **authz)
     if (raw == NULL) {
         return SFO_E_TOO_LONG;
     }
-    (void)sfo_form_encode((const uint8_t *)c->client_id, strlen(c->client_id), raw, il + 1u,
-                          NULL);
+    (void)sfo_form_encode((const uint8_t *)c->client_id, strlen(c->client_id), raw, il + 1u, NULL);
     raw[il] = ':';
     (void)sfo_form_encode(c->client_secret, c->client_secret_len, raw + il + 1u, sl + 1u, NULL);
     memcpy(*authz, "Basic ", 6);
@@ -589,8 +625,8 @@ static int make_authz(struct call *k, char **authz)
 
 /* Run the exchange until a verdict that is not retryable, the retries are
  * spent, or the next wait would pass the deadline. Returns the last verdict. */
-static int exchange(struct call *k, const char *host, const struct sfo_url *u,
-                    const char *authz, int64_t deadline)
+static int exchange(struct call *k, const char *host, const struct sfo_url *u, const char *authz,
+                    int64_t deadline)
 {
     const struct sfo_port *pt = k->c->port;
     struct sfo_http_response resp;
@@ -661,8 +697,8 @@ static bool client_ok(const struct sfo_client *c)
 }
 
 int sfo_client_init_checked(struct sfo_client *c, const struct sfo_port *port,
-                            const char *login_url, const char *client_id,
-                            uint8_t *work, size_t work_len, uint32_t sizes, uint32_t settings)
+                            const char *login_url, const char *client_id, uint8_t *work,
+                            size_t work_len, uint32_t sizes, uint32_t settings)
 {
     if (sizes != SFO_ABI_SIZES || settings != SFO_CONFIG_SIGNATURE) {
         return SFO_E_ABI; /* *c may not even be as large as this library's struct */
@@ -730,22 +766,20 @@ static int token_call(struct call *k, struct sfo_token *t)
 {
     const struct sfo_client *c = k->c;
     int rc;
-    field(k, T_ACCESS, "access_token", SFO_FIELD_STRING, t->access_token,
-          sizeof t->access_token, G_VSCHAR);
+    field(k, T_ACCESS, "access_token", SFO_FIELD_STRING, t->access_token, sizeof t->access_token,
+          G_VSCHAR);
     field(k, T_REFRESH, "refresh_token", SFO_FIELD_STRING, t->refresh_token,
           sizeof t->refresh_token, G_VSCHAR);
-    field(k, T_INSTANCE, "instance_url", SFO_FIELD_STRING, t->instance_url,
-          sizeof t->instance_url, G_HTTPS_URL);
+    field(k, T_INSTANCE, "instance_url", SFO_FIELD_STRING, t->instance_url, sizeof t->instance_url,
+          G_HTTPS_URL);
     field(k, T_ID, "id", SFO_FIELD_STRING, t->id, sizeof t->id, G_HTTPS_URL);
     field(k, T_TYPE, "token_type", SFO_FIELD_STRING, t->token_type, sizeof t->token_type,
           G_TOKEN_TYPE);
     field(k, T_SCOPE, "scope", SFO_FIELD_STRING, t->scope, sizeof t->scope, G_SCOPE);
-    field(k, T_ISSUED, "issued_at", SFO_FIELD_TEXT, t->issued_at, sizeof t->issued_at,
-          G_DIGITS);
+    field(k, T_ISSUED, "issued_at", SFO_FIELD_TEXT, t->issued_at, sizeof t->issued_at, G_DIGITS);
     field(k, T_SIGNATURE, "signature", SFO_FIELD_STRING, t->signature, sizeof t->signature,
           G_VSCHAR);
-    field(k, T_ID_TOKEN, "id_token", SFO_FIELD_STRING, t->id_token, sizeof t->id_token,
-          G_VSCHAR);
+    field(k, T_ID_TOKEN, "id_token", SFO_FIELD_STRING, t->id_token, sizeof t->id_token, G_VSCHAR);
     field(k, T_EXPIRES, "expires_in", SFO_FIELD_UINT, NULL, 0, G_EXPIRES_IN);
     k->err = &t->err;
     rc = run(k);
@@ -881,8 +915,8 @@ int sfo_client_credentials(const struct sfo_client *c, const char *scope, struct
     return tok_finish(&k, tok, token_call(&k, tok));
 }
 
-int sfo_password_grant(const struct sfo_client *c, const char *username,
-                       const char *password, size_t password_len, struct sfo_token *tok)
+int sfo_password_grant(const struct sfo_client *c, const char *username, const char *password,
+                       size_t password_len, struct sfo_token *tok)
 {
     struct call k;
     if (!client_ok(c) || !c->allow_password || username == NULL || password == NULL ||
@@ -905,8 +939,8 @@ static int device_call(struct call *k, struct sfo_device *d)
 {
     const struct sfo_field *f = k->r->f;
     int rc;
-    field(k, D_DEVICE_CODE, "device_code", SFO_FIELD_STRING, d->device_code,
-          sizeof d->device_code, G_VSCHAR);
+    field(k, D_DEVICE_CODE, "device_code", SFO_FIELD_STRING, d->device_code, sizeof d->device_code,
+          G_VSCHAR);
     field(k, D_USER_CODE, "user_code", SFO_FIELD_STRING, d->user_code, sizeof d->user_code,
           G_VSCHAR);
     field(k, D_URI, "verification_uri", SFO_FIELD_STRING, d->verification_uri,
@@ -1030,8 +1064,7 @@ static int introspect_call(struct call *k, struct sfo_introspection *o)
     int rc;
     field(k, I_ACTIVE, "active", SFO_FIELD_BOOL, NULL, 0, G_ANY);
     field(k, I_SCOPE, "scope", SFO_FIELD_STRING, o->scope, sizeof o->scope, G_SCOPE);
-    field(k, I_CLIENT_ID, "client_id", SFO_FIELD_STRING, o->client_id, sizeof o->client_id,
-          G_TEXT);
+    field(k, I_CLIENT_ID, "client_id", SFO_FIELD_STRING, o->client_id, sizeof o->client_id, G_TEXT);
     field(k, I_USERNAME, "username", SFO_FIELD_STRING, o->username, sizeof o->username, G_TEXT);
     field(k, I_SUB, "sub", SFO_FIELD_STRING, o->sub, sizeof o->sub, G_TEXT);
     field(k, I_TYPE, "token_type", SFO_FIELD_STRING, o->token_type, sizeof o->token_type,
@@ -1117,8 +1150,8 @@ static bool json_has_controls(const char *s, size_t n)
     return false;
 }
 
-int sfo_userinfo(const struct sfo_client *c, const char *access_token,
-                 char *out, size_t cap, size_t *out_len, struct sfo_oauth_error *err)
+int sfo_userinfo(const struct sfo_client *c, const char *access_token, char *out, size_t cap,
+                 size_t *out_len, struct sfo_oauth_error *err)
 {
     struct call k;
     int rc;

@@ -19,8 +19,8 @@ static unsigned hexval(unsigned c)
 /* A byte allowed in a registered name or IPv4 host: letter, digit, '-', '.', '_'. */
 static bool host_char(unsigned c)
 {
-    return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
-           c == '-' || c == '.' || c == '_';
+    return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '-' ||
+           c == '.' || c == '_';
 }
 
 /* First index >= i in s[0..n) holding a byte of stop, or n. */
@@ -98,7 +98,7 @@ static void parse_tail(const char *s, size_t e, size_t n, struct sfo_url *u)
         u->query_len = i - e;
         e = i;
     }
-    if (e < n) {                            /* s[e] == '#' */
+    if (e < n) { /* s[e] == '#' */
         u->fragment = s + e + 1;
         u->fragment_len = n - e - 1;
     }
@@ -111,7 +111,7 @@ int sfo_url_parse(const char *s, size_t n, struct sfo_url *u)
 
     if (s == NULL || u == NULL) return SFO_E_ARG;
     memset(u, 0, sizeof *u);
-    for (i = 0; i < n; i++)                 /* only printable ASCII, no space */
+    for (i = 0; i < n; i++) /* only printable ASCII, no space */
         if ((unsigned char)s[i] - 0x21u > 0x7eu - 0x21u) return SFO_E_URL;
 
     /* scheme "http" / "https", any case, then "//" */
@@ -123,7 +123,7 @@ int sfo_url_parse(const char *s, size_t n, struct sfo_url *u)
     u->https = i == 5;
     u->port = u->https ? 443 : 80;
     if (n - i < 3 || s[i + 1] != '/' || s[i + 2] != '/') return SFO_E_URL;
-    u->path = s + i + 1;                    /* the '/' of "://" stands for "/" */
+    u->path = s + i + 1; /* the '/' of "://" stands for "/" */
     u->path_len = 1;
 
     /* authority [a, e): host [":" port], no user info */
@@ -131,7 +131,7 @@ int sfo_url_parse(const char *s, size_t n, struct sfo_url *u)
     e = upto(s, a, n, k_delims);
     if (e < n && s[e] == '@') return SFO_E_URL_USERINFO;
     r = parse_host(s, a, e, &h, u);
-    if (r == SFO_OK && h < e) r = parse_port(s, h, e, u);   /* s[h] == ':' */
+    if (r == SFO_OK && h < e) r = parse_port(s, h, e, u); /* s[h] == ':' */
     if (r != SFO_OK) return r;
     parse_tail(s, e, n, u);
     return SFO_OK;
@@ -160,8 +160,8 @@ static int pct_next(const char *s, size_t n, size_t *i, unsigned form)
     return c != 0 ? (int)c : SFO_E_PCT;
 }
 
-int sfo_pct_decode(const char *in, size_t n, enum sfo_pct_mode mode,
-                   char *out, size_t cap, size_t *out_len)
+int sfo_pct_decode(const char *in, size_t n, enum sfo_pct_mode mode, char *out, size_t cap,
+                   size_t *out_len)
 {
     size_t i = 0, o = 0;
     int c;
@@ -170,7 +170,7 @@ int sfo_pct_decode(const char *in, size_t n, enum sfo_pct_mode mode,
     while (i < n) {
         c = pct_next(in, n, &i, mode == SFO_PCT_FORM);
         if (c < 0 || o + 1 >= cap) {
-            sfo_wipe(out, o + 1);           /* wipes and terminates */
+            sfo_wipe(out, o + 1); /* wipes and terminates */
             return c < 0 ? c : SFO_E_TOO_LONG;
         }
         out[o++] = (char)c;
@@ -180,16 +180,15 @@ int sfo_pct_decode(const char *in, size_t n, enum sfo_pct_mode mode,
     return SFO_OK;
 }
 
-int sfo_query_next(const char *query, size_t n, size_t *pos,
-                   const char **name, size_t *name_len,
+int sfo_query_next(const char *query, size_t n, size_t *pos, const char **name, size_t *name_len,
                    const char **value, size_t *value_len)
 {
     size_t i, e, eq;
 
-    if (pos == NULL || name == NULL || name_len == NULL || value == NULL ||
-        value_len == NULL || (query == NULL && n != 0))
+    if (pos == NULL || name == NULL || name_len == NULL || value == NULL || value_len == NULL ||
+        (query == NULL && n != 0))
         return SFO_E_ARG;
-    for (i = *pos; i < n && query[i] == '&'; i++) {}     /* skip empty pairs */
+    for (i = *pos; i < n && query[i] == '&'; i++) {} /* skip empty pairs */
     if (i >= n) {
         *pos = n;
         return SFO_E_NOT_FOUND;
@@ -198,7 +197,7 @@ int sfo_query_next(const char *query, size_t n, size_t *pos,
     eq = upto(query, i, e, "=");
     *name = query + i;
     *name_len = eq - i;
-    if (eq < e) eq++;                       /* value starts after the "=" */
+    if (eq < e) eq++; /* value starts after the "=" */
     *value = query + eq;
     *value_len = e - eq;
     *pos = e;
@@ -218,13 +217,16 @@ static int name_is(const char *s, size_t n, const char *name)
     while (i < n) {
         c = pct_next(s, n, &i, 1);
         if (c < 0) return c;
-        if (eq && (unsigned char)*name == (unsigned)c) name++; else eq = 0;
+        if (eq && (unsigned char)*name == (unsigned)c)
+            name++;
+        else
+            eq = 0;
     }
     return eq && *name == '\0';
 }
 
-int sfo_query_get(const char *query, size_t n, const char *name,
-                  char *out, size_t cap, size_t *out_len)
+int sfo_query_get(const char *query, size_t n, const char *name, char *out, size_t cap,
+                  size_t *out_len)
 {
     size_t pos = 0, nl, vl;
     const char *np, *vp;
@@ -236,11 +238,11 @@ int sfo_query_get(const char *query, size_t n, const char *name,
         r = name_is(np, nl, name);
         if (r == 1)
             r = m == SFO_OK ? SFO_E_DUPLICATE
-                : (m = sfo_pct_decode(vp, vl, SFO_PCT_FORM, out, cap, out_len));
+                            : (m = sfo_pct_decode(vp, vl, SFO_PCT_FORM, out, cap, out_len));
         if (r < 0) {
-            sfo_wipe(out, cap);             /* may hold the first value */
+            sfo_wipe(out, cap); /* may hold the first value */
             return r;
         }
     }
-    return r == SFO_E_NOT_FOUND ? m : r;    /* m: SFO_OK once found */
+    return r == SFO_E_NOT_FOUND ? m : r; /* m: SFO_OK once found */
 }

@@ -24,12 +24,12 @@ static void check_encode(enc_fn f, const uint8_t *in, size_t n, const char *want
     size_t wl = strlen(want), ol = 12345;
     char *out = malloc(wl + 1);
 
-    assert_int_equal(f(in, n, out, wl + 1, &ol), SFO_OK);        /* exact fit */
+    assert_int_equal(f(in, n, out, wl + 1, &ol), SFO_OK); /* exact fit */
     assert_int_equal(ol, wl);
     assert_memory_equal(out, want, wl + 1);
     if (wl > 0) {
         memset(out, 'x', wl + 1);
-        assert_int_equal(f(in, n, out, wl, &ol), SFO_E_TOO_LONG);   /* one short */
+        assert_int_equal(f(in, n, out, wl, &ol), SFO_E_TOO_LONG); /* one short */
         assert_int_equal(out[0], '\0');
     }
     free(out);
@@ -184,7 +184,7 @@ static void lengths_and_arguments(void **state)
     assert_int_equal(sfo_b64_decode("Zm8\0", 4, bin, 8, &ol), SFO_E_B64);
     assert_int_equal(sfo_b64_decode("Zm9v\xc3\xa9", 6, bin, 8, &ol), SFO_E_B64);
     assert_int_equal(sfo_b64url_decode("Zm8=", 4, bin, 8, &ol), SFO_E_B64);
-    assert_int_equal(sfo_b64url_decode("Zh", 2, bin, 8, &ol), SFO_E_B64);  /* pad bits */
+    assert_int_equal(sfo_b64url_decode("Zh", 2, bin, 8, &ol), SFO_E_B64); /* pad bits */
     assert_int_equal(sfo_b64url_decode("Zm9", 3, bin, 8, &ol), SFO_E_B64);
     /* a failed decode wipes what it wrote */
     memset(bin, 0xee, sizeof bin);
@@ -211,10 +211,8 @@ static void decode_arguments(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(encode_vectors),
-        cmocka_unit_test(decode_vectors),
-        cmocka_unit_test(pkce_verifier),
-        cmocka_unit_test(lengths_and_arguments),
+        cmocka_unit_test(encode_vectors),   cmocka_unit_test(decode_vectors),
+        cmocka_unit_test(pkce_verifier),    cmocka_unit_test(lengths_and_arguments),
         cmocka_unit_test(decode_arguments),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -123,8 +123,8 @@ static void matrix(void **state)
     for (i = 0; i < sizeof k_cases / sizeof k_cases[0]; i++) {
         const struct mcase *c = &k_cases[i];
         int rc = run_case(c);
-        printf("%-4s %-22s %-20s %-24s want %s\n", rc == c->want ? "ok" : "FAIL", c->cert,
-               c->name, sfo_errname(rc), sfo_errname(c->want));
+        printf("%-4s %-22s %-20s %-24s want %s\n", rc == c->want ? "ok" : "FAIL", c->cert, c->name,
+               sfo_errname(rc), sfo_errname(c->want));
         if (rc != c->want) {
             bad++;
         }

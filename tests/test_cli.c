@@ -21,10 +21,10 @@
 
 #include "testenv.h"
 
-#define CLIENT_ID "3MVG9sfoauth.Demo.Connected.App.Consumer.Key"
+#define CLIENT_ID     "3MVG9sfoauth.Demo.Connected.App.Consumer.Key"
 #define CLIENT_SECRET "5A1F0C7E9B3D2A4C6E8F0A1B3C5D7E9F1A3B5C7D9E1F3A5B7C9D1E3F5A7B9C1D"
-#define PKCE_CLIENT "3MVG9sfoauth.Demo.Public.PKCE.Rotating"
-#define USERNAME "demo@example.com"
+#define PKCE_CLIENT   "3MVG9sfoauth.Demo.Public.PKCE.Rotating"
+#define USERNAME      "demo@example.com"
 
 static struct t_server g_srv;
 static char g_tmp[256];
@@ -61,16 +61,28 @@ static int sh(const char *fmt, ...)
     return rc;
 }
 
-#define RUN_OK(...) do { int rc_ = sh(__VA_ARGS__); \
-    if (rc_ != 0) fprintf(stderr, "exit %d\nstdout: %s\nstderr: %s\n", rc_, g_out, g_err); \
-    assert_int_equal(rc_, 0); } while (0)
-#define RUN_RC(want, ...) do { int rc_ = sh(__VA_ARGS__); \
-    if (rc_ != (want)) fprintf(stderr, "exit %d (want %d)\nstdout: %s\nstderr: %s\n", rc_, \
-                               (want), g_out, g_err); \
-    assert_int_equal(rc_, (want)); } while (0)
+#define RUN_OK(...)                                                                            \
+    do {                                                                                       \
+        int rc_ = sh(__VA_ARGS__);                                                             \
+        if (rc_ != 0) fprintf(stderr, "exit %d\nstdout: %s\nstderr: %s\n", rc_, g_out, g_err); \
+        assert_int_equal(rc_, 0);                                                              \
+    } while (0)
+#define RUN_RC(want, ...)                                                                      \
+    do {                                                                                       \
+        int rc_ = sh(__VA_ARGS__);                                                             \
+        if (rc_ != (want))                                                                     \
+            fprintf(stderr, "exit %d (want %d)\nstdout: %s\nstderr: %s\n", rc_, (want), g_out, \
+                    g_err);                                                                    \
+        assert_int_equal(rc_, (want));                                                         \
+    } while (0)
 
-#define NEED_SERVER() do { if (!g_have_server) { \
-    fprintf(stderr, "NOTE: tests/server/sf_server.py absent: skipped\n"); skip(); } } while (0)
+#define NEED_SERVER()                                                             \
+    do {                                                                          \
+        if (!g_have_server) {                                                     \
+            fprintf(stderr, "NOTE: tests/server/sf_server.py absent: skipped\n"); \
+            skip();                                                               \
+        }                                                                         \
+    } while (0)
 
 static int setup(void **state)
 {
@@ -86,11 +98,13 @@ static int setup(void **state)
 
     const char *server = t_path("%s/tests/server/sf_server.py", t_root());
     if (access(server, R_OK) == 0) {
-        char *argv[] = { strdup(t_python()), strdup(server), strdup("--host"),
-                         strdup("127.0.0.1"), strdup("--port"), strdup("0"), strdup("--cert"),
-                         strdup(t_path("%s/server.pem", pki)), strdup("--key"),
-                         strdup(t_path("%s/server.key", pki)), strdup("--client-cert"),
-                         strdup(t_path("%s/client.pem", pki)), strdup("--auto-approve"), NULL };
+        char *argv[] = { strdup(t_python()),       strdup(server),
+                         strdup("--host"),         strdup("127.0.0.1"),
+                         strdup("--port"),         strdup("0"),
+                         strdup("--cert"),         strdup(t_path("%s/server.pem", pki)),
+                         strdup("--key"),          strdup(t_path("%s/server.key", pki)),
+                         strdup("--client-cert"),  strdup(t_path("%s/client.pem", pki)),
+                         strdup("--auto-approve"), NULL };
         int rc = t_server_start(&g_srv, argv);
         for (char **a = argv; *a != NULL; a++) free(*a);
         if (rc != 0) return -1;
@@ -162,8 +176,9 @@ static void decode_url(void **state)
     (void)state;
     RUN_OK("$B decode-url 'a%%20b+c%%3D%%3D'");
     assert_string_equal(g_out, "a b c==\n");
-    RUN_OK("printf '%%s\\n' 'https://login.salesforce.com/oauth2/callback?code=aPrx%%3D%%3D&state=x' "
-           "| $B decode-url --param code");
+    RUN_OK(
+        "printf '%%s\\n' 'https://login.salesforce.com/oauth2/callback?code=aPrx%%3D%%3D&state=x' "
+        "| $B decode-url --param code");
     assert_string_equal(g_out, "aPrx==\n");
     RUN_OK("$B decode-url --param state '?code=1&state=a%%2Fb'");
     assert_string_equal(g_out, "a/b\n");
@@ -301,11 +316,12 @@ static void other_grants(void **state)
     assert_non_null(strstr(g_err, "deprecated"));
     /* device: approve through the test hook while sfoauth polls */
     RUN_OK("curl -s --cacert \"$CA\" -d device_interval=1 \"$URL/test/config\"");
-    RUN_OK("$B device --cacert \"$CA\" --wait 30 > \"$T/dev.out\" 2> \"$T/dev.err\" & p=$!; "
-           "i=0; while [ $i -lt 100 ]; do c=$(sed -n 's/.*enter the code //p' \"$T/dev.err\"); "
-           "[ -n \"$c\" ] && break; sleep 0.1; i=$((i+1)); done; "
-           "curl -s --cacert \"$CA\" -d user_code=$c -d username=" USERNAME
-           " \"$URL/test/device/approve\" >/dev/null; wait $p; rc=$?; cat \"$T/dev.out\"; exit $rc");
+    RUN_OK(
+        "$B device --cacert \"$CA\" --wait 30 > \"$T/dev.out\" 2> \"$T/dev.err\" & p=$!; "
+        "i=0; while [ $i -lt 100 ]; do c=$(sed -n 's/.*enter the code //p' \"$T/dev.err\"); "
+        "[ -n \"$c\" ] && break; sleep 0.1; i=$((i+1)); done; "
+        "curl -s --cacert \"$CA\" -d user_code=$c -d username=" USERNAME
+        " \"$URL/test/device/approve\" >/dev/null; wait $p; rc=$?; cat \"$T/dev.out\"; exit $rc");
     assert_non_null(strstr(g_out, "\"access_token\": "));
 }
 
@@ -446,10 +462,12 @@ static void example_and_demo(void **state)
     RUN_OK("'%s/examples/jwt_token' \"$URL\" " CLIENT_ID " " USERNAME " \"$KEY\" \"$CA\"",
            t_build());
     assert_non_null(strstr(g_out, "00D"));
-    RUN_RC(1, "'%s/examples/jwt_token' \"$URL\" " CLIENT_ID " nobody@example.com \"$KEY\" "
-              "\"$CA\"", t_build());
-    RUN_OK("make --no-print-directory -C '%s' BUILD='%s' BACKEND=%s %s demo",
-           t_root(), t_build(), getenv("SFO_BACKEND") ? getenv("SFO_BACKEND") : "mbedtls", san);
+    RUN_RC(1,
+           "'%s/examples/jwt_token' \"$URL\" " CLIENT_ID " nobody@example.com \"$KEY\" "
+           "\"$CA\"",
+           t_build());
+    RUN_OK("make --no-print-directory -C '%s' BUILD='%s' BACKEND=%s %s demo", t_root(), t_build(),
+           getenv("SFO_BACKEND") ? getenv("SFO_BACKEND") : "mbedtls", san);
     assert_non_null(strstr(g_out, "demo finished"));
     assert_non_null(strstr(g_out, "\"access_token\": \"00D5e0..."));
 }

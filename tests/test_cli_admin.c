@@ -22,30 +22,41 @@
 
 static struct t_cli g_c;
 
-#define RUN_RC(want, ...) do { int rc_ = t_cli_sh(&g_c, __VA_ARGS__); \
-    if (rc_ != (want)) fprintf(stderr, "exit %d (want %d)\nstdout: %s\nstderr: %s\n", rc_, \
-                               (want), g_c.out, g_c.err); \
-    assert_int_equal(rc_, (want)); } while (0)
+#define RUN_RC(want, ...)                                                                        \
+    do {                                                                                         \
+        int rc_ = t_cli_sh(&g_c, __VA_ARGS__);                                                   \
+        if (rc_ != (want))                                                                       \
+            fprintf(stderr, "exit %d (want %d)\nstdout: %s\nstderr: %s\n", rc_, (want), g_c.out, \
+                    g_c.err);                                                                    \
+        assert_int_equal(rc_, (want));                                                           \
+    } while (0)
 #define RUN_OK(...) RUN_RC(0, __VA_ARGS__)
-#define NEED_SERVER() do { if (!g_c.have_server) { \
-    fprintf(stderr, "NOTE: tests/server/sf_server.py absent: skipped\n"); skip(); } } while (0)
-#define HAS(buf, s) do { \
+#define NEED_SERVER()                                                             \
+    do {                                                                          \
+        if (!g_c.have_server) {                                                   \
+            fprintf(stderr, "NOTE: tests/server/sf_server.py absent: skipped\n"); \
+            skip();                                                               \
+        }                                                                         \
+    } while (0)
+#define HAS(buf, s)                                                                                \
+    do {                                                                                           \
         if (strstr((buf), (s)) == NULL) fprintf(stderr, "output lacks \"%s\":\n%s\n", (s), (buf)); \
-        assert_non_null(strstr((buf), (s))); \
+        assert_non_null(strstr((buf), (s)));                                                       \
     } while (0)
 #define ERR_HAS(s) HAS(g_c.err, s)
 /* The server value was refused by the CLI ("control character") or already by the
  * library (SFO_E_BAD_VALUE naming the member): either way named, never shown. */
-#define REFUSED_VALUE() do { \
-        bool r_ = strstr(g_c.err, "control character") != NULL || \
-                  strstr(g_c.err, "SFO_E_BAD_VALUE") != NULL; \
+#define REFUSED_VALUE()                                            \
+    do {                                                           \
+        bool r_ = strstr(g_c.err, "control character") != NULL ||  \
+                  strstr(g_c.err, "SFO_E_BAD_VALUE") != NULL;      \
         if (!r_) fprintf(stderr, "no refusal in:\n%s\n", g_c.err); \
-        assert_true(r_); \
+        assert_true(r_);                                           \
     } while (0)
 #define OUT_HAS(s) HAS(g_c.out, s)
-#define JWT "$B jwt --key \"$KEY\" --cacert \"$CA\""
-#define FAULT "curl -s --cacert \"$CA\" \"$URL/test/fault\" "
-#define CLEAR "curl -s --cacert \"$CA\" -d clear=1 \"$URL/test/faults/clear\" >/dev/null; "
+#define JWT        "$B jwt --key \"$KEY\" --cacert \"$CA\""
+#define FAULT      "curl -s --cacert \"$CA\" \"$URL/test/fault\" "
+#define CLEAR      "curl -s --cacert \"$CA\" -d clear=1 \"$URL/test/faults/clear\" >/dev/null; "
 
 static const char *backend(void)
 {
@@ -122,7 +133,8 @@ static void man_page_and_completion(void **state)
     RUN_OK("bash -c 'PATH=\"$(dirname \"$B\"):$PATH\"; . \"%s/cli/sfoauth.bash\"; "
            "COMP_WORDS=(sfoauth jw); COMP_CWORD=1; _sfoauth; echo \"${COMPREPLY[*]}\"; "
            "COMP_WORDS=(sfoauth revoke --token-f); COMP_CWORD=2; _sfoauth; "
-           "echo \"${COMPREPLY[*]}\"'", t_root());
+           "echo \"${COMPREPLY[*]}\"'",
+           t_root());
     OUT_HAS("jwt\n--token-file");
 }
 
@@ -242,8 +254,8 @@ static void time_limits(void **state)
     NEED_SERVER();
     /* Retry-After longer than what --max-time leaves: a clear error, no wait */
     long t0 = now_ms();
-    RUN_RC(6, CLEAR FAULT "-d kind=503 -d count=3 -d retry_after=60 >/dev/null; "
-              JWT " --max-time 5");
+    RUN_RC(6,
+           CLEAR FAULT "-d kind=503 -d count=3 -d retry_after=60 >/dev/null; " JWT " --max-time 5");
     assert_true(now_ms() - t0 < 30000);
     ERR_HAS("HTTP 503");
     ERR_HAS("come back later");
@@ -253,9 +265,9 @@ static void time_limits(void **state)
     RUN_OK(CLEAR "true");
     /* device: the server's expires_in bounds the wait and is shown */
     RUN_RC(7, CLEAR FAULT "--data-urlencode 'body={\"device_code\":\"dc\",\"user_code\":\"UC-1\","
-              "\"verification_uri\":\"https://x.example/setup\",\"interval\":1,"
-              "\"expires_in\":7}' -d kind=json >/dev/null; "
-              "$B device --cacert \"$CA\" --wait 300");
+                          "\"verification_uri\":\"https://x.example/setup\",\"interval\":1,"
+                          "\"expires_in\":7}' -d kind=json >/dev/null; "
+                          "$B device --cacert \"$CA\" --wait 300");
     ERR_HAS("expires in 7 s; waiting up to 7 s");
     /* device --rfc without --device-url: the login host's /services/oauth2/device */
     RUN_RC(6, CLEAR "$B device -v --rfc --cacert \"$CA\" --wait 5");
@@ -324,17 +336,20 @@ static void server_values_checked(void **state)
     RUN_RC(6, CLEAR FAULT "%s" JWT, tok);
     assert_null(strchr(g_c.out, '\033'));
     /* a rotated refresh token with a newline never reaches --refresh-token-file */
-    RUN_RC(6, CLEAR "echo 5Aep-old-refresh > \"$T/rt\"; " FAULT
-              "--data-urlencode 'body={\"access_token\":\"00Dx!AQ\",\"refresh_token\":"
-              "\"5Aep\\nevil\",\"instance_url\":\"https://x.example\",\"token_type\":\"Bearer\"}' "
-              "-d kind=json >/dev/null; $B refresh --cacert \"$CA\" --refresh-token-file \"$T/rt\"");
+    RUN_RC(6, CLEAR
+           "echo 5Aep-old-refresh > \"$T/rt\"; " FAULT
+           "--data-urlencode 'body={\"access_token\":\"00Dx!AQ\",\"refresh_token\":"
+           "\"5Aep\\nevil\",\"instance_url\":\"https://x.example\",\"token_type\":\"Bearer\"}' "
+           "-d kind=json >/dev/null; $B refresh --cacert \"$CA\" --refresh-token-file \"$T/rt\"");
     RUN_OK("cat \"$T/rt\"");
     assert_string_equal(g_c.out, "5Aep-old-refresh\n");
     /* the device prompt shows server text with control bytes escaped (or the library
      * refuses the value: exit 6) */
-    int rc = t_cli_sh(&g_c, CLEAR FAULT "--data-urlencode 'body={\"device_code\":\"dc\",\"user_code\":"
-              "\"UC\\u001b[2J\",\"verification_uri\":\"https://x.example/\\u0007\",\"interval\":1}' "
-              "-d kind=json >/dev/null; $B device --cacert \"$CA\" --wait 3");
+    int rc = t_cli_sh(
+        &g_c, CLEAR FAULT
+        "--data-urlencode 'body={\"device_code\":\"dc\",\"user_code\":"
+        "\"UC\\u001b[2J\",\"verification_uri\":\"https://x.example/\\u0007\",\"interval\":1}' "
+        "-d kind=json >/dev/null; $B device --cacert \"$CA\" --wait 3");
     assert_null(strchr(g_c.err, '\033'));
     assert_null(strchr(g_c.err, '\007'));
     if (rc == 6) {
@@ -345,15 +360,16 @@ static void server_values_checked(void **state)
     }
     /* userinfo: a C1 control (U+009B, CSI on some terminals) is not printed raw */
     RUN_RC(6, CLEAR "printf '{\"name\": \"a\\302\\233b\"}' > \"$T/ui.json\"; " FAULT
-              "--data-urlencode \"body@$T/ui.json\" -d kind=json "
-              "-d path=/services/oauth2/userinfo >/dev/null; echo 00Dx!AQtok | "
-              "$B userinfo --cacert \"$CA\" --token-file -");
+                    "--data-urlencode \"body@$T/ui.json\" -d kind=json "
+                    "-d path=/services/oauth2/userinfo >/dev/null; echo 00Dx!AQtok | "
+                    "$B userinfo --cacert \"$CA\" --token-file -");
     assert_null(strstr(g_c.out, "\302\233"));
     REFUSED_VALUE();
     /* a value longer than its field is the server's answer: protocol (6), not local input */
-    RUN_RC(6, CLEAR FAULT "--data-urlencode \"body={\\\"access_token\\\":\\\"$(head -c 9000 "
-              "/dev/zero | tr '\\0' a)\\\",\\\"token_type\\\":\\\"Bearer\\\"}\" -d kind=json "
-              ">/dev/null; " JWT);
+    RUN_RC(6, CLEAR FAULT
+           "--data-urlencode \"body={\\\"access_token\\\":\\\"$(head -c 9000 "
+           "/dev/zero | tr '\\0' a)\\\",\\\"token_type\\\":\\\"Bearer\\\"}\" -d kind=json "
+           ">/dev/null; " JWT);
     ERR_HAS("TOO_LONG"); /* SFO_E_TOO_LONG, or SFO_E_RESPONSE_TOO_LONG naming the member */
     RUN_OK(CLEAR "true");
 }
@@ -404,15 +420,17 @@ static void code_with_verifier(void **state)
            "http%%3A%%2F%%2Flocalhost%%3A1717%%2FOauthRedirect&code_challenge=$ch&"
            "code_challenge_method=S256&state=st\" > \"$T/cb\"; "
            "$B code --client-id %s --cacert \"$CA\" --callback-url \"$T/cb\" "
-           "--code-verifier \"$T/ver\" --field token_type", pkce_client, pkce_client);
+           "--code-verifier \"$T/ver\" --field token_type",
+           pkce_client, pkce_client);
     OUT_HAS("Bearer");
     /* without the verifier the server refuses the code (the server's answer: 7) */
-    RUN_RC(7, "ch=$(printf %%s dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk | openssl dgst "
-              "-sha256 -binary | base64 | tr '+/' '-_' | tr -d '=\n'); curl -s -o /dev/null "
-              "-w '%%{redirect_url}' --cacert \"$CA\" \"$URL/services/oauth2/authorize?"
-              "response_type=code&client_id=%s&redirect_uri=http%%3A%%2F%%2Flocalhost%%3A1717"
-              "%%2FOauthRedirect&code_challenge=$ch&code_challenge_method=S256&state=st\" "
-              "> \"$T/cb\"; $B code --client-id %s --cacert \"$CA\" --callback-url \"$T/cb\"",
+    RUN_RC(7,
+           "ch=$(printf %%s dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk | openssl dgst "
+           "-sha256 -binary | base64 | tr '+/' '-_' | tr -d '=\n'); curl -s -o /dev/null "
+           "-w '%%{redirect_url}' --cacert \"$CA\" \"$URL/services/oauth2/authorize?"
+           "response_type=code&client_id=%s&redirect_uri=http%%3A%%2F%%2Flocalhost%%3A1717"
+           "%%2FOauthRedirect&code_challenge=$ch&code_challenge_method=S256&state=st\" "
+           "> \"$T/cb\"; $B code --client-id %s --cacert \"$CA\" --callback-url \"$T/cb\"",
            pkce_client, pkce_client);
 }
 
@@ -434,7 +452,8 @@ static void install_stripped(void **state)
 {
     (void)state;
     RUN_OK("make --no-print-directory -C '%s' BUILD='%s' BACKEND=%s DESTDIR=\"$T/inst\" "
-           "PREFIX=/usr install >/dev/null", t_root(), t_build(), backend());
+           "PREFIX=/usr install >/dev/null",
+           t_root(), t_build(), backend());
     RUN_OK("test -x \"$T/inst/usr/bin/sfoauth\" && "
            "test -f \"$T/inst/usr/share/bash-completion/completions/sfoauth\" && "
            "test -f \"$T/inst/usr/share/man/man1/sfoauth.1\" && "
@@ -462,18 +481,12 @@ static int teardown(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(help_per_command),
-        cmocka_unit_test(man_page_and_completion),
-        cmocka_unit_test(flags_not_silent),
-        cmocka_unit_test(network_errors),
-        cmocka_unit_test(trust_sources),
-        cmocka_unit_test(signature_names_secret_source),
-        cmocka_unit_test(time_limits),
-        cmocka_unit_test(script_outputs),
-        cmocka_unit_test(server_values_checked),
-        cmocka_unit_test(person_input_is_a_line),
-        cmocka_unit_test(code_with_verifier),
-        cmocka_unit_test(revoke_without_client),
+        cmocka_unit_test(help_per_command),      cmocka_unit_test(man_page_and_completion),
+        cmocka_unit_test(flags_not_silent),      cmocka_unit_test(network_errors),
+        cmocka_unit_test(trust_sources),         cmocka_unit_test(signature_names_secret_source),
+        cmocka_unit_test(time_limits),           cmocka_unit_test(script_outputs),
+        cmocka_unit_test(server_values_checked), cmocka_unit_test(person_input_is_a_line),
+        cmocka_unit_test(code_with_verifier),    cmocka_unit_test(revoke_without_client),
         cmocka_unit_test(install_stripped),
     };
     return cmocka_run_group_tests(tests, setup, teardown);

@@ -21,14 +21,14 @@
 #include "clirun.h"
 
 #define JWT_GRANT "urn:ietf:params:oauth:grant-type:jwt-bearer"
-#define TOKEN "$B token --cacert \"$CA\" --key \"$KEY\" --cache"
+#define TOKEN     "$B token --cacert \"$CA\" --key \"$KEY\" --cache"
 
 static struct t_cli g_c;
 static char *g_good; /* a valid cache written by sfoauth */
 
-#define RUN_RC T_RUN_RC
+#define RUN_RC      T_RUN_RC
 #define RUN_OK(...) T_RUN_RC(0, __VA_ARGS__)
-#define ERR_HAS T_ERR_HAS
+#define ERR_HAS     T_ERR_HAS
 #define NEED_SERVER T_NEED_SERVER
 
 /* JWT grants the server answered so far. */
@@ -112,13 +112,16 @@ static void symlink_lock(void **state)
     refused("c1.json", "its lock file");
     ERR_HAS("is a symbolic link");
     /* a link to a file of ours: refused too */
-    RUN_RC(3, "rm \"$T/c1.json.lock\"; : > \"$T/mine\"; ln -s \"$T/mine\" \"$T/c1.json.lock\"; "
-              TOKEN " \"$T/c1.json\"");
+    RUN_RC(3,
+           "rm \"$T/c1.json.lock\"; : > \"$T/mine\"; ln -s \"$T/mine\" \"$T/c1.json.lock\"; " TOKEN
+           " \"$T/c1.json\"");
     ERR_HAS("is a symbolic link");
     assert_int_equal(grants(), before); /* stopped before any exchange */
     /* a lock of another user */
-    RUN_RC(3, "rm \"$T/c1.json.lock\"; : > \"$T/c1.json.lock\"; chown 65534 \"$T/c1.json.lock\"; "
-              TOKEN " \"$T/c1.json\"");
+    RUN_RC(
+        3,
+        "rm \"$T/c1.json.lock\"; : > \"$T/c1.json.lock\"; chown 65534 \"$T/c1.json.lock\"; " TOKEN
+        " \"$T/c1.json\"");
     ERR_HAS("owned by uid 65534");
     /* a FIFO as the lock: a prompt refusal, not a hang */
     RUN_RC(3, "rm \"$T/c1.json.lock\"; mkfifo \"$T/c1.json.lock\"; timeout 20 " TOKEN
@@ -132,8 +135,8 @@ static void symlink_cache(void **state)
     (void)state;
     NEED_SERVER();
     long before = grants();
-    RUN_OK("cp \"$T/good.json\" \"$T/real.json\"; ln -s \"$T/real.json\" \"$T/c2.json\"; "
-           TOKEN " \"$T/c2.json\"");
+    RUN_OK("cp \"$T/good.json\" \"$T/real.json\"; ln -s \"$T/real.json\" \"$T/c2.json\"; " TOKEN
+           " \"$T/c2.json\"");
     refused("c2.json", "it is a symbolic link");
     fresh_token("c2.json", before); /* the link was replaced, not followed */
     char *real = t_read_file(t_path("%s/real.json", g_c.tmp), NULL);
@@ -153,8 +156,8 @@ static void foreign_owner(void **state)
     (void)state;
     NEED_SERVER();
     long before = grants();
-    RUN_OK("cp \"$T/good.json\" \"$T/c3.json\"; chown 65534 \"$T/c3.json\"; "
-           TOKEN " \"$T/c3.json\"");
+    RUN_OK("cp \"$T/good.json\" \"$T/c3.json\"; chown 65534 \"$T/c3.json\"; " TOKEN
+           " \"$T/c3.json\"");
     char want[128];
     snprintf(want, sizeof want, "owned by uid 65534, not by this user (uid %lu)",
              (unsigned long)geteuid());
@@ -167,17 +170,17 @@ static void group_or_other_writable(void **state)
     (void)state;
     NEED_SERVER();
     long before = grants();
-    RUN_OK("cp \"$T/good.json\" \"$T/c4.json\"; chmod 0620 \"$T/c4.json\"; "
-           TOKEN " \"$T/c4.json\"");
+    RUN_OK("cp \"$T/good.json\" \"$T/c4.json\"; chmod 0620 \"$T/c4.json\"; " TOKEN
+           " \"$T/c4.json\"");
     refused("c4.json", "writable by group or others (mode 0620");
     fresh_token("c4.json", before);
-    RUN_OK("cp \"$T/good.json\" \"$T/c4.json\"; chmod 0602 \"$T/c4.json\"; "
-           TOKEN " \"$T/c4.json\"");
+    RUN_OK("cp \"$T/good.json\" \"$T/c4.json\"; chmod 0602 \"$T/c4.json\"; " TOKEN
+           " \"$T/c4.json\"");
     refused("c4.json", "writable by group or others (mode 0602");
     fresh_token("c4.json", before + 1);
     /* readable by others but not writable: ours, used (its mode is the user's choice) */
-    RUN_OK("cp \"$T/good.json\" \"$T/c4.json\"; chmod 0644 \"$T/c4.json\"; "
-           TOKEN " \"$T/c4.json\"");
+    RUN_OK("cp \"$T/good.json\" \"$T/c4.json\"; chmod 0644 \"$T/c4.json\"; " TOKEN
+           " \"$T/c4.json\"");
     assert_int_equal(grants(), before + 2);
     assert_string_equal(g_c.err, "");
 }
@@ -239,7 +242,8 @@ static void missing_or_bad_directory(void **state)
     long before = grants();
     RUN_RC(3, TOKEN " \"$T/nodir/c9.json\"");
     ERR_HAS(t_path("sfoauth: cache %s/nodir/c9.json: directory %s/nodir: No such file or "
-                   "directory", g_c.tmp, g_c.tmp));
+                   "directory",
+                   g_c.tmp, g_c.tmp));
     assert_null(strstr(g_c.err, ".lock"));
     RUN_RC(3, "$B jwt --cacert \"$CA\" --key \"$KEY\" --cache \"$T/secret/c9.json\"");
     ERR_HAS("is not a directory");
@@ -248,7 +252,8 @@ static void missing_or_bad_directory(void **state)
               "setpriv --reuid=65534 --regid=65534 --clear-groups " TOKEN " \"$T/ro/c.json\"; "
               "rc=$?; chmod 700 \"$T\"; exit $rc");
     ERR_HAS(t_path("sfoauth: cache %s/ro/c.json: directory %s/ro is not writable: Permission "
-                   "denied", g_c.tmp, g_c.tmp));
+                   "denied",
+                   g_c.tmp, g_c.tmp));
     RUN_RC(3, "mkdir -p \"$T/adir\"; " TOKEN " \"$T/adir\"");
     ERR_HAS("it is a directory, not a regular file");
     assert_int_equal(grants(), before); /* all decided before any exchange */

@@ -21,8 +21,8 @@
 
 static struct t_cli g_c;
 
-#define RUN_RC T_RUN_RC
-#define ERR_HAS T_ERR_HAS
+#define RUN_RC      T_RUN_RC
+#define ERR_HAS     T_ERR_HAS
 #define NEED_SERVER T_NEED_SERVER
 
 #define JWT "$B jwt --cacert \"$CA\" --key"
@@ -33,19 +33,22 @@ static int setup(void **state)
     if (t_cli_up(&g_c, "errpaths-test", true) != 0) return -1;
     if (t_cli_valgrind()) fprintf(stderr, "NOTE: sfoauth runs under valgrind memcheck\n");
     /* key files of every wrong kind, made by openssl from the test key */
-    return t_cli_sh(&g_c,
-        "cd \"$T\" && K=\"$PKI/client.key\" && "
-        "openssl x509 -in \"$PKI/client.pem\" -outform DER -out cert.der && "
-        "openssl rsa -in \"$K\" -pubout -out pub.pem && "
-        "openssl rsa -in \"$K\" -RSAPublicKey_out -out rsapub.pem && "
-        "openssl rsa -in \"$K\" -pubout -outform DER -out pub.der && "
-        "openssl rsa -in \"$K\" -traditional -aes256 -passout pass:x -out trad-enc.pem && "
-        "openssl pkcs8 -topk8 -in \"$K\" -outform DER -v2 aes-256-cbc -passout pass:x "
-        "-out enc.der && "
-        "openssl ec -in \"$PKI/ec.key\" -outform DER -out ec.der && "
-        "echo 'not a key' > text.txt && cat \"$PKI/client.pem\" \"$K\" > combined.pem && "
-        "cp \"$K\" unreadable.key && chmod 600 unreadable.key && "
-        ": > empty") == 0 ? 0 : -1;
+    return t_cli_sh(
+               &g_c,
+               "cd \"$T\" && K=\"$PKI/client.key\" && "
+               "openssl x509 -in \"$PKI/client.pem\" -outform DER -out cert.der && "
+               "openssl rsa -in \"$K\" -pubout -out pub.pem && "
+               "openssl rsa -in \"$K\" -RSAPublicKey_out -out rsapub.pem && "
+               "openssl rsa -in \"$K\" -pubout -outform DER -out pub.der && "
+               "openssl rsa -in \"$K\" -traditional -aes256 -passout pass:x -out trad-enc.pem && "
+               "openssl pkcs8 -topk8 -in \"$K\" -outform DER -v2 aes-256-cbc -passout pass:x "
+               "-out enc.der && "
+               "openssl ec -in \"$PKI/ec.key\" -outform DER -out ec.der && "
+               "echo 'not a key' > text.txt && cat \"$PKI/client.pem\" \"$K\" > combined.pem && "
+               "cp \"$K\" unreadable.key && chmod 600 unreadable.key && "
+               ": > empty") == 0
+               ? 0
+               : -1;
 }
 
 static int teardown(void **state)
@@ -61,7 +64,10 @@ static void key_says(const char *dir, const char *file, const char *what)
 {
     char path[1024], want[2048];
     snprintf(path, sizeof path, "%s%s%s",
-             dir[0] == 'T' ? g_c.tmp : dir[0] == 'P' ? g_c.pki : "", dir[0] ? "/" : "", file);
+             dir[0] == 'T'   ? g_c.tmp
+             : dir[0] == 'P' ? g_c.pki
+                             : "",
+             dir[0] ? "/" : "", file);
     RUN_RC(3, JWT " '%s'", path);
     snprintf(want, sizeof want, "sfoauth: --key %s: %s", path, what);
     ERR_HAS(want);
@@ -87,8 +93,8 @@ static void key_errors(void **state)
     key_says("T", "ec.der", "an EC private key (DER): only RSA keys");
     key_says("T", "text.txt", "neither a PEM nor a DER private key");
     /* not readable by this user: the OS error text */
-    RUN_RC(3, "chmod 711 \"$T\"; setpriv --reuid=65534 --regid=65534 --clear-groups "
-              JWT " \"$T/unreadable.key\"; rc=$?; chmod 700 \"$T\"; exit $rc");
+    RUN_RC(3, "chmod 711 \"$T\"; setpriv --reuid=65534 --regid=65534 --clear-groups " JWT
+              " \"$T/unreadable.key\"; rc=$?; chmod 700 \"$T\"; exit $rc");
     ERR_HAS("unreadable.key: cannot open: Permission denied");
     /* the library's own judgement stays: a 1024-bit RSA key */
     RUN_RC(3, JWT " \"$PKI/rsa1024.key\"");

@@ -266,8 +266,11 @@ static void login_paste_on_terminal(void **state)
     char *url = strstr(said, "https://");
     assert_non_null(url);
     url[strcspn(url, "\n")] = '\0';
-    assert_int_equal(t_cli_sh(&c, "curl -s -o /dev/null -w '%%{redirect_url}' --cacert \"$CA\" "
-                                  "'%s'", url), 0);
+    assert_int_equal(t_cli_sh(&c,
+                              "curl -s -o /dev/null -w '%%{redirect_url}' --cacert \"$CA\" "
+                              "'%s'",
+                              url),
+                     0);
     assert_non_null(strstr(c.out, "code="));
     /* paste it and press Enter; the terminal stays open */
     assert_true(write(m, c.out, strlen(c.out)) > 0);
@@ -288,12 +291,9 @@ static void login_paste_on_terminal(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(pipe_lines),
-        cmocka_unit_test(too_long_never_cut),
-        cmocka_unit_test(deadline),
-        cmocka_unit_test(terminal_enter),
-        cmocka_unit_test(buffer_is_wiped),
-        cmocka_unit_test(login_paste_on_terminal),
+        cmocka_unit_test(pipe_lines),      cmocka_unit_test(too_long_never_cut),
+        cmocka_unit_test(deadline),        cmocka_unit_test(terminal_enter),
+        cmocka_unit_test(buffer_is_wiped), cmocka_unit_test(login_paste_on_terminal),
     };
     int rc = cmocka_run_group_tests(tests, NULL, NULL);
     cli_secret_wipe_all();

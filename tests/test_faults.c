@@ -35,15 +35,15 @@ static struct fp_port g_f;
 static uint8_t g_work[4096];
 static char *g_key;
 static size_t g_key_len;
-static char g_rt[SFO_REFRESH_TOKEN_MAX];     /* a refresh token (no rotation) */
-static char g_at[SFO_ACCESS_TOKEN_MAX];      /* a live access token */
-static bool g_slow;                           /* under valgrind: fewer cases */
+static char g_rt[SFO_REFRESH_TOKEN_MAX]; /* a refresh token (no rotation) */
+static char g_at[SFO_ACCESS_TOKEN_MAX];  /* a live access token */
+static bool g_slow;                      /* under valgrind: fewer cases */
 static unsigned g_runs;
 
 /* Per-run timeouts: generous for valgrind, small enough to keep stalls short. */
-#define TIMEOUT_MS 4000u
+#define TIMEOUT_MS  4000u
 #define DEADLINE_MS 6000u
-#define MARGIN_MS 1500
+#define MARGIN_MS   1500
 
 static int64_t now_ms(void)
 {
@@ -78,7 +78,8 @@ struct flow {
 
 static int run_jwt(const struct sfo_client *c, struct run *r)
 {
-    struct sfo_jwt j = { .username = FE_JWT_USER, .key = (const uint8_t *)g_key,
+    struct sfo_jwt j = { .username = FE_JWT_USER,
+                         .key = (const uint8_t *)g_key,
                          .key_len = g_key_len };
     return sfo_jwt_bearer(c, &j, &r->tok);
 }
@@ -177,8 +178,8 @@ static void client_for(struct sfo_client *c, const struct sfo_port *port, const 
 
 struct result {
     int rc;
-    int64_t ms;          /* real time the call took */
-    unsigned faults;     /* faults injected */
+    int64_t ms;      /* real time the call took */
+    unsigned faults; /* faults injected */
     int oauth_status;
     char oauth_error[SFO_ERROR_MAX];
 };
@@ -214,15 +215,14 @@ static struct result one(const struct flow *fl, uint8_t retries, uint32_t timeou
 
     /* the invariants of every run */
     if (res.ms > (int64_t)deadline_ms + MARGIN_MS) {
-        fprintf(stderr, "%s: %lld ms, deadline %u ms\n", fl->name, (long long)res.ms,
-                deadline_ms);
+        fprintf(stderr, "%s: %lld ms, deadline %u ms\n", fl->name, (long long)res.ms, deadline_ms);
         fail();
     }
-    assert_int_equal(g_e.pp.fd, -1);                      /* the connection is closed */
-    assert_int_equal(g_f.key_loads, g_f.key_clears);      /* the key never stays loaded */
+    assert_int_equal(g_e.pp.fd, -1);                 /* the connection is closed */
+    assert_int_equal(g_f.key_loads, g_f.key_clears); /* the key never stays loaded */
     if (res.rc != SFO_OK && fl->run != run_revoke && fl->run != run_introspect &&
         fl->run != run_userinfo) {
-        assert_string_equal(r.tok.access_token, "");       /* wiped on failure */
+        assert_string_equal(r.tok.access_token, ""); /* wiped on failure */
         res.oauth_status = r.tok.err.http_status;
         strcpy(res.oauth_error, r.tok.err.error);
     } else if (res.rc != SFO_OK) {
@@ -237,9 +237,9 @@ static struct result one(const struct flow *fl, uint8_t retries, uint32_t timeou
 
 static void show(const struct flow *fl, const char *what, unsigned n, const struct result *r)
 {
-    fprintf(stderr, "%s %s N=%u: rc %s (%d) after %lld ms, %u faults, http %d [%s]\n",
-            fl->name, what, n, sfo_errname(r->rc), r->rc, (long long)r->ms, r->faults,
-            r->oauth_status, r->oauth_error);
+    fprintf(stderr, "%s %s N=%u: rc %s (%d) after %lld ms, %u faults, http %d [%s]\n", fl->name,
+            what, n, sfo_errname(r->rc), r->rc, (long long)r->ms, r->faults, r->oauth_status,
+            r->oauth_error);
 }
 
 /* An OAuth answer a retry may get when the first attempt reached the server. */
@@ -258,12 +258,12 @@ static bool spent(const struct flow *fl, const struct result *r)
  * fault. retries 0: the injected code comes back unchanged (recv end of
  * stream: SFO_E_CLOSED before any response byte, SFO_E_HTTP_TRUNCATED after);
  * retries 1: success, or for a spent request the server's OAuth answer. */
-static void sweep(const struct flow *fl, enum fp_op op, int code, uint8_t retries,
-                  bool one_byte, unsigned step)
+static void sweep(const struct flow *fl, enum fp_op op, int code, uint8_t retries, bool one_byte,
+                  unsigned step)
 {
     char what[64];
-    snprintf(what, sizeof what, "op%d code %s retries %u%s", (int)op, sfo_errname(code),
-             retries, one_byte ? " 1-byte" : "");
+    snprintf(what, sizeof what, "op%d code %s retries %u%s", (int)op, sfo_errname(code), retries,
+             one_byte ? " 1-byte" : "");
     for (unsigned n = 1;; n += step) {
         assert_true(n < N_CAP * step);
         fp_reset(&g_f);
@@ -275,8 +275,7 @@ static void sweep(const struct flow *fl, enum fp_op op, int code, uint8_t retrie
         if (r.faults == 0) {
             ok = r.rc == SFO_OK;
         } else if (retries == 0) {
-            ok = code == 0 ? (r.rc == SFO_E_CLOSED || r.rc == SFO_E_HTTP_TRUNCATED)
-                           : r.rc == code;
+            ok = code == 0 ? (r.rc == SFO_E_CLOSED || r.rc == SFO_E_HTTP_TRUNCATED) : r.rc == code;
         } else {
             ok = r.rc == SFO_OK || spent(fl, &r);
         }
@@ -291,17 +290,17 @@ static void sweep(const struct flow *fl, enum fp_op op, int code, uint8_t retrie
 static const int k_connect_codes[] = { SFO_E_CONNREFUSED, SFO_E_TIMEOUT, SFO_E_IO, SFO_E_DNS,
                                        SFO_E_CONNECT };
 static const int k_tls_codes[] = { SFO_E_TLS_HANDSHAKE, SFO_E_TIMEOUT, SFO_E_RESET,
-                                   SFO_E_CLOSED, SFO_E_TLS, SFO_E_TLS_UNTRUSTED };
+                                   SFO_E_CLOSED,        SFO_E_TLS,     SFO_E_TLS_UNTRUSTED };
 static const int k_send_codes[] = { SFO_E_RESET, SFO_E_TIMEOUT, SFO_E_IO, SFO_E_CLOSED,
                                     SFO_E_TLS_CLOSED };
-static const int k_recv_codes[] = { SFO_E_RESET, SFO_E_TIMEOUT, SFO_E_IO, SFO_E_TLS_CLOSED,
-                                    SFO_E_TLS, 0 };
+static const int k_recv_codes[] = { SFO_E_RESET,      SFO_E_TIMEOUT, SFO_E_IO,
+                                    SFO_E_TLS_CLOSED, SFO_E_TLS,     0 };
 
 static void codes_for(const struct flow *fl, enum fp_op op, const int *codes, size_t n)
 {
     for (size_t i = 0; i < (g_slow ? 1u : n); i++) sweep(fl, op, codes[i], 0, false, 1);
 }
-#define CODES(fl, op, arr) codes_for((fl), (op), (arr), sizeof (arr) / sizeof (arr)[0])
+#define CODES(fl, op, arr) codes_for((fl), (op), (arr), sizeof(arr) / sizeof(arr)[0])
 
 static void t_fail_nth_call(void **state)
 {
@@ -415,15 +414,18 @@ static void t_clock_jump(void **state)
 static void t_wall_clock(void **state)
 {
     (void)state;
-    static const struct { int64_t off; const char *desc; } k[] = {
-        { -3600, "expired authorization code" }, { 3600, "invalid assertion" } };
+    static const struct {
+        int64_t off;
+        const char *desc;
+    } k[] = { { -3600, "expired authorization code" }, { 3600, "invalid assertion" } };
     for (size_t i = 0; i < 2; i++) {
         struct sfo_client c;
         struct sfo_token t;
         fp_reset(&g_f);
         g_f.wall_offset = k[i].off;
         client_for(&c, &g_f.port, &k_flows[0]);
-        struct sfo_jwt j = { .username = FE_JWT_USER, .key = (const uint8_t *)g_key,
+        struct sfo_jwt j = { .username = FE_JWT_USER,
+                             .key = (const uint8_t *)g_key,
                              .key_len = g_key_len };
         assert_int_equal(sfo_jwt_bearer(&c, &j, &t), SFO_E_OAUTH);
         assert_string_equal(t.err.error, "invalid_grant");
@@ -484,12 +486,9 @@ static int down(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(t_fail_nth_call),
-        cmocka_unit_test(t_retry_after_fault),
-        cmocka_unit_test(t_shaped_streams),
-        cmocka_unit_test(t_stalled_peer),
-        cmocka_unit_test(t_clock_jump),
-        cmocka_unit_test(t_wall_clock),
+        cmocka_unit_test(t_fail_nth_call),  cmocka_unit_test(t_retry_after_fault),
+        cmocka_unit_test(t_shaped_streams), cmocka_unit_test(t_stalled_peer),
+        cmocka_unit_test(t_clock_jump),     cmocka_unit_test(t_wall_clock),
     };
     if (getenv("SFO_TEST_FILTER") != NULL) cmocka_set_test_filter(getenv("SFO_TEST_FILTER"));
     return cmocka_run_group_tests_name("faults", tests, up, down);

@@ -39,21 +39,21 @@
 #include "testenv.h"
 
 /* ---- the server's configuration ------------------------------------------------- */
-#define WEB_ID "3MVG9itest.web.client"
-#define WEB_SECRET "web-secret-0123456789abcdef0123456789"
-#define JWT_ID "3MVG9itest.jwt.client"
-#define JWT_SECRET "jwt-secret-0123456789abcdef"
-#define PKCE_ID "3MVG9itest.pkce.rotating"
+#define WEB_ID      "3MVG9itest.web.client"
+#define WEB_SECRET  "web-secret-0123456789abcdef0123456789"
+#define JWT_ID      "3MVG9itest.jwt.client"
+#define JWT_SECRET  "jwt-secret-0123456789abcdef"
+#define PKCE_ID     "3MVG9itest.pkce.rotating"
 #define PKCE_SECRET "pkce-secret-0123456789"
-#define DEV_ID "3MVG9itest.device.client"
-#define DEV_SECRET "dev-secret-0123456789"
-#define CC_ID "3MVG9itest.cc.client"
-#define CC_SECRET "cc-secret-0123456789"
-#define RU "http://localhost:1717/OauthRedirect"
-#define RU2 "http://127.0.0.1:1718/other"
-#define JWT_USER "jwt@example.com"
-#define WEB_USER "web@example.com"
-#define OTHER_USER "other@example.com"
+#define DEV_ID      "3MVG9itest.device.client"
+#define DEV_SECRET  "dev-secret-0123456789"
+#define CC_ID       "3MVG9itest.cc.client"
+#define CC_SECRET   "cc-secret-0123456789"
+#define RU          "http://localhost:1717/OauthRedirect"
+#define RU2         "http://127.0.0.1:1718/other"
+#define JWT_USER    "jwt@example.com"
+#define WEB_USER    "web@example.com"
+#define OTHER_USER  "other@example.com"
 
 static const char k_config[] =
     "{\n"
@@ -87,7 +87,7 @@ static const char k_config[] =
 
 /* ---- group state ------------------------------------------------------------------ */
 static struct t_server g_srv;
-static struct sfo_posix_port g_pp;   /* large with BearSSL: static */
+static struct sfo_posix_port g_pp; /* large with BearSSL: static */
 static struct sfo_port g_port;
 static char g_url[128];
 static char g_ca[1024];
@@ -99,8 +99,7 @@ static void t_sleep_ms(void *ctx, uint32_t ms)
 {
     struct timespec ts = { (time_t)(ms / 1000u), (long)(ms % 1000u) * 1000000L };
     (void)ctx;
-    while (nanosleep(&ts, &ts) != 0 && errno == EINTR) {
-    }
+    while (nanosleep(&ts, &ts) != 0 && errno == EINTR) {}
 }
 
 static int port_up(void)
@@ -174,8 +173,7 @@ static int run_cmd(char *out, size_t cap, const char *fmt, ...)
         out[n] = '\0';
     }
     char sink[256];
-    while (fread(sink, 1, sizeof sink, p) > 0) {
-    }
+    while (fread(sink, 1, sizeof sink, p) > 0) {}
     int st = pclose(p);
     return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
 }
@@ -184,8 +182,10 @@ static int run_cmd(char *out, size_t cap, const char *fmt, ...)
 static int hook(const char *path, const char *data)
 {
     char out[64];
-    if (run_cmd(out, sizeof out, "curl -sS --cacert '%s' -o /dev/null -w '%%{http_code}' "
-                "--data '%s' '%s%s'", g_ca, data, g_url, path) != 0) {
+    if (run_cmd(out, sizeof out,
+                "curl -sS --cacert '%s' -o /dev/null -w '%%{http_code}' "
+                "--data '%s' '%s%s'",
+                g_ca, data, g_url, path) != 0) {
         return -1;
     }
     return atoi(out);
@@ -222,13 +222,20 @@ static void show(int rc, int want, const struct sfo_oauth_error *e)
                 e ? e->error_description : "");
     }
 }
-#define RC(rc, want, e) do { int rc_ = (rc); show(rc_, (want), (e)); \
-    assert_int_equal(rc_, (want)); } while (0)
+#define RC(rc, want, e)                \
+    do {                               \
+        int rc_ = (rc);                \
+        show(rc_, (want), (e));        \
+        assert_int_equal(rc_, (want)); \
+    } while (0)
 /* An OAuth error answer with its exact strings. */
-#define OAUTH_ERR(rc, e, status_, err_, desc_) do { RC((rc), SFO_E_OAUTH, (e)); \
-    assert_int_equal((e)->http_status, (status_)); \
-    assert_string_equal((e)->error, (err_)); \
-    assert_string_equal((e)->error_description, (desc_)); } while (0)
+#define OAUTH_ERR(rc, e, status_, err_, desc_)                \
+    do {                                                      \
+        RC((rc), SFO_E_OAUTH, (e));                           \
+        assert_int_equal((e)->http_status, (status_));        \
+        assert_string_equal((e)->error, (err_));              \
+        assert_string_equal((e)->error_description, (desc_)); \
+    } while (0)
 
 static char *pki_file(const char *name, size_t *len)
 {
@@ -265,8 +272,7 @@ static int jwt_token(struct sfo_client *c, struct sfo_jwt *j, struct sfo_token *
 static int get_location(const char *url, char *loc, size_t cap)
 {
     char out[8192];
-    if (run_cmd(out, sizeof out, "curl -sS --cacert '%s' -o /dev/null -D - '%s'", g_ca, url)
-        != 0) {
+    if (run_cmd(out, sizeof out, "curl -sS --cacert '%s' -o /dev/null -D - '%s'", g_ca, url) != 0) {
         return -1;
     }
     int status = 0;
@@ -355,12 +361,12 @@ static void t_jwt_signature(void **state)
     c.client_secret = (const uint8_t *)bad;
     RC(jwt_token(&c, &j, &t, "client.key"), SFO_E_SIGNATURE, &t.err);
     assert_false(t.signature_verified);
-    assert_string_equal(t.access_token, "");   /* wiped on failure */
+    assert_string_equal(t.access_token, ""); /* wiped on failure */
     /* the public checker agrees */
     client_for(&c, JWT_ID, JWT_SECRET);
     RC(jwt_token(&c, &j, &t, "client.key"), SFO_OK, &t.err);
-    assert_int_equal(sfo_signature_check(&g_port, (const uint8_t *)JWT_SECRET,
-                                         strlen(JWT_SECRET), t.id, t.issued_at, t.signature),
+    assert_int_equal(sfo_signature_check(&g_port, (const uint8_t *)JWT_SECRET, strlen(JWT_SECRET),
+                                         t.id, t.issued_at, t.signature),
                      SFO_OK);
     assert_int_equal(sfo_signature_check(&g_port, (const uint8_t *)bad, strlen(bad), t.id,
                                          t.issued_at, t.signature),
@@ -373,7 +379,7 @@ static void t_code_pkce_rotation(void **state)
     struct sfo_client c;
     struct sfo_token t;
     struct sfo_oauth_error e;
-    client_for(&c, PKCE_ID, NULL);     /* public client: no secret */
+    client_for(&c, PKCE_ID, NULL); /* public client: no secret */
     code_flow(&c, true, &t);
     token_ok(&t);
     assert_string_equal(t.scope, "api refresh_token openid");
@@ -385,14 +391,14 @@ static void t_code_pkce_rotation(void **state)
     strcpy(old_at, t.access_token);
     RC(sfo_refresh(&c, &t), SFO_OK, &t.err);
     token_ok(&t);
-    assert_string_not_equal(t.refresh_token, old_rt);  /* rotated: the new one is kept */
+    assert_string_not_equal(t.refresh_token, old_rt); /* rotated: the new one is kept */
     assert_string_not_equal(t.access_token, old_at);
     /* the old one died */
     struct sfo_token o;
     memset(&o, 0, sizeof o);
     strcpy(o.refresh_token, old_rt);
     OAUTH_ERR(sfo_refresh(&c, &o), &o.err, 400, "invalid_grant", "expired access/refresh token");
-    assert_string_equal(o.refresh_token, old_rt);      /* kept on failure */
+    assert_string_equal(o.refresh_token, old_rt); /* kept on failure */
     assert_string_equal(o.access_token, "");
     /* the new one works, and rotates again */
     strcpy(old_rt, t.refresh_token);
@@ -417,7 +423,7 @@ static void t_code_refresh_no_rotation(void **state)
         RC(sfo_refresh(&c, &t), SFO_OK, &t.err);
         token_ok(&t);
         assert_true(t.signature_verified);
-        assert_string_equal(t.refresh_token, rt);     /* not rotated: kept */
+        assert_string_equal(t.refresh_token, rt); /* not rotated: kept */
         assert_string_not_equal(t.access_token, at);
     }
     /* without PKCE, Basic client authentication */
@@ -611,14 +617,14 @@ static void device_pending_then_approved(enum sfo_dialect dialect)
     struct sfo_token t;
     pthread_t th;
     struct approver a;
-    const char *grant = dialect == SFO_DIALECT_RFC
-                            ? "urn:ietf:params:oauth:grant-type:device_code" : "device";
+    const char *grant =
+        dialect == SFO_DIALECT_RFC ? "urn:ietf:params:oauth:grant-type:device_code" : "device";
     device_client(&c, dialect);
     device_start_ok(&c, &d);
     long polls0 = stat_count(grant);
     memset(&a, 0, sizeof a);
     strcpy(a.user_code, d.user_code);
-    a.delay_ms = 1600;   /* after the first poll (1 s), before the third */
+    a.delay_ms = 1600; /* after the first poll (1 s), before the third */
     assert_int_equal(pthread_create(&th, NULL, approve_later, &a), 0);
     int rc = sfo_device_poll(&c, &d, 20, &t);
     pthread_join(th, NULL);
@@ -626,14 +632,30 @@ static void device_pending_then_approved(enum sfo_dialect dialect)
     RC(rc, SFO_OK, &t.err);
     token_ok(&t);
     long polls = stat_count(grant) - polls0;
-    assert_true(polls >= 2);          /* at least one authorization_pending */
+    assert_true(polls >= 2);           /* at least one authorization_pending */
     assert_int_equal(d.interval_s, 1); /* no slow_down */
 }
 
-static void t_device_sf_approved_first(void **s) { (void)s; device_approved_first(SFO_DIALECT_SALESFORCE); }
-static void t_device_rfc_approved_first(void **s) { (void)s; device_approved_first(SFO_DIALECT_RFC); }
-static void t_device_sf_pending(void **s) { (void)s; device_pending_then_approved(SFO_DIALECT_SALESFORCE); }
-static void t_device_rfc_pending(void **s) { (void)s; device_pending_then_approved(SFO_DIALECT_RFC); }
+static void t_device_sf_approved_first(void **s)
+{
+    (void)s;
+    device_approved_first(SFO_DIALECT_SALESFORCE);
+}
+static void t_device_rfc_approved_first(void **s)
+{
+    (void)s;
+    device_approved_first(SFO_DIALECT_RFC);
+}
+static void t_device_sf_pending(void **s)
+{
+    (void)s;
+    device_pending_then_approved(SFO_DIALECT_SALESFORCE);
+}
+static void t_device_rfc_pending(void **s)
+{
+    (void)s;
+    device_pending_then_approved(SFO_DIALECT_RFC);
+}
 
 static void t_device_denied_and_deadline(void **state)
 {
@@ -643,8 +665,7 @@ static void t_device_denied_and_deadline(void **state)
     struct sfo_token t;
     device_client(&c, SFO_DIALECT_SALESFORCE);
     device_start_ok(&c, &d);
-    assert_int_equal(hook("/test/device/approve", t_path("user_code=%s&deny=1", d.user_code)),
-                     200);
+    assert_int_equal(hook("/test/device/approve", t_path("user_code=%s&deny=1", d.user_code)), 200);
     OAUTH_ERR(sfo_device_poll(&c, &d, 20, &t), &t.err, 400, "access_denied",
               "end-user denied authorization");
     /* nobody approves: the wait ends with SFO_E_DEADLINE */
@@ -659,7 +680,10 @@ static void t_device_denied_and_deadline(void **state)
 /* ==================================================================== errors group */
 
 static int64_t (*g_real_wall)(void *ctx);
-static int64_t wall_an_hour_late(void *ctx) { return g_real_wall(ctx) - 3600; }
+static int64_t wall_an_hour_late(void *ctx)
+{
+    return g_real_wall(ctx) - 3600;
+}
 
 static void t_err_jwt(void **state)
 {
@@ -758,8 +782,8 @@ static void t_err_code(void **state)
               "invalid code verifier");
     /* redirect_uri differing from the authorize request */
     RC(authorize(&c, RU, false, &s, code, sizeof code, &e, NULL), SFO_OK, &e);
-    OAUTH_ERR(sfo_code_exchange(&c, code, RU2, NULL, &t), &t.err, 400,
-              "redirect_uri_mismatch", "redirect_uri must match configuration");
+    OAUTH_ERR(sfo_code_exchange(&c, code, RU2, NULL, &t), &t.err, 400, "redirect_uri_mismatch",
+              "redirect_uri must match configuration");
     /* an expired code (lifetime 0) */
     assert_int_equal(hook("/test/config", "code_lifetime=0"), 200);
     RC(authorize(&c, RU, false, &s, code, sizeof code, &e, NULL), SFO_OK, &e);
@@ -767,8 +791,8 @@ static void t_err_code(void **state)
     OAUTH_ERR(sfo_code_exchange(&c, code, RU, NULL, &t), &t.err, 400, "invalid_grant",
               "expired authorization code");
     /* an unregistered redirect_uri: the error page URL carries the error */
-    RC(authorize(&c, "http://localhost:9/nope", false, &s, code, sizeof code, &e, loc),
-       SFO_E_OAUTH, &e);
+    RC(authorize(&c, "http://localhost:9/nope", false, &s, code, sizeof code, &e, loc), SFO_E_OAUTH,
+       &e);
     assert_string_equal(e.error, "redirect_uri_mismatch");
     assert_string_equal(e.error_description, "redirect_uri must match configuration");
     assert_int_equal(e.http_status, 0);
@@ -789,7 +813,8 @@ static void t_err_code(void **state)
                              "curl -sS --cacert '%s' -o /dev/null -D - --data "
                              "'response_type=code&client_id=%s&redirect_uri=%s&state=%s"
                              "&decision=deny' '%s/services/oauth2/authorize'",
-                             g_ca, WEB_ID, RU, s.state, g_url), 0);
+                             g_ca, WEB_ID, RU, s.state, g_url),
+                     0);
     char *l = strcasestr(out, "\nlocation: ");
     assert_non_null(l);
     l += 11;
@@ -932,7 +957,9 @@ static void serve_once(int status, const char *body)
     assert_int_equal(run_cmd(out, sizeof out,
                              "curl -sS --cacert '%s' -o /dev/null -w '%%{http_code}' "
                              "--data kind=json --data status=%d --data-urlencode 'body=%s' "
-                             "'%s/test/fault'", g_ca, status, body, g_url), 0);
+                             "'%s/test/fault'",
+                             g_ca, status, body, g_url),
+                     0);
     assert_int_equal(atoi(out), 200);
 }
 
@@ -941,15 +968,25 @@ static void serve_once(int status, const char *body)
 static void t_hostile_answers(void **state)
 {
     (void)state;
-    static const struct { int status; const char *body, *member; int want; } cases[] = {
-        { 200, "{\"access_token\":\"00D!\\u001b]0;owned\\u0007\"}", "access_token", SFO_E_BAD_VALUE },
-        { 200, "{\"access_token\":\"a\",\"instance_url\":\"https://x.example/\\u001b[2J\"}", "instance_url", SFO_E_BAD_VALUE },
+    static const struct {
+        int status;
+        const char *body, *member;
+        int want;
+    } cases[] = {
+        { 200, "{\"access_token\":\"00D!\\u001b]0;owned\\u0007\"}", "access_token",
+          SFO_E_BAD_VALUE },
+        { 200, "{\"access_token\":\"a\",\"instance_url\":\"https://x.example/\\u001b[2J\"}",
+          "instance_url", SFO_E_BAD_VALUE },
         { 200, "{\"access_token\":\"a\",\"scope\":\"api\\r\\nweb\"}", "scope", SFO_E_BAD_VALUE },
-        { 200, "{\"access_token\":\"a\",\"token_type\":\"Bearer\\u009b\"}", "token_type", SFO_E_BAD_VALUE },
-        { 200, "{\"access_token\":\"a\",\"refresh_token\":\"r\xc2\x85\"}", "refresh_token", SFO_E_BAD_VALUE },
-        { 400, "{\"error\":\"invalid_grant\",\"error_description\":\"\\u001b[1mhi\\u0007\"}", "error_description", SFO_E_BAD_VALUE },
+        { 200, "{\"access_token\":\"a\",\"token_type\":\"Bearer\\u009b\"}", "token_type",
+          SFO_E_BAD_VALUE },
+        { 200, "{\"access_token\":\"a\",\"refresh_token\":\"r\xc2\x85\"}", "refresh_token",
+          SFO_E_BAD_VALUE },
+        { 400, "{\"error\":\"invalid_grant\",\"error_description\":\"\\u001b[1mhi\\u0007\"}",
+          "error_description", SFO_E_BAD_VALUE },
         { 400, "{\"error\":\"invalid\\u007fgrant\"}", "error", SFO_E_BAD_VALUE },
-        { 200, "{\"access_token\":\"a\",\"expires_in\":9223372036854775807}", "expires_in", SFO_E_JSON_RANGE },
+        { 200, "{\"access_token\":\"a\",\"expires_in\":9223372036854775807}", "expires_in",
+          SFO_E_JSON_RANGE },
         { 200, "{\"access_token\":\"a\",\"expires_in\":-3600}", "expires_in", SFO_E_JSON_RANGE },
         { 200, "{\"access_token\":\"a\",\"expires_in\":\"3600\"}", "expires_in", SFO_E_JSON_TYPE },
     };
@@ -1053,14 +1090,16 @@ static void t_loopback_code(void **state)
 
     /* an error callback */
     pid = curl_bg(t_path("%s?error=access_denied&error_description=end-user%%20denied%%20"
-                         "authorization&state=%s", ru, s.state), 100, o);
+                         "authorization&state=%s",
+                         ru, s.state),
+                  100, o);
     RC(sfo_loopback_wait(&lb, 10000, q, sizeof q, &n), SFO_OK, NULL);
     assert_int_equal(curl_wait(pid, o), 200);
     RC(sfo_callback_parse(q, n, &s, code, sizeof code, &e), SFO_E_OAUTH, &e);
     assert_string_equal(e.error, "access_denied");
     assert_string_equal(e.error_description, "end-user denied authorization");
     sfo_loopback_close(&lb);
-    sfo_loopback_close(&lb);   /* twice is fine */
+    sfo_loopback_close(&lb); /* twice is fine */
 }
 
 static void t_loopback_wrong_path_and_timeout(void **state)
@@ -1077,7 +1116,8 @@ static void t_loopback_wrong_path_and_timeout(void **state)
     const char *o1 = lb_out("404");
     pid_t p1 = curl_bg(t_path("http://127.0.0.1:%u/favicon.ico' -o /dev/null "
                               "'http://127.0.0.1:%u/cbx?code=1' -o /dev/null "
-                              "'http://127.0.0.1:%u/cb?code=x&state=y", port, port, port),
+                              "'http://127.0.0.1:%u/cb?code=x&state=y",
+                              port, port, port),
                        50, o1);
     RC(sfo_loopback_wait(&lb, 10000, q, sizeof q, &n), SFO_OK, NULL);
     assert_int_equal(curl_wait(p1, o1), 404);

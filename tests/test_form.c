@@ -132,7 +132,7 @@ static void overflow_is_sticky(void **state)
     assert_int_equal(sfo_form_init(&f, buf, sizeof buf), SFO_OK);
     assert_string_equal(buf, "");
     assert_int_equal(sfo_form_add_str(&f, "a", "1"), SFO_OK);
-    assert_int_equal(sfo_form_add_str(&f, "b", "x y"), SFO_OK);   /* "a=1&b=x+y" */
+    assert_int_equal(sfo_form_add_str(&f, "b", "x y"), SFO_OK); /* "a=1&b=x+y" */
     assert_string_equal(buf, "a=1&b=x+y");
     assert_int_equal(sfo_form_add_str(&f, "code", "secret"), SFO_E_TOO_LONG);
     assert_string_equal(buf, "a=1&b=x+y");
@@ -170,7 +170,7 @@ static void arguments(void **state)
     assert_int_equal(sfo_form_add(NULL, "a", "b", 1), SFO_E_ARG);
     assert_int_equal(sfo_form_add(&f, NULL, "b", 1), SFO_E_ARG);
     assert_int_equal(sfo_form_add(&f, "a", NULL, 1), SFO_E_ARG);
-    assert_int_equal(f.err, SFO_OK);   /* argument errors are not sticky */
+    assert_int_equal(f.err, SFO_OK); /* argument errors are not sticky */
     assert_int_equal(sfo_form_encode(NULL, 1, buf, sizeof buf, NULL), SFO_E_ARG);
     assert_int_equal(sfo_form_encode((const uint8_t *)"a", 1, NULL, 8, NULL), SFO_E_ARG);
     assert_int_equal(sfo_form_encode((const uint8_t *)"a", 1, buf, 0, NULL), SFO_E_ARG);
@@ -200,12 +200,9 @@ static void argument_corners(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(encode_strings),
-        cmocka_unit_test(ascii_table),
-        cmocka_unit_test(serialize_tuples),
-        cmocka_unit_test(overflow_is_sticky),
-        cmocka_unit_test(arguments),
-        cmocka_unit_test(argument_corners),
+        cmocka_unit_test(encode_strings),   cmocka_unit_test(ascii_table),
+        cmocka_unit_test(serialize_tuples), cmocka_unit_test(overflow_is_sticky),
+        cmocka_unit_test(arguments),        cmocka_unit_test(argument_corners),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -24,7 +24,7 @@ struct script {             /* one connection */
 };
 
 struct mock {
-    int64_t now, tick;      /* clock, advanced by tick at every recv */
+    int64_t now, tick; /* clock, advanced by tick at every recv */
     struct script sc[4];
     int nsc, connects, closes, tls;
     int cur, req, againleft;
@@ -38,7 +38,10 @@ struct mock {
     char last_host[64];
 };
 
-static int64_t m_mono(void *ctx) { return ((struct mock *)ctx)->now; }
+static int64_t m_mono(void *ctx)
+{
+    return ((struct mock *)ctx)->now;
+}
 
 static int m_send(void *ctx, const uint8_t *b, size_t n, int64_t dl)
 {
@@ -60,9 +63,17 @@ static int m_recv(void *ctx, uint8_t *b, size_t n, int64_t dl)
     struct script *s = &m->sc[m->cur];
     assert_true(dl > m->now);
     m->now += m->tick;
-    if (m->sent_since_recv) { m->req++; m->pos = 0; m->sent_since_recv = false; m->againleft = s->again; }
+    if (m->sent_since_recv) {
+        m->req++;
+        m->pos = 0;
+        m->sent_since_recv = false;
+        m->againleft = s->again;
+    }
     if (s->recv_err) return s->recv_err;
-    if (m->againleft > 0) { m->againleft--; return SFO_E_AGAIN; }
+    if (m->againleft > 0) {
+        m->againleft--;
+        return SFO_E_AGAIN;
+    }
     m->againleft = s->again;
     const char *r = m->req >= 1 && m->req <= MAXR ? s->resp[m->req - 1] : NULL;
     if (r == NULL) return 0;
@@ -75,7 +86,8 @@ static int m_recv(void *ctx, uint8_t *b, size_t n, int64_t dl)
     return (int)n;
 }
 
-static int m_connect(void *ctx, const char *host, uint16_t port, int64_t dl, struct sfo_transport *out)
+static int m_connect(void *ctx, const char *host, uint16_t port, int64_t dl,
+                     struct sfo_transport *out)
 {
     struct mock *m = ctx;
     assert_false(m->open);
@@ -96,7 +108,9 @@ static int m_connect(void *ctx, const char *host, uint16_t port, int64_t dl, str
 static int m_tls(void *ctx, const char *name, int64_t dl, struct sfo_transport *io)
 {
     struct mock *m = ctx;
-    (void)name; (void)dl; (void)io;
+    (void)name;
+    (void)dl;
+    (void)io;
     m->tls++;
     return 0;
 }
@@ -112,8 +126,8 @@ static void m_log(void *ctx, int level, const char *msg, const char *d, size_t n
 {
     struct mock *m = ctx;
     assert_int_equal(level, SFO_LOG_DEBUG);
-    m->log_n += (size_t)snprintf(m->log + m->log_n, sizeof m->log - m->log_n, "%s|%.*s\n",
-                                 msg, (int)n, d ? d : "");
+    m->log_n += (size_t)snprintf(m->log + m->log_n, sizeof m->log - m->log_n, "%s|%.*s\n", msg,
+                                 (int)n, d ? d : "");
 }
 
 struct fixture {
@@ -158,7 +172,9 @@ static struct fixture *fx_new(void)
 
 static int fx_get(struct fixture *f, const char *target)
 {
-    struct sfo_http_request rq = { .method = "GET", .host = "127.0.0.1", .port = 8080, .target = target };
+    struct sfo_http_request rq = {
+        .method = "GET", .host = "127.0.0.1", .port = 8080, .target = target
+    };
     f->body_n = 0;
     return sfo_http_request(&f->c, &rq, &f->r, sink, f);
 }
@@ -173,16 +189,18 @@ static void get_request_bytes(void **state)
     struct fixture *f = fx_new();
     f->m.nsc = 1;
     f->m.sc[0].resp[0] = OK_KA;
-    struct sfo_http_request rq = { .method = "GET", .https = true, .host = "login.example.com",
-        .target = "/services/oauth2/userinfo?x=1", .authorization = "Bearer 00Dsecret!token" };
+    struct sfo_http_request rq = { .method = "GET",
+                                   .https = true,
+                                   .host = "login.example.com",
+                                   .target = "/services/oauth2/userinfo?x=1",
+                                   .authorization = "Bearer 00Dsecret!token" };
     assert_int_equal(sfo_http_request(&f->c, &rq, &f->r, sink, f), 0);
-    assert_string_equal(f->m.sent[0],
-        "GET /services/oauth2/userinfo?x=1 HTTP/1.1\r\n"
-        "Host: login.example.com\r\n"
-        "User-Agent: sfoauth/" SFO_VERSION "\r\n"
-        "Accept: application/json\r\n"
-        "Authorization: Bearer 00Dsecret!token\r\n"
-        "Connection: keep-alive\r\n\r\n");
+    assert_string_equal(f->m.sent[0], "GET /services/oauth2/userinfo?x=1 HTTP/1.1\r\n"
+                                      "Host: login.example.com\r\n"
+                                      "User-Agent: sfoauth/" SFO_VERSION "\r\n"
+                                      "Accept: application/json\r\n"
+                                      "Authorization: Bearer 00Dsecret!token\r\n"
+                                      "Connection: keep-alive\r\n\r\n");
     assert_int_equal(f->m.tls, 1);
     assert_int_equal(f->m.last_port, 443);
     assert_string_equal(f->m.last_host, "login.example.com");
@@ -205,20 +223,31 @@ static void host_header_forms(void **state)
     (void)state;
     struct fixture *f = fx_new();
     f->m.nsc = 3;
-    for (int i = 0; i < 3; i++) f->m.sc[i].resp[0] = "HTTP/1.1 204 No Content\r\nConnection: close\r\n\r\n";
-    struct sfo_http_request rq = { .method = "GET", .host = "::1", .port = 8443, .https = true, .target = "/" };
+    for (int i = 0; i < 3; i++)
+        f->m.sc[i].resp[0] = "HTTP/1.1 204 No Content\r\nConnection: close\r\n\r\n";
+    struct sfo_http_request rq = {
+        .method = "GET", .host = "::1", .port = 8443, .https = true, .target = "/"
+    };
     assert_int_equal(sfo_http_request(&f->c, &rq, &f->r, NULL, NULL), 0);
     assert_non_null(strstr(f->m.sent[0], "\r\nHost: [::1]:8443\r\n"));
-    assert_false(f->c.open);   /* Connection: close */
-    rq = (struct sfo_http_request){ .method = "HEAD", .host = "example.com", .port = 80, .target = "/x" };
+    assert_false(f->c.open); /* Connection: close */
+    rq = (struct sfo_http_request){
+        .method = "HEAD", .host = "example.com", .port = 80, .target = "/x"
+    };
     assert_int_equal(sfo_http_request(&f->c, &rq, &f->r, NULL, NULL), 0);
     assert_non_null(strstr(f->m.sent[1], "HEAD /x HTTP/1.1\r\nHost: example.com\r\n"));
     assert_int_equal(f->m.tls, 1);
     /* raw body */
-    rq = (struct sfo_http_request){ .method = "POST", .host = "h", .port = 81, .target = "/p",
-        .content_type = "application/json", .body = (const uint8_t *)"{\"a\":1}", .body_len = 7 };
+    rq = (struct sfo_http_request){ .method = "POST",
+                                    .host = "h",
+                                    .port = 81,
+                                    .target = "/p",
+                                    .content_type = "application/json",
+                                    .body = (const uint8_t *)"{\"a\":1}",
+                                    .body_len = 7 };
     assert_int_equal(sfo_http_request(&f->c, &rq, &f->r, NULL, NULL), 0);
-    assert_string_equal(f->m.sent[2],
+    assert_string_equal(
+        f->m.sent[2],
         "POST /p HTTP/1.1\r\nHost: h:81\r\nUser-Agent: sfoauth/" SFO_VERSION "\r\n"
         "Accept: application/json\r\nContent-Type: application/json\r\nContent-Length: 7\r\n"
         "Connection: keep-alive\r\n\r\n{\"a\":1}");
@@ -244,9 +273,12 @@ static size_t enc(const char *s, size_t n, char *o)
     for (size_t i = 0; i < n; i++) {
         unsigned char c = (unsigned char)s[i];
         if ((c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
-            c == '*' || c == '-' || c == '.' || c == '_') o[k++] = (char)c;
-        else if (c == ' ') o[k++] = '+';
-        else k += (size_t)sprintf(o + k, "%%%02X", c);
+            c == '*' || c == '-' || c == '.' || c == '_')
+            o[k++] = (char)c;
+        else if (c == ' ')
+            o[k++] = '+';
+        else
+            k += (size_t)sprintf(o + k, "%%%02X", c);
     }
     return k;
 }
@@ -265,8 +297,12 @@ static void form_streamed_through_512(void **state)
         { "assertion", assertion, sizeof assertion },
         { "client_secret", secret, sizeof secret },
     };
-    struct sfo_http_request rq = { .method = "POST", .host = "127.0.0.1", .port = 80,
-        .target = "/services/oauth2/token", .form = form, .form_n = 3 };
+    struct sfo_http_request rq = { .method = "POST",
+                                   .host = "127.0.0.1",
+                                   .port = 80,
+                                   .target = "/services/oauth2/token",
+                                   .form = form,
+                                   .form_n = 3 };
     assert_int_equal(sfo_http_request(&f->c, &rq, &f->r, sink, f), 0);
     static char want[8192];
     size_t k = 0;
@@ -300,7 +336,8 @@ static void keep_alive_reuse(void **state)
     struct fixture *f = fx_new();
     f->m.nsc = 2;
     f->m.sc[0].resp[0] = OK_KA;
-    f->m.sc[0].resp[1] = "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n3\r\nabc\r\n0\r\n\r\n";
+    f->m.sc[0].resp[1] =
+        "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n3\r\nabc\r\n0\r\n\r\n";
     f->m.sc[0].resp[2] = "HTTP/1.1 200 OK\r\nConnection: close\r\nContent-Length: 2\r\n\r\nzz";
     f->m.sc[1].resp[0] = OK_KA;
     assert_int_equal(fx_get(f, "/1"), 0);
@@ -310,12 +347,14 @@ static void keep_alive_reuse(void **state)
     assert_int_equal(f->body_n, 3);
     assert_int_equal(fx_get(f, "/3"), 0);
     assert_true(f->c.reused);
-    assert_false(f->c.open);     /* server said close */
+    assert_false(f->c.open); /* server said close */
     assert_int_equal(f->m.connects, 1);
     assert_int_equal(fx_get(f, "/4"), 0);
     assert_int_equal(f->m.connects, 2);
     /* another origin: the kept connection is closed first */
-    struct sfo_http_request rq = { .method = "GET", .host = "127.0.0.2", .port = 8080, .target = "/" };
+    struct sfo_http_request rq = {
+        .method = "GET", .host = "127.0.0.2", .port = 8080, .target = "/"
+    };
     assert_int_equal(sfo_http_request(&f->c, &rq, &f->r, NULL, NULL), SFO_E_CONNREFUSED);
     assert_int_equal(f->m.closes, 2);
     free(f);
@@ -327,10 +366,10 @@ static void stale_connection_retried_once(void **state)
     struct fixture *f = fx_new();
     f->m.nsc = 3;
     f->m.sc[0].resp[0] = OK_KA;
-    f->m.sc[0].resp[1] = NULL;          /* server dropped the idle connection */
+    f->m.sc[0].resp[1] = NULL; /* server dropped the idle connection */
     f->m.sc[1].resp[0] = OK_KA;
-    f->m.sc[1].resp[1] = NULL;          /* and again */
-    f->m.sc[2].resp[0] = NULL;          /* fresh connection closes at once */
+    f->m.sc[1].resp[1] = NULL; /* and again */
+    f->m.sc[2].resp[0] = NULL; /* fresh connection closes at once */
     assert_int_equal(fx_get(f, "/a"), 0);
     assert_int_equal(fx_get(f, "/b"), 0);
     assert_int_equal(f->m.connects, 2);
@@ -366,7 +405,7 @@ static void send_recv_errors(void **state)
     f->m.sc[1].recv_err = SFO_E_IO;
     f->m.sc[2].resp[0] = "HTTP/1.1 200 OK\r\nContent-Length: 9\r\n\r\nabc";
     f->m.sc[3].resp[0] = "garbage";
-    assert_int_equal(fx_get(f, "/"), SFO_E_RESET);     /* fresh connection: no retry */
+    assert_int_equal(fx_get(f, "/"), SFO_E_RESET); /* fresh connection: no retry */
     assert_false(f->c.open);
     assert_int_equal(fx_get(f, "/"), SFO_E_IO);
     assert_int_equal(fx_get(f, "/"), SFO_E_HTTP_TRUNCATED);
@@ -383,7 +422,8 @@ static void deadline_fake_clock(void **state)
     struct fixture *f = fx_new();
     f->m.nsc = 3;
     /* slow drip: one byte a second, body would take 60 s; deadline 5 s */
-    f->m.sc[0].resp[0] = "HTTP/1.1 200 OK\r\nContent-Length: 40\r\n\r\n0123456789012345678901234567890123456789";
+    f->m.sc[0].resp[0] =
+        "HTTP/1.1 200 OK\r\nContent-Length: 40\r\n\r\n0123456789012345678901234567890123456789";
     f->m.sc[0].drip = 1;
     f->m.tick = 1000;
     f->c.timeout_ms = 5000;
@@ -418,14 +458,17 @@ static void proxy_connect(void **state)
     f->c.proxy_host = "127.0.0.1";
     f->c.proxy_port = 3128;
     f->c.proxy_auth = "Basic dXNlcjpwYXNz";
-    struct sfo_http_request rq = { .method = "GET", .https = true, .host = "login.example.com", .target = "/x" };
+    struct sfo_http_request rq = {
+        .method = "GET", .https = true, .host = "login.example.com", .target = "/x"
+    };
     assert_int_equal(sfo_http_request(&f->c, &rq, &f->r, sink, f), 0);
     assert_int_equal(f->m.last_port, 3128);
     assert_string_equal(f->m.last_host, "127.0.0.1");
     assert_int_equal(f->m.tls, 1);
     assert_memory_equal(f->m.sent[0],
-        "CONNECT login.example.com:443 HTTP/1.1\r\nHost: login.example.com:443\r\n"
-        "Proxy-Authorization: Basic dXNlcjpwYXNz\r\n\r\nGET /x HTTP/1.1\r\n", 122);
+                        "CONNECT login.example.com:443 HTTP/1.1\r\nHost: login.example.com:443\r\n"
+                        "Proxy-Authorization: Basic dXNlcjpwYXNz\r\n\r\nGET /x HTTP/1.1\r\n",
+                        122);
     assert_null(strstr(f->m.log, "dXNlcjpwYXNz"));
     assert_int_equal(f->r.status, 200);
     sfo_http_close(&f->c);

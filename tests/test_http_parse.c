@@ -36,16 +36,16 @@ static int collect(void *ctx, const uint8_t *d, size_t n)
 }
 
 /* ---- running the parser over an input with a split mode -------------------------------- */
-#define MAXMSG 8
-#define E_AFTER_CLOSE 1   /* pseudo code: bytes after a non-keep-alive response */
+#define MAXMSG        8
+#define E_AFTER_CLOSE 1 /* pseudo code: bytes after a non-keep-alive response */
 
 struct outcome {
     int nmsg;
     int status[MAXMSG];
     bool done[MAXMSG];
     struct buf body[MAXMSG];
-    int err;          /* first error (feed), 0 if none */
-    int eof;          /* sfo_http_parser_eof on the last message when no error */
+    int err; /* first error (feed), 0 if none */
+    int eof; /* sfo_http_parser_eof on the last message when no error */
 };
 
 enum split { WHOLE, BYTES, RANDOM, WIN512 };
@@ -84,7 +84,10 @@ static void run(const uint8_t *in, size_t len, bool head, enum split m, unsigned
         while (a < b) {
             if (sfo_http_parser_done(&p)) {
                 int i = o->nmsg - 1;
-                if (!r[i].keep_alive) { o->err = E_AFTER_CLOSE; break; }
+                if (!r[i].keep_alive) {
+                    o->err = E_AFTER_CLOSE;
+                    break;
+                }
                 assert_true(o->nmsg < MAXMSG);
                 i = o->nmsg++;
                 sfo_http_parser_init(&p, &r[i], head, 0, body_max, collect, &o->body[i]);
@@ -94,13 +97,17 @@ static void run(const uint8_t *in, size_t len, bool head, enum split m, unsigned
             a += used;
             o->status[o->nmsg - 1] = r[o->nmsg - 1].status;
             o->done[o->nmsg - 1] = sfo_http_parser_done(&p);
-            if (rc != 0) { o->err = rc; break; }
+            if (rc != 0) {
+                o->err = rc;
+                break;
+            }
         }
     }
     if (o->err == 0) {
         o->eof = sfo_http_parser_eof(&p);
         /* sticky after eof */
-        if (o->eof != 0) assert_int_equal(sfo_http_parser_feed(&p, (const uint8_t *)"x", 1, NULL), o->eof);
+        if (o->eof != 0)
+            assert_int_equal(sfo_http_parser_feed(&p, (const uint8_t *)"x", 1, NULL), o->eof);
     } else {
         if (o->err != E_AFTER_CLOSE) {
             size_t used = 5;
@@ -112,7 +119,7 @@ static void run(const uint8_t *in, size_t len, bool head, enum split m, unsigned
 
 /* ---- corpus --------------------------------------------------------------------------- */
 struct xmsg {
-    int status;          /* 0 when headers never completed */
+    int status; /* 0 when headers never completed */
     bool complete;
     uint8_t body[1024];
     size_t blen;
@@ -141,9 +148,15 @@ static uint8_t *decode_http(const char *s, size_t n, size_t *out_len)
     char *t = malloc(n + 1);
     size_t m = 0;
     if (n > 0 && s[n - 1] == '\n') n--;
-    for (size_t i = 0; i < n; i++) {     /* line continuations */
-        if (s[i] == '\\' && i + 1 < n && s[i + 1] == '\n') { i++; continue; }
-        if (s[i] == '\\' && i + 2 < n && s[i + 1] == '\r' && s[i + 2] == '\n') { i += 2; continue; }
+    for (size_t i = 0; i < n; i++) { /* line continuations */
+        if (s[i] == '\\' && i + 1 < n && s[i + 1] == '\n') {
+            i++;
+            continue;
+        }
+        if (s[i] == '\\' && i + 2 < n && s[i + 1] == '\r' && s[i + 2] == '\n') {
+            i += 2;
+            continue;
+        }
         t[m++] = s[i];
     }
     uint8_t *o = malloc(2 * m + 1);
@@ -156,11 +169,19 @@ static uint8_t *decode_http(const char *s, size_t n, size_t *out_len)
             o[k++] = '\n';
         } else if (c == '\\' && i + 1 < m) {
             char e = t[i + 1];
-            if (e == 'r') { o[k++] = '\r'; i++; }
-            else if (e == 'n') { o[k++] = '\n'; i++; }
-            else if (e == 't') { o[k++] = '\t'; i++; }
-            else if (e == 'f') { o[k++] = '\f'; i++; }
-            else if (e == 'x' && i + 2 < m && hexd(t[i + 2]) >= 0) {
+            if (e == 'r') {
+                o[k++] = '\r';
+                i++;
+            } else if (e == 'n') {
+                o[k++] = '\n';
+                i++;
+            } else if (e == 't') {
+                o[k++] = '\t';
+                i++;
+            } else if (e == 'f') {
+                o[k++] = '\f';
+                i++;
+            } else if (e == 'x' && i + 2 < m && hexd(t[i + 2]) >= 0) {
                 int v = 0;
                 i += 2;
                 while (i < m && hexd(t[i]) >= 0) v = v * 16 + hexd(t[i++]);
@@ -169,7 +190,10 @@ static uint8_t *decode_http(const char *s, size_t n, size_t *out_len)
             } else if (e >= '0' && e <= '7') {
                 int v = 0, d = 0;
                 i++;
-                while (i < m && d < 3 && t[i] >= '0' && t[i] <= '7') { v = v * 8 + (t[i++] - '0'); d++; }
+                while (i < m && d < 3 && t[i] >= '0' && t[i] <= '7') {
+                    v = v * 8 + (t[i++] - '0');
+                    d++;
+                }
                 i--;
                 o[k++] = (uint8_t)v;
             } else {
@@ -264,9 +288,14 @@ static int expect_from_log(const struct tcase *c, struct xmsg *xm, int *nx)
         } else if (sscanf(line, "off=%u error code=%d", &off, &code) == 2) {
             switch (code) {
             case 2: err = strstr(line, "chunk") ? SFO_E_HTTP_CHUNK : SFO_E_HTTP_STATUS_LINE; break;
-            case 3: case 10: case 30: err = SFO_E_HTTP_HEADER; break;
+            case 3:
+            case 10:
+            case 30: err = SFO_E_HTTP_HEADER; break;
             case 5: err = E_AFTER_CLOSE; break;
-            case 8: case 9: case 13: case 25: err = SFO_E_HTTP_STATUS_LINE; break;
+            case 8:
+            case 9:
+            case 13:
+            case 25: err = SFO_E_HTTP_STATUS_LINE; break;
             case 12: err = SFO_E_HTTP_CHUNK; break;
             case 22: err = SFO_E_HTTP_STATUS; break;
             default: fail_msg("unmapped llhttp error %d", code);
@@ -278,20 +307,26 @@ static int expect_from_log(const struct tcase *c, struct xmsg *xm, int *nx)
     for (int i = 0; i < n; i++) {
         if (all[i].status >= 100 && all[i].status < 200 && all[i].status != 101 && all[i].complete)
             continue;
-        if (all[i].status == 101) continue;   /* refused, the error says so */
+        if (all[i].status == 101) continue; /* refused, the error says so */
         xm[(*nx)++] = all[i];
     }
     return err;
 }
 
 /* Where a strict client differs from llhttp (which accepts these). */
-static const struct { const char *title; int err; const char *why; } k_dev[] = {
+static const struct {
+    const char *title;
+    int err;
+    const char *why;
+} k_dev[] = {
     { "RTSP response", SFO_E_HTTP_STATUS_LINE, "only HTTP/1.0 and HTTP/1.1" },
     { "ICE response", SFO_E_HTTP_STATUS_LINE, "only HTTP/1.0 and HTTP/1.1" },
     { "HTTP version 0.9", SFO_E_HTTP_STATUS_LINE, "only HTTP/1.0 and HTTP/1.1" },
     { "`chunked` before other transfer-encoding", SFO_E_HTTP_TE, "TE must be exactly chunked" },
-    { "multiple transfer-encoding where chunked is not the last one", SFO_E_HTTP_TE, "TE must be exactly chunked" },
-    { "`chunkedchunked` transfer-encoding does not enable chunked enconding", SFO_E_HTTP_TE, "TE must be exactly chunked" },
+    { "multiple transfer-encoding where chunked is not the last one", SFO_E_HTTP_TE,
+      "TE must be exactly chunked" },
+    { "`chunkedchunked` transfer-encoding does not enable chunked enconding", SFO_E_HTTP_TE,
+      "TE must be exactly chunked" },
 };
 
 static int g_run, g_skip, g_dev;
@@ -303,7 +338,11 @@ static void check_case(const struct tcase *c)
     int xerr = expect_from_log(c, xm, &nx);
     const char *why = NULL;
     for (size_t d = 0; d < sizeof k_dev / sizeof k_dev[0]; d++)
-        if (strcmp(c->title, k_dev[d].title) == 0) { xerr = k_dev[d].err; why = k_dev[d].why; nx = 0; }
+        if (strcmp(c->title, k_dev[d].title) == 0) {
+            xerr = k_dev[d].err;
+            why = k_dev[d].why;
+            nx = 0;
+        }
     if (why) g_dev++;
     g_run++;
     for (int m = WHOLE; m <= RANDOM; m++) {
@@ -316,7 +355,8 @@ static void check_case(const struct tcase *c)
                     fail_msg("%s / %s (split %d): expected %s, got %s", c->file, c->title, m,
                              sfo_errname(xerr), o.err == 1 ? "after-close" : sfo_errname(o.err));
             } else if (o.err != 0) {
-                fail_msg("%s / %s (split %d): unexpected %s", c->file, c->title, m, sfo_errname(o.err));
+                fail_msg("%s / %s (split %d): unexpected %s", c->file, c->title, m,
+                         sfo_errname(o.err));
             }
             if (why == NULL) {
                 /* messages llhttp completed or began must match ours */
@@ -338,9 +378,9 @@ static void check_case(const struct tcase *c)
 static void llhttp_corpus(void **state)
 {
     (void)state;
-    static const char *files[] = { "connection.md", "content-length.md", "finish.md",
-        "invalid.md", "lenient-version.md", "pausing.md", "pipelining.md", "sample.md",
-        "transfer-encoding.md" };
+    static const char *files[] = { "connection.md", "content-length.md",  "finish.md",
+                                   "invalid.md",    "lenient-version.md", "pausing.md",
+                                   "pipelining.md", "sample.md",          "transfer-encoding.md" };
     static struct tcase cs[128];
     int total = 0, pause = 0;
     for (size_t f = 0; f < sizeof files / sizeof files[0]; f++) {
@@ -348,7 +388,7 @@ static void llhttp_corpus(void **state)
         total += n;
         for (int i = 0; i < n; i++) {
             if (strcmp(cs[i].type, "response") != 0 && strcmp(cs[i].type, "response-finish") != 0) {
-                g_skip++;   /* lenient-mode case: shows what llhttp accepts only with a flag */
+                g_skip++; /* lenient-mode case: shows what llhttp accepts only with a flag */
             } else {
                 if (cs[i].pause) pause++;
                 assert_non_null(cs[i].in);
@@ -391,19 +431,27 @@ static void expect_all_splits(const char *in, int err, int status, const char *b
 static void refusals(void **state)
 {
     (void)state;
-    expect_all_splits("HTTP/1.1 200 OK\r\nContent-Length: 2\r\nTransfer-Encoding: chunked\r\n\r\n2\r\nab\r\n0\r\n\r\n",
+    expect_all_splits("HTTP/1.1 200 OK\r\nContent-Length: 2\r\nTransfer-Encoding: "
+                      "chunked\r\n\r\n2\r\nab\r\n0\r\n\r\n",
                       SFO_E_HTTP_CL_TE, 200, NULL);
     expect_all_splits("HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\nContent-Length: 2\r\n\r\n",
                       SFO_E_HTTP_CL_TE, 200, NULL);
-    expect_all_splits("HTTP/1.1 200 OK\r\nContent-Length: 2\r\nContent-Length: 3\r\n\r\nabc", SFO_E_HTTP_CL, 200, NULL);
-    expect_all_splits("HTTP/1.1 200 OK\r\nContent-Length: 2, 2\r\n\r\nab", SFO_E_HTTP_CL, 200, NULL);
+    expect_all_splits("HTTP/1.1 200 OK\r\nContent-Length: 2\r\nContent-Length: 3\r\n\r\nabc",
+                      SFO_E_HTTP_CL, 200, NULL);
+    expect_all_splits("HTTP/1.1 200 OK\r\nContent-Length: 2, 2\r\n\r\nab", SFO_E_HTTP_CL, 200,
+                      NULL);
     expect_all_splits("HTTP/1.1 200 OK\r\nContent-Length: -1\r\n\r\n", SFO_E_HTTP_CL, 200, NULL);
     expect_all_splits("HTTP/1.1 200 OK\r\nContent-Length: +5\r\n\r\n", SFO_E_HTTP_CL, 200, NULL);
     expect_all_splits("HTTP/1.1 200 OK\r\nContent-Length:\r\n\r\n", SFO_E_HTTP_CL, 200, NULL);
-    expect_all_splits("HTTP/1.1 200 OK\r\nContent-Length: 99999999999999999999999\r\n\r\n", SFO_E_HTTP_CL, 200, NULL);
-    expect_all_splits("HTTP/1.1 200 OK\r\nContent-Length: 2\r\ncontent-length: 2\r\n\r\nab", 0, 200, "ab");
-    expect_all_splits("HTTP/1.1 200 OK\r\nTransfer-Encoding: gzip\r\n\r\n", SFO_E_HTTP_TE, 200, NULL);
-    expect_all_splits("HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\nTransfer-Encoding: chunked\r\n\r\n", SFO_E_HTTP_TE, 200, NULL);
+    expect_all_splits("HTTP/1.1 200 OK\r\nContent-Length: 99999999999999999999999\r\n\r\n",
+                      SFO_E_HTTP_CL, 200, NULL);
+    expect_all_splits("HTTP/1.1 200 OK\r\nContent-Length: 2\r\ncontent-length: 2\r\n\r\nab", 0, 200,
+                      "ab");
+    expect_all_splits("HTTP/1.1 200 OK\r\nTransfer-Encoding: gzip\r\n\r\n", SFO_E_HTTP_TE, 200,
+                      NULL);
+    expect_all_splits(
+        "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\nTransfer-Encoding: chunked\r\n\r\n",
+        SFO_E_HTTP_TE, 200, NULL);
     /* header section limit: 0 = default 8 KiB */
     {
         char *big = malloc(10000);
@@ -415,31 +463,52 @@ static void refusals(void **state)
         free(big);
     }
     /* body limit 64 in expect_all_splits: CL over it, chunked over it, EOF body over it */
-    expect_all_splits("HTTP/1.1 200 OK\r\nContent-Length: 65\r\n\r\n", SFO_E_HTTP_BODY_SIZE, 200, NULL);
+    expect_all_splits("HTTP/1.1 200 OK\r\nContent-Length: 65\r\n\r\n", SFO_E_HTTP_BODY_SIZE, 200,
+                      NULL);
     expect_all_splits("HTTP/1.1 200 OK\r\nContent-Length: 64\r\n\r\n"
-                      "0123456789012345678901234567890123456789012345678901234567890123", 0, 200,
-                      "0123456789012345678901234567890123456789012345678901234567890123");
-    expect_all_splits("HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n40\r\n"
-                      "0123456789012345678901234567890123456789012345678901234567890123\r\n1\r\nx\r\n0\r\n\r\n",
-                      SFO_E_HTTP_BODY_SIZE, 200, NULL);
+                      "0123456789012345678901234567890123456789012345678901234567890123",
+                      0, 200, "0123456789012345678901234567890123456789012345678901234567890123");
+    expect_all_splits(
+        "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n40\r\n"
+        "0123456789012345678901234567890123456789012345678901234567890123\r\n1\r\nx\r\n0\r\n\r\n",
+        SFO_E_HTTP_BODY_SIZE, 200, NULL);
     expect_all_splits("HTTP/1.1 200 OK\r\n\r\n"
-                      "01234567890123456789012345678901234567890123456789012345678901234", SFO_E_HTTP_BODY_SIZE, 200, NULL);
+                      "01234567890123456789012345678901234567890123456789012345678901234",
+                      SFO_E_HTTP_BODY_SIZE, 200, NULL);
     /* chunk framing */
-    expect_all_splits("HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\nz\r\n", SFO_E_HTTP_CHUNK, 200, NULL);
-    expect_all_splits("HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n\r\n", SFO_E_HTTP_CHUNK, 200, NULL);
-    expect_all_splits("HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n2\r\nabc\r\n", SFO_E_HTTP_CHUNK, 200, NULL);
-    expect_all_splits("HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n2\nab\r\n", SFO_E_HTTP_CHUNK, 200, NULL);
-    expect_all_splits("HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n-2\r\n", SFO_E_HTTP_CHUNK, 200, NULL);
-    expect_all_splits("HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n0x2\r\n", SFO_E_HTTP_CHUNK, 200, NULL);
-    expect_all_splits("HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n2\r\nab\r\n0\r\nX: y\r\n\r\n", 0, 200, "ab");
-    expect_all_splits("HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n2;a=\"q;\\\"\";b\r\nab\r\n0\r\n\r\n", 0, 200, "ab");
-    expect_all_splits("HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n1000000000000000\r\n", SFO_E_HTTP_CHUNK_SIZE, 200, NULL);
-    expect_all_splits("HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\nFFFFFFFFFFFFFFFFFFFF\r\n", SFO_E_HTTP_CHUNK_SIZE, 200, NULL);
-    expect_all_splits("HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n0000000000000000000000001\r\nx\r\n0\r\n\r\n", 0, 200, "x");
+    expect_all_splits("HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\nz\r\n",
+                      SFO_E_HTTP_CHUNK, 200, NULL);
+    expect_all_splits("HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n\r\n", SFO_E_HTTP_CHUNK,
+                      200, NULL);
+    expect_all_splits("HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n2\r\nabc\r\n",
+                      SFO_E_HTTP_CHUNK, 200, NULL);
+    expect_all_splits("HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n2\nab\r\n",
+                      SFO_E_HTTP_CHUNK, 200, NULL);
+    expect_all_splits("HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n-2\r\n",
+                      SFO_E_HTTP_CHUNK, 200, NULL);
+    expect_all_splits("HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n0x2\r\n",
+                      SFO_E_HTTP_CHUNK, 200, NULL);
+    expect_all_splits(
+        "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n2\r\nab\r\n0\r\nX: y\r\n\r\n", 0, 200,
+        "ab");
+    expect_all_splits(
+        "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n2;a=\"q;\\\"\";b\r\nab\r\n0\r\n\r\n",
+        0, 200, "ab");
+    expect_all_splits("HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n1000000000000000\r\n",
+                      SFO_E_HTTP_CHUNK_SIZE, 200, NULL);
+    expect_all_splits(
+        "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\nFFFFFFFFFFFFFFFFFFFF\r\n",
+        SFO_E_HTTP_CHUNK_SIZE, 200, NULL);
+    expect_all_splits("HTTP/1.1 200 OK\r\nTransfer-Encoding: "
+                      "chunked\r\n\r\n0000000000000000000000001\r\nx\r\n0\r\n\r\n",
+                      0, 200, "x");
     /* truncation */
-    expect_all_splits("HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\nabc", SFO_E_HTTP_TRUNCATED, 200, "abc");
-    expect_all_splits("HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nabc", SFO_E_HTTP_TRUNCATED, 200, "abc");
-    expect_all_splits("HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n3\r\nabc\r\n0\r\n", SFO_E_HTTP_TRUNCATED, 200, "abc");
+    expect_all_splits("HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\nabc", SFO_E_HTTP_TRUNCATED, 200,
+                      "abc");
+    expect_all_splits("HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nabc",
+                      SFO_E_HTTP_TRUNCATED, 200, "abc");
+    expect_all_splits("HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n3\r\nabc\r\n0\r\n",
+                      SFO_E_HTTP_TRUNCATED, 200, "abc");
     expect_all_splits("HTTP/1.1 200 OK\r\nContent-Len", SFO_E_HTTP_TRUNCATED, 200, NULL);
     expect_all_splits("", SFO_E_CLOSED, 0, NULL);
     /* status line garbage */
@@ -457,7 +526,8 @@ static void refusals(void **state)
     expect_all_splits("HTTP/1.1 200 OK\r\n: b\r\n\r\n", SFO_E_HTTP_HEADER, 200, NULL);
     /* 1xx skipped; 204/304 without body */
     expect_all_splits("HTTP/1.1 100 Continue\r\n\r\nHTTP/1.1 102 P\r\nX: y\r\n\r\n"
-                      "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok", 0, 200, "ok");
+                      "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok",
+                      0, 200, "ok");
     expect_all_splits("HTTP/1.1 204 No Content\r\nContent-Length: 7\r\n\r\n", 0, 204, "");
     expect_all_splits("HTTP/1.0 200 OK\r\n\r\nuntil close", 0, 200, "until close");
 }
@@ -499,8 +569,10 @@ static void kept_headers(void **state)
 
     /* over-long kept value: empty and flagged; date Retry-After: -1; 1.1 close */
     char big[1024];
-    snprintf(big, sizeof big, "HTTP/1.1 503 X\r\nLocation: /%0300d\r\nRetry-After: Fri, 31 Dec 1999 23:59:59 GMT\r\n"
-             "Connection: close\r\nContent-Length: 0\r\n\r\n", 0);
+    snprintf(big, sizeof big,
+             "HTTP/1.1 503 X\r\nLocation: /%0300d\r\nRetry-After: Fri, 31 Dec 1999 23:59:59 GMT\r\n"
+             "Connection: close\r\nContent-Length: 0\r\n\r\n",
+             0);
     sfo_http_parser_init(&p, &r, false, 0, 0, NULL, NULL);
     assert_int_equal(sfo_http_parser_feed(&p, (const uint8_t *)big, strlen(big), NULL), 0);
     assert_true(sfo_http_parser_done(&p));
@@ -521,7 +593,9 @@ static void kept_headers(void **state)
 
 static int refuse_sink(void *ctx, const uint8_t *d, size_t n)
 {
-    (void)ctx; (void)d; (void)n;
+    (void)ctx;
+    (void)d;
+    (void)n;
     return -4242;
 }
 
@@ -532,7 +606,8 @@ static void sink_error(void **state)
     struct sfo_http_parser p;
     struct sfo_http_response r = { 0 };
     sfo_http_parser_init(&p, &r, false, 0, 0, refuse_sink, NULL);
-    assert_int_equal(sfo_http_parser_feed(&p, (const uint8_t *)in, strlen(in), NULL), SFO_E_HTTP_SINK);
+    assert_int_equal(sfo_http_parser_feed(&p, (const uint8_t *)in, strlen(in), NULL),
+                     SFO_E_HTTP_SINK);
     assert_int_equal(r.sink_err, -4242);
     assert_int_equal(sfo_http_parser_eof(&p), SFO_E_HTTP_SINK);
     assert_int_equal(sfo_http_parser_init(NULL, &r, false, 0, 0, NULL, NULL), SFO_E_ARG);
@@ -570,9 +645,12 @@ static void one_mib_one_byte_chunks(void **state)
     size_t k = strlen(hd);
     memcpy(in, hd, k);
     for (size_t i = 0; i < body; i++) {
-        in[k++] = '1'; in[k++] = '\r'; in[k++] = '\n';
+        in[k++] = '1';
+        in[k++] = '\r';
+        in[k++] = '\n';
         in[k++] = (uint8_t)('A' + i % 23);
-        in[k++] = '\r'; in[k++] = '\n';
+        in[k++] = '\r';
+        in[k++] = '\n';
     }
     memcpy(in + k, "0\r\n\r\n", 5);
     k += 5;
@@ -627,7 +705,8 @@ static void edge_cases(void **state)
     snprintf(big, sizeof big, "HTTP/1.1 200 OK\r\nTransfer-Encoding: %060d\r\n\r\n", 1);
     expect_all_splits(big, SFO_E_HTTP_TE, 200, NULL);
     expect_all_splits("HTTP/1.1 200 OK\r\nContent-Length: 1a\r\n\r\n", SFO_E_HTTP_CL, 200, NULL);
-    expect_all_splits("HTTP/1.1 200 OK\r\nContent-Length: 1234567890123456789\r\n\r\n", SFO_E_HTTP_CL, 200, NULL);
+    expect_all_splits("HTTP/1.1 200 OK\r\nContent-Length: 1234567890123456789\r\n\r\n",
+                      SFO_E_HTTP_CL, 200, NULL);
     /* minor version, DEL in reason and value, tab in reason */
     expect_all_splits("HTTP/1.2 200 OK\r\n\r\n", SFO_E_HTTP_STATUS_LINE, 0, NULL);
     expect_all_splits("HTTP/1.1 200 O\177K\r\n\r\n", SFO_E_HTTP_STATUS_LINE, 0, NULL);
@@ -646,25 +725,30 @@ static void edge_cases(void **state)
     memset(&r, 0, sizeof r);
     r.hdr[SFO_HTTP_CONTENT_TYPE].buf = ctype;
     r.hdr[SFO_HTTP_CONTENT_TYPE].cap = sizeof ctype;
-    snprintf(big, sizeof big, "HTTP/1.1 200 OK\r\nConnection: keep-alive, %060d\r\n"
-             "Retry-After: 1234567890\r\nContent-Type:\t \ttext/plain \t\r\nContent-Length: 2\r\n\r\nab", 0);
+    snprintf(
+        big, sizeof big,
+        "HTTP/1.1 200 OK\r\nConnection: keep-alive, %060d\r\n"
+        "Retry-After: 1234567890\r\nContent-Type:\t \ttext/plain \t\r\nContent-Length: 2\r\n\r\nab",
+        0);
     assert_int_equal(sfo_http_parser_init(&p, &r, false, 0, 0, NULL, NULL), SFO_OK);
     assert_int_equal(sfo_http_parser_feed(&p, (const uint8_t *)big, strlen(big), NULL), SFO_OK);
     assert_true(sfo_http_parser_done(&p));
     assert_false(r.keep_alive);
     assert_int_equal(r.retry_after_s, -1);
     assert_string_equal(ctype, "text/plain");
-    assert_int_equal(r.body_len, 2);                 /* NULL sink: counted, discarded */
+    assert_int_equal(r.body_len, 2); /* NULL sink: counted, discarded */
     /* Connection tokens trimmed of spaces and tabs; HTTP/1.0 keep-alive */
-    const char *ka = "HTTP/1.0 200 OK\r\nConnection: \t foo ,\tKeep-Alive\t, bar\r\nRetry-After: 0\r\n"
-                     "Content-Length: 0\r\n\r\n";
+    const char *ka =
+        "HTTP/1.0 200 OK\r\nConnection: \t foo ,\tKeep-Alive\t, bar\r\nRetry-After: 0\r\n"
+        "Content-Length: 0\r\n\r\n";
     assert_int_equal(sfo_http_parser_init(&p, &r, false, 0, 0, NULL, NULL), SFO_OK);
     assert_int_equal(sfo_http_parser_feed(&p, (const uint8_t *)ka, strlen(ka), NULL), SFO_OK);
     assert_true(sfo_http_parser_done(&p) && r.keep_alive);
     assert_int_equal(r.retry_after_s, 0);
     /* an explicit header limit */
     assert_int_equal(sfo_http_parser_init(&p, &r, false, 20, 0, NULL, NULL), SFO_OK);
-    assert_int_equal(sfo_http_parser_feed(&p, (const uint8_t *)ka, strlen(ka), NULL), SFO_E_HTTP_HEADER_SIZE);
+    assert_int_equal(sfo_http_parser_feed(&p, (const uint8_t *)ka, strlen(ka), NULL),
+                     SFO_E_HTTP_HEADER_SIZE);
     /* argument checks */
     size_t used = 9;
     assert_int_equal(sfo_http_parser_feed(NULL, (const uint8_t *)"H", 1, &used), SFO_E_ARG);
@@ -679,12 +763,9 @@ static void edge_cases(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(llhttp_corpus),
-        cmocka_unit_test(refusals),
-        cmocka_unit_test(kept_headers),
-        cmocka_unit_test(sink_error),
-        cmocka_unit_test(window_512),
-        cmocka_unit_test(one_mib_one_byte_chunks),
+        cmocka_unit_test(llhttp_corpus), cmocka_unit_test(refusals),
+        cmocka_unit_test(kept_headers),  cmocka_unit_test(sink_error),
+        cmocka_unit_test(window_512),    cmocka_unit_test(one_mib_one_byte_chunks),
         cmocka_unit_test(edge_cases),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -36,17 +36,17 @@
 #include "sfoauth_posix.h"
 #include "testenv.h"
 
-#define HOST "127.0.0.1"
-#define TIMEOUT_MS 5000        /* deadline of an ordinary request */
-#define MARGIN_MS 400          /* a timed-out request returns within deadline + this */
-#define DRIP_TIMEOUT_MS 1200   /* deadline of the slow-drip request */
-#define PROXY_USER_PASS "Basic c2ZvOnMzY3JldA=="   /* sfo:s3cret */
-#define BODY_CAP (2u << 20)
+#define HOST            "127.0.0.1"
+#define TIMEOUT_MS      5000 /* deadline of an ordinary request */
+#define MARGIN_MS       400  /* a timed-out request returns within deadline + this */
+#define DRIP_TIMEOUT_MS 1200 /* deadline of the slow-drip request */
+#define PROXY_USER_PASS "Basic c2ZvOnMzY3JldA==" /* sfo:s3cret */
+#define BODY_CAP        (2u << 20)
 
 /* ---- servers (one set for the whole file) ------------------------------------------- */
-static struct t_server g_srv;      /* replay server, TLS */
-static struct t_server g_p403;     /* replay server as a proxy refusing CONNECT */
-static pid_t g_tp = -1;            /* tinyproxy */
+static struct t_server g_srv;  /* replay server, TLS */
+static struct t_server g_p403; /* replay server as a proxy refusing CONNECT */
+static pid_t g_tp = -1;        /* tinyproxy */
 static int g_tp_port;
 
 static int64_t now_ms(void)
@@ -86,7 +86,10 @@ static void tinyproxy_stop(void)
     kill(g_tp, SIGTERM);
     for (int i = 0; i < 300; i++) {
         int st;
-        if (waitpid(g_tp, &st, WNOHANG) != 0) { g_tp = -1; return; }
+        if (waitpid(g_tp, &st, WNOHANG) != 0) {
+            g_tp = -1;
+            return;
+        }
         usleep(10000);
     }
     kill(g_tp, SIGKILL);
@@ -106,21 +109,26 @@ static int tinyproxy_start(void)
     snprintf(lbuf, sizeof lbuf, "%s", logf);
     g_tp_port = free_port();
     if (g_tp_port <= 0 || (f = fopen(cbuf, "w")) == NULL) return -1;
-    fprintf(f, "# written by test_http_tls\n"
-               "Listen 127.0.0.1\nPort %d\nAllow 127.0.0.1\nConnectPort %d\n"
-               "BasicAuth sfo s3cret\nTimeout 20\nMaxClients 16\nLogLevel Info\n",
+    fprintf(f,
+            "# written by test_http_tls\n"
+            "Listen 127.0.0.1\nPort %d\nAllow 127.0.0.1\nConnectPort %d\n"
+            "BasicAuth sfo s3cret\nTimeout 20\nMaxClients 16\nLogLevel Info\n",
             g_tp_port, g_srv.port);
     fclose(f);
     g_tp = fork();
     if (g_tp < 0) return -1;
     if (g_tp == 0) {
         int fd = open(lbuf, O_WRONLY | O_CREAT | O_TRUNC, 0644);
-        if (fd >= 0) { dup2(fd, 1); dup2(fd, 2); close(fd); }
+        if (fd >= 0) {
+            dup2(fd, 1);
+            dup2(fd, 2);
+            close(fd);
+        }
         setpgid(0, 0);
         execlp("tinyproxy", "tinyproxy", "-d", "-c", cbuf, (char *)NULL);
         _exit(127);
     }
-    for (int i = 0; i < 100; i++) {   /* up to 5 s */
+    for (int i = 0; i < 100; i++) { /* up to 5 s */
         int st;
         if (accepts(g_tp_port)) return 0;
         if (waitpid(g_tp, &st, WNOHANG) == g_tp) {
@@ -139,9 +147,12 @@ static int replay_start(struct t_server *s, const char *mode)
     const char *pki = t_pki();
     char *argv[] = { strdup(t_python()),
                      strdup(t_path("%s/tests/server/replay_server.py", t_root())),
-                     strdup("--cert"), strdup(t_path("%s/server.pem", pki)),
-                     strdup("--key"), strdup(t_path("%s/server.key", pki)),
-                     mode ? strdup(mode) : NULL, NULL };
+                     strdup("--cert"),
+                     strdup(t_path("%s/server.pem", pki)),
+                     strdup("--key"),
+                     strdup(t_path("%s/server.key", pki)),
+                     mode ? strdup(mode) : NULL,
+                     NULL };
     int rc = t_server_start(s, argv);
     for (char **a = argv; *a != NULL; a++) free(*a);
     return rc;
@@ -171,10 +182,10 @@ struct fx {
     struct sfo_http_response r;
     char ct[SFO_HTTP_CT_MAX];
     char host[SFO_HTTP_HOST_MAX];
-    uint8_t *win;              /* heap, exactly win_len: ASan sees any overrun */
+    uint8_t *win; /* heap, exactly win_len: ASan sees any overrun */
     uint8_t *body;
     size_t body_n;
-    int64_t elapsed;           /* of the last request */
+    int64_t elapsed; /* of the last request */
 };
 
 static int sink(void *ctx, const uint8_t *d, size_t n)
@@ -236,9 +247,13 @@ static void set_window(struct fx *f, size_t n)
 static int request(struct fx *f, const char *method, const char *target,
                    const struct sfo_http_field *form, size_t form_n)
 {
-    struct sfo_http_request rq = { .method = method, .https = true, .host = HOST,
-                                   .port = (uint16_t)g_srv.port, .target = target,
-                                   .form = form, .form_n = form_n };
+    struct sfo_http_request rq = { .method = method,
+                                   .https = true,
+                                   .host = HOST,
+                                   .port = (uint16_t)g_srv.port,
+                                   .target = target,
+                                   .form = form,
+                                   .form_n = form_n };
     int64_t t0 = now_ms();
     int rc;
     f->body_n = 0;
@@ -247,11 +262,11 @@ static int request(struct fx *f, const char *method, const char *target,
     /* well within the deadline, whatever happened */
     assert_true(f->elapsed < (f->c.timeout_ms ? f->c.timeout_ms : 30000) + MARGIN_MS);
     if (rc != SFO_OK) {
-        assert_false(f->c.open);      /* every error drops the connection */
+        assert_false(f->c.open); /* every error drops the connection */
     } else {
         assert_int_equal(f->c.open, f->r.keep_alive);
     }
-    for (size_t i = 0; i < f->c.win_len; i++) assert_int_equal(f->win[i], 0);   /* wiped */
+    for (size_t i = 0; i < f->c.win_len; i++) assert_int_equal(f->win[i], 0); /* wiped */
     return rc;
 }
 
@@ -341,7 +356,7 @@ static void chunked_one_byte(void **state)
 static void chunked_mib(void **state)
 {
     struct fx *f = *state;
-    f->c.body_max = 1u << 20;   /* exactly the body: the limit is inclusive */
+    f->c.body_max = 1u << 20; /* exactly the body: the limit is inclusive */
     assert_int_equal(get(f, "/mib"), SFO_OK);
     assert_int_equal(f->r.status, 200);
     assert_int_equal(f->body_n, 1u << 20);
@@ -380,8 +395,11 @@ static void close_without_notify(void **state)
 static void by_host_name(void **state)
 {
     struct fx *f = *state;
-    struct sfo_http_request rq = { .method = "GET", .https = true, .host = "localhost",
-                                   .port = (uint16_t)g_srv.port, .target = "/chunked" };
+    struct sfo_http_request rq = { .method = "GET",
+                                   .https = true,
+                                   .host = "localhost",
+                                   .port = (uint16_t)g_srv.port,
+                                   .target = "/chunked" };
     f->body_n = 0;
     assert_int_equal(sfo_http_request(&f->c, &rq, &f->r, sink, f), SFO_OK);
     expect_body(f, "hello world");
@@ -413,7 +431,7 @@ static void keep_alive_reuse(void **state)
     assert_int_equal(get(f, "/chunked"), SFO_OK);
     assert_true(f->c.reused);
     expect_body(f, "hello world");
-    assert_int_equal(stats(f), n0);   /* no new connection on the server */
+    assert_int_equal(stats(f), n0); /* no new connection on the server */
     assert_true(f->c.reused);
     /* a HEAD on the kept connection: no body follows its Content-Length */
     assert_int_equal(request(f, "HEAD", "/cl", NULL, 0), SFO_OK);
@@ -434,7 +452,7 @@ static void stale_retry(void **state)
     long n0 = stats(f);
     assert_int_equal(get(f, "/cl-then-close"), SFO_OK);
     assert_true(f->c.open);
-    usleep(400000);   /* the server closes 100 ms after answering */
+    usleep(400000); /* the server closes 100 ms after answering */
     assert_int_equal(get(f, "/cl"), SFO_OK);
     assert_false(f->c.reused);
     expect_body(f, "{\"ok\":\"yes\"}\n");
@@ -451,15 +469,20 @@ static void window_512(void **state)
     for (size_t i = 0; i < sizeof v1; i++) v1[i] = "ab c&=+%/\xe9z"[i % 12];
     for (size_t i = 0; i < sizeof v2; i++) v2[i] = (char)('0' + i % 10);
     struct sfo_http_field form[] = {
-        { "grant_type", "password", 8 }, { "v 1", v1, sizeof v1 }, { "v2", v2, sizeof v2 },
+        { "grant_type", "password", 8 },
+        { "v 1", v1, sizeof v1 },
+        { "v2", v2, sizeof v2 },
     };
     /* expected encoding: unreserved kept, space '+', the rest %XX */
     w += (size_t)snprintf(want + w, sizeof want - w, "grant_type=password&v+1=");
     for (size_t i = 0; i < sizeof v1; i++) {
         uint8_t c = (uint8_t)v1[i];
-        if ((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9')) want[w++] = (char)c;
-        else if (c == ' ') want[w++] = '+';
-        else w += (size_t)snprintf(want + w, sizeof want - w, "%%%02X", c);
+        if ((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9'))
+            want[w++] = (char)c;
+        else if (c == ' ')
+            want[w++] = '+';
+        else
+            w += (size_t)snprintf(want + w, sizeof want - w, "%%%02X", c);
     }
     w += (size_t)snprintf(want + w, sizeof want - w, "&v2=%.*s", (int)sizeof v2, v2);
     assert_true(w > 4 * SFO_HTTP_WINDOW_MIN);
@@ -479,8 +502,8 @@ static void hostile(struct fx *f, const char *target, int want)
 {
     int rc = get(f, target);
     if (rc != want)
-        fail_msg("%s: %s (%d), expected %s (%d)", target, sfo_errname(rc), rc,
-                 sfo_errname(want), want);
+        fail_msg("%s: %s (%d), expected %s (%d)", target, sfo_errname(rc), rc, sfo_errname(want),
+                 want);
     assert_true(f->elapsed < 3000);
     still_works(f);
 }
@@ -539,7 +562,7 @@ static void slow_drip(void **state)
     assert_int_equal(get(f, "/slow-drip"), SFO_E_TIMEOUT);
     assert_true(f->elapsed >= DRIP_TIMEOUT_MS - 5);
     assert_true(f->elapsed <= DRIP_TIMEOUT_MS + MARGIN_MS);
-    assert_true(f->body_n >= 1);     /* bytes kept coming: the deadline is overall */
+    assert_true(f->body_n >= 1); /* bytes kept coming: the deadline is overall */
     f->c.timeout_ms = TIMEOUT_MS;
     still_works(f);
 }
@@ -569,8 +592,9 @@ static void handshake_timeout(void **state)
     assert_int_equal(bind(fd, (struct sockaddr *)&a, sizeof a), 0);
     assert_int_equal(listen(fd, 4), 0);
     assert_int_equal(getsockname(fd, (struct sockaddr *)&a, &l), 0);
-    struct sfo_http_request rq = { .method = "GET", .https = true, .host = HOST,
-                                   .port = ntohs(a.sin_port), .target = "/cl" };
+    struct sfo_http_request rq = {
+        .method = "GET", .https = true, .host = HOST, .port = ntohs(a.sin_port), .target = "/cl"
+    };
     f->c.timeout_ms = DRIP_TIMEOUT_MS;
     int64_t t0 = now_ms();
     assert_int_equal(sfo_http_request(&f->c, &rq, &f->r, sink, f), SFO_E_TIMEOUT);
@@ -594,7 +618,7 @@ static void alert_mid_body(void **state)
 {
     struct fx *f = *state;
     assert_int_equal(get(f, "/alert"), SFO_E_TLS_CLOSED);
-    assert_int_equal(f->body_n, 100);    /* the body bytes before the alert */
+    assert_int_equal(f->body_n, 100); /* the body bytes before the alert */
     still_works(f);
 }
 
@@ -614,7 +638,7 @@ static void proxy_basic_auth(void **state)
     long n0 = stats(f);
     assert_int_equal(f->c.proxy_status, 0);
     assert_int_equal(get(f, "/cl"), SFO_OK);
-    assert_true(f->c.reused);            /* through the same tunnel */
+    assert_true(f->c.reused); /* through the same tunnel */
     expect_body(f, "{\"ok\":\"yes\"}\n");
     assert_int_equal(get(f, "/chunked-ext"), SFO_OK);
     expect_body(f, "hello, world");
@@ -629,7 +653,7 @@ static void proxy_no_auth(void **state)
     use_proxy(f, g_tp_port, NULL);
     assert_int_equal(get(f, "/cl"), SFO_E_PROXY);
     assert_int_equal(f->c.proxy_status, 407);
-    use_proxy(f, g_tp_port, "Basic c2ZvOndyb25n");   /* sfo:wrong */
+    use_proxy(f, g_tp_port, "Basic c2ZvOndyb25n"); /* sfo:wrong */
     assert_int_equal(get(f, "/cl"), SFO_E_PROXY);
     /* tinyproxy 1.11 answers wrong credentials with 401 rather than 407 */
     assert_true(f->c.proxy_status == 401 || f->c.proxy_status == 407);
@@ -642,8 +666,9 @@ static void proxy_no_auth(void **state)
 static void proxy_port_not_allowed(void **state)
 {
     struct fx *f = *state;
-    struct sfo_http_request rq = { .method = "GET", .https = true, .host = HOST,
-                                   .port = (uint16_t)g_p403.port, .target = "/cl" };
+    struct sfo_http_request rq = {
+        .method = "GET", .https = true, .host = HOST, .port = (uint16_t)g_p403.port, .target = "/cl"
+    };
     use_proxy(f, g_tp_port, PROXY_USER_PASS);
     assert_int_equal(sfo_http_request(&f->c, &rq, &f->r, sink, f), SFO_E_PROXY);
     assert_int_equal(f->c.proxy_status, 403);
@@ -662,13 +687,36 @@ int main(void)
 {
 #define T(fn) cmocka_unit_test_setup_teardown(fn, setup, teardown)
     const struct CMUnitTest tests[] = {
-        T(content_length), T(chunked_simple), T(chunked_extensions_trailers),
-        T(chunked_one_byte), T(chunked_mib), T(close_delimited), T(close_without_notify),
-        T(by_host_name), T(continue_first), T(keep_alive_reuse), T(stale_retry), T(window_512),
-        T(truncated_body), T(truncated_chunk), T(bad_chunk_size), T(chunk_size_overflow),
-        T(cl_and_te), T(duplicate_cl), T(oversize_header), T(oversize_body),
-        T(garbage_status), T(slow_drip), T(silent_server), T(handshake_timeout), T(reset_mid_body), T(alert_mid_body),
-        T(proxy_basic_auth), T(proxy_no_auth), T(proxy_port_not_allowed), T(proxy_403),
+        T(content_length),
+        T(chunked_simple),
+        T(chunked_extensions_trailers),
+        T(chunked_one_byte),
+        T(chunked_mib),
+        T(close_delimited),
+        T(close_without_notify),
+        T(by_host_name),
+        T(continue_first),
+        T(keep_alive_reuse),
+        T(stale_retry),
+        T(window_512),
+        T(truncated_body),
+        T(truncated_chunk),
+        T(bad_chunk_size),
+        T(chunk_size_overflow),
+        T(cl_and_te),
+        T(duplicate_cl),
+        T(oversize_header),
+        T(oversize_body),
+        T(garbage_status),
+        T(slow_drip),
+        T(silent_server),
+        T(handshake_timeout),
+        T(reset_mid_body),
+        T(alert_mid_body),
+        T(proxy_basic_auth),
+        T(proxy_no_auth),
+        T(proxy_port_not_allowed),
+        T(proxy_403),
     };
 #undef T
     return cmocka_run_group_tests(tests, group_setup, group_teardown);

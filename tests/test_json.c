@@ -31,7 +31,7 @@ struct rec {
     size_t piece_total; /* bytes of the current token so far */
     size_t pieces;
     int framing_errors;
-    int abort_at;       /* return non-zero at this event count (0: never) */
+    int abort_at; /* return non-zero at this event count (0: never) */
     int count;
 };
 
@@ -47,8 +47,8 @@ static void rec_add(struct rec *r, const void *d, size_t n)
     r->out[r->len] = '\0';
 }
 
-static int rec_cb(void *user, enum sfo_json_event ev, const char *data, size_t len,
-                  unsigned flags, size_t depth)
+static int rec_cb(void *user, enum sfo_json_event ev, const char *data, size_t len, unsigned flags,
+                  size_t depth)
 {
     struct rec *r = user;
     char hdr[32];
@@ -211,20 +211,24 @@ static void json_test_suite(void **state)
             if (o.rc != whole.rc || o.off != whole.off || o.tlen != whole.tlen ||
                 (o.tlen && memcmp(o.transcript, whole.transcript, o.tlen) != 0)) {
                 consistent = 0;
-                print_message("split mismatch: %s mode %u rc %d/%d off %zu/%zu\n", name,
-                              mode, o.rc, whole.rc, o.off, whole.off);
+                print_message("split mismatch: %s mode %u rc %d/%d off %zu/%zu\n", name, mode, o.rc,
+                              whole.rc, o.off, whole.off);
             }
             free(o.transcript);
         }
         if (name[0] == 'y') {
             y_total++;
-            if (whole.rc == SFO_OK && consistent) y_ok++;
-            else print_message("y_ rejected: %s (%s at %zu)\n", name,
-                               sfo_errname(whole.rc), whole.off);
+            if (whole.rc == SFO_OK && consistent)
+                y_ok++;
+            else
+                print_message("y_ rejected: %s (%s at %zu)\n", name, sfo_errname(whole.rc),
+                              whole.off);
         } else if (name[0] == 'n') {
             n_total++;
-            if (whole.rc != SFO_OK && consistent) n_ok++;
-            else print_message("n_ accepted: %s\n", name);
+            if (whole.rc != SFO_OK && consistent)
+                n_ok++;
+            else
+                print_message("n_ accepted: %s\n", name);
         } else if (name[0] == 'i') {
             i_total++;
             assert_true(consistent);
@@ -234,8 +238,8 @@ static void json_test_suite(void **state)
         free(doc);
         free(names[k]);
     }
-    printf("JSONTestSuite: y %u/%u accepted, n %u/%u rejected, i %u handled\n", y_ok,
-           y_total, n_ok, n_total, i_total);
+    printf("JSONTestSuite: y %u/%u accepted, n %u/%u rejected, i %u handled\n", y_ok, y_total, n_ok,
+           n_total, i_total);
     fflush(stdout);
     assert_int_equal(y_total, 95);
     assert_int_equal(n_total, 188);
@@ -278,7 +282,8 @@ static void string_escapes(void **state)
     check_string("\"\\u07FF\\u0800\\uFFFF\"", "\xdf\xbf\xe0\xa0\x80\xef\xbf\xbf", 8);
     check_string("\"\\uD83D\\uDE00\"", "\xf0\x9f\x98\x80", 4);
     check_string("\"\\ud800\\udc00\\uDBFF\\uDFFF\"", "\xf0\x90\x80\x80\xf4\x8f\xbf\xbf", 8);
-    check_string("\"\xf0\x9f\x98\x80 \xe2\x82\xac\xc3\xa9\"", "\xf0\x9f\x98\x80 \xe2\x82\xac\xc3\xa9", 10);
+    check_string("\"\xf0\x9f\x98\x80 \xe2\x82\xac\xc3\xa9\"",
+                 "\xf0\x9f\x98\x80 \xe2\x82\xac\xc3\xa9", 10);
     check_string("\"https:\\/\\/login.salesforce.com\\/id\\/00D\"",
                  "https://login.salesforce.com/id/00D", 35);
 }
@@ -295,10 +300,14 @@ static void long_strings(void **state)
         doc[dn++] = '"';
         for (i = 0; i < 900; i++) {
             if (variant == 1 && i % 37 == 5) {
-                memcpy(doc + dn, "\\n", 2); dn += 2; want[wn++] = '\n';
+                memcpy(doc + dn, "\\n", 2);
+                dn += 2;
+                want[wn++] = '\n';
             } else if (variant == 2 && i % 11 == 3) {
-                memcpy(doc + dn, "\\u00e9", 6); dn += 6;
-                want[wn++] = (char)0xc3; want[wn++] = (char)0xa9;
+                memcpy(doc + dn, "\\u00e9", 6);
+                dn += 6;
+                want[wn++] = (char)0xc3;
+                want[wn++] = (char)0xa9;
             } else {
                 doc[dn++] = want[wn++] = (char)('a' + i % 26);
             }
@@ -311,7 +320,8 @@ static void long_strings(void **state)
     for (size_t len = SFO_JSON_BUF - 1; len <= SFO_JSON_BUF + 1; len++) {
         dn = 0;
         doc[dn++] = '"';
-        memset(doc + dn, 'x', len); dn += len;
+        memset(doc + dn, 'x', len);
+        dn += len;
         doc[dn++] = '"';
         doc[dn] = 0;
         memset(want, 'x', len);
@@ -329,10 +339,9 @@ static void events_and_depth(void **state)
              "%d@0|%d@1:a|%d@1|%d@2:1|%d@2:-2.5e+3|%d@2|%d@2|%d@2|%d@2|%d@2|%d@1|"
              "%d@1:b|%d@1|%d@2:c|%d@2:d|%d@1|%d@0|",
              SFO_JSON_OBJECT_BEGIN, SFO_JSON_KEY, SFO_JSON_ARRAY_BEGIN, SFO_JSON_NUMBER,
-             SFO_JSON_NUMBER, SFO_JSON_TRUE, SFO_JSON_FALSE, SFO_JSON_NULL,
-             SFO_JSON_OBJECT_BEGIN, SFO_JSON_OBJECT_END, SFO_JSON_ARRAY_END, SFO_JSON_KEY,
-             SFO_JSON_OBJECT_BEGIN, SFO_JSON_KEY, SFO_JSON_STRING, SFO_JSON_OBJECT_END,
-             SFO_JSON_OBJECT_END);
+             SFO_JSON_NUMBER, SFO_JSON_TRUE, SFO_JSON_FALSE, SFO_JSON_NULL, SFO_JSON_OBJECT_BEGIN,
+             SFO_JSON_OBJECT_END, SFO_JSON_ARRAY_END, SFO_JSON_KEY, SFO_JSON_OBJECT_BEGIN,
+             SFO_JSON_KEY, SFO_JSON_STRING, SFO_JSON_OBJECT_END, SFO_JSON_OBJECT_END);
     for (uint32_t mode = 0; mode < 6; mode++) {
         r = scan((const uint8_t *)doc, strlen(doc), 4, mode);
         assert_int_equal(r.rc, SFO_OK);
@@ -513,9 +522,18 @@ static void writer(void **state)
     check_write("\xc3\xa9\xe2\x82\xac\xf0\x9f\x98\x80\xef\xbf\xbf\xf4\x8f\xbf\xbf", 16,
                 "\"\xc3\xa9\xe2\x82\xac\xf0\x9f\x98\x80\xef\xbf\xbf\xf4\x8f\xbf\xbf\"");
     /* invalid UTF-8 */
-    static const char *bad[] = { "\x80", "\xc3", "\xc0\x80", "\xc1\xbf", "\xe0\x9f\xbf",
-                                 "\xed\xa0\x80", "\xf0\x8f\xbf\xbf", "\xf4\x90\x80\x80",
-                                 "\xf5\x80\x80\x80", "\xff", "a\xe2\x82", "\xe2\x28\xa1" };
+    static const char *bad[] = { "\x80",
+                                 "\xc3",
+                                 "\xc0\x80",
+                                 "\xc1\xbf",
+                                 "\xe0\x9f\xbf",
+                                 "\xed\xa0\x80",
+                                 "\xf0\x8f\xbf\xbf",
+                                 "\xf4\x90\x80\x80",
+                                 "\xf5\x80\x80\x80",
+                                 "\xff",
+                                 "a\xe2\x82",
+                                 "\xe2\x28\xa1" };
     for (size_t k = 0; k < sizeof bad / sizeof bad[0]; k++) {
         assert_int_equal(sfo_json_write_string(bad[k], strlen(bad[k]), out, sizeof out, &len),
                          SFO_E_JSON_UTF8);
@@ -542,8 +560,14 @@ static void writer(void **state)
 static int abort_first_piece(void *user, enum sfo_json_event ev, const char *d, size_t len,
                              unsigned flags, size_t depth)
 {
-    (void)d; (void)len; (void)flags; (void)depth;
-    if (ev == SFO_JSON_STRING) { (*(int *)user)++; return 5; }
+    (void)d;
+    (void)len;
+    (void)flags;
+    (void)depth;
+    if (ev == SFO_JSON_STRING) {
+        (*(int *)user)++;
+        return 5;
+    }
     return 0;
 }
 
@@ -594,14 +618,10 @@ static void coverage_corners(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(json_test_suite),
-        cmocka_unit_test(string_escapes),
-        cmocka_unit_test(long_strings),
-        cmocka_unit_test(events_and_depth),
-        cmocka_unit_test(depth_limit),
-        cmocka_unit_test(error_codes),
-        cmocka_unit_test(abort_and_args),
-        cmocka_unit_test(writer),
+        cmocka_unit_test(json_test_suite),  cmocka_unit_test(string_escapes),
+        cmocka_unit_test(long_strings),     cmocka_unit_test(events_and_depth),
+        cmocka_unit_test(depth_limit),      cmocka_unit_test(error_codes),
+        cmocka_unit_test(abort_and_args),   cmocka_unit_test(writer),
         cmocka_unit_test(coverage_corners),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -24,7 +24,7 @@
 #include "fuzz/json_canon.h"
 
 #define DOCS  20000u
-#define LIMIT 32u      /* scanner nesting limit for this test */
+#define LIMIT 32u /* scanner nesting limit for this test */
 #define SEED  0x5f0a17u
 
 static uint64_t g_rng;
@@ -37,7 +37,10 @@ static uint32_t rnd(uint32_t n)
     return (uint32_t)((g_rng * 0x2545f4914f6cdd1dull) >> 33) % n;
 }
 
-static void put(struct jc_buf *b, const char *s) { jc_put(b, s, strlen(s)); }
+static void put(struct jc_buf *b, const char *s)
+{
+    jc_put(b, s, strlen(s));
+}
 
 static void ws(struct jc_buf *b)
 {
@@ -48,14 +51,20 @@ static void ws(struct jc_buf *b)
 static void gen_utf8(struct jc_buf *b, uint32_t cp)
 {
     char u[5] = { 0 };
-    if (cp < 0x80) { u[0] = (char)cp; }
-    else if (cp < 0x800) { u[0] = (char)(0xC0 | cp >> 6); u[1] = (char)(0x80 | (cp & 63)); }
-    else if (cp < 0x10000) {
-        u[0] = (char)(0xE0 | cp >> 12); u[1] = (char)(0x80 | ((cp >> 6) & 63));
+    if (cp < 0x80) {
+        u[0] = (char)cp;
+    } else if (cp < 0x800) {
+        u[0] = (char)(0xC0 | cp >> 6);
+        u[1] = (char)(0x80 | (cp & 63));
+    } else if (cp < 0x10000) {
+        u[0] = (char)(0xE0 | cp >> 12);
+        u[1] = (char)(0x80 | ((cp >> 6) & 63));
         u[2] = (char)(0x80 | (cp & 63));
     } else {
-        u[0] = (char)(0xF0 | cp >> 18); u[1] = (char)(0x80 | ((cp >> 12) & 63));
-        u[2] = (char)(0x80 | ((cp >> 6) & 63)); u[3] = (char)(0x80 | (cp & 63));
+        u[0] = (char)(0xF0 | cp >> 18);
+        u[1] = (char)(0x80 | ((cp >> 12) & 63));
+        u[2] = (char)(0x80 | ((cp >> 6) & 63));
+        u[3] = (char)(0x80 | (cp & 63));
     }
     put(b, u);
 }
@@ -65,7 +74,10 @@ static uint32_t rand_cp(void)
     switch (rnd(6)) {
     case 0: return 0x20 + rnd(0x5f);
     case 1: return 0x80 + rnd(0x780);
-    case 2: { uint32_t c = 0x800 + rnd(0xF800); return (c >= 0xD800 && c < 0xE000) ? 0xE9 : c; }
+    case 2: {
+        uint32_t c = 0x800 + rnd(0xF800);
+        return (c >= 0xD800 && c < 0xE000) ? 0xE9 : c;
+    }
     case 3: return 0x10000 + rnd(0x100000);
     default: return 'a' + rnd(26);
     }
@@ -92,9 +104,17 @@ static void gen_string(struct jc_buf *b)
             put(b, tmp);
             break;
         }
-        case 2: snprintf(tmp, sizeof tmp, "\\u%04x", rnd(0x20)); put(b, tmp); break;
-        case 3: case 4: gen_utf8(b, rand_cp()); break;
-        default: { char c[2] = { (char)('a' + rnd(26)), 0 }; put(b, c); break; }
+        case 2:
+            snprintf(tmp, sizeof tmp, "\\u%04x", rnd(0x20));
+            put(b, tmp);
+            break;
+        case 3:
+        case 4: gen_utf8(b, rand_cp()); break;
+        default: {
+            char c[2] = { (char)('a' + rnd(26)), 0 };
+            put(b, c);
+            break;
+        }
         }
     }
     put(b, "\"");
@@ -111,9 +131,14 @@ static void digits(struct jc_buf *b, uint32_t n, int first_nonzero)
 static void gen_number(struct jc_buf *b)
 {
     if (rnd(3) == 0) put(b, "-");
-    if (rnd(4) == 0) put(b, "0");
-    else digits(b, 1 + (rnd(5) == 0 ? rnd(40) : rnd(6)), 1);
-    if (rnd(3) == 0) { put(b, "."); digits(b, 1 + rnd(rnd(5) == 0 ? 30 : 5), 0); }
+    if (rnd(4) == 0)
+        put(b, "0");
+    else
+        digits(b, 1 + (rnd(5) == 0 ? rnd(40) : rnd(6)), 1);
+    if (rnd(3) == 0) {
+        put(b, ".");
+        digits(b, 1 + rnd(rnd(5) == 0 ? 30 : 5), 0);
+    }
     if (rnd(4) == 0) {
         put(b, rnd(2) ? "e" : "E");
         uint32_t s = rnd(3);
@@ -127,7 +152,8 @@ static void gen_value(struct jc_buf *b, uint32_t depth, uint32_t maxd)
     uint32_t k = depth >= maxd ? 4 + rnd(6) : rnd(10);
     ws(b);
     switch (k) {
-    case 0: case 1: {
+    case 0:
+    case 1: {
         uint32_t n = rnd(depth + 1 < maxd && rnd(2) ? 2 : 5);
         put(b, "[");
         for (uint32_t i = 0; i < n; i++) {
@@ -138,7 +164,8 @@ static void gen_value(struct jc_buf *b, uint32_t depth, uint32_t maxd)
         put(b, "]");
         break;
     }
-    case 2: case 3: {
+    case 2:
+    case 3: {
         uint32_t n = rnd(depth + 1 < maxd && rnd(2) ? 2 : 5);
         put(b, "{");
         for (uint32_t i = 0; i < n; i++) {
@@ -153,8 +180,10 @@ static void gen_value(struct jc_buf *b, uint32_t depth, uint32_t maxd)
         put(b, "}");
         break;
     }
-    case 4: case 5: gen_string(b); break;
-    case 6: case 7: gen_number(b); break;
+    case 4:
+    case 5: gen_string(b); break;
+    case 6:
+    case 7: gen_number(b); break;
     case 8: put(b, rnd(2) ? "true" : "false"); break;
     default: put(b, "null"); break;
     }
@@ -170,8 +199,13 @@ static void gen_deep(struct jc_buf *b, uint32_t d)
         kinds[i] = rnd(2) ? '[' : '{';
         ws(b);
         put(b, kinds[i] == '[' ? "[" : "{");
-        if (kinds[i] == '{') { gen_string(b); put(b, ":"); }
-        else if (rnd(3) == 0) { gen_value(b, d, d); put(b, ","); }
+        if (kinds[i] == '{') {
+            gen_string(b);
+            put(b, ":");
+        } else if (rnd(3) == 0) {
+            gen_value(b, d, d);
+            put(b, ",");
+        }
     }
     gen_value(b, d, d);
     for (uint32_t i = d; i-- > 0;) {
@@ -183,17 +217,26 @@ static void gen_deep(struct jc_buf *b, uint32_t d)
 
 static void mutate(struct jc_buf *b)
 {
-    static const char *const ins[] = { ",", "]", "}", "[", "{", ":", "\"", "\\", "-", ".",
-                                       "e", "0", "NaN", "Infinity", "-Infinity", "\\ud800",
-                                       "\\udc00", "\xff", "\xc0\x80", "\xed\xa0\x80", "\x01",
-                                       "tru", "nul", "\xef\xbb\xbf", " ", "1" };
+    static const char *const ins[] = { ",",       "]",        "}",         "[",
+                                       "{",       ":",        "\"",        "\\",
+                                       "-",       ".",        "e",         "0",
+                                       "NaN",     "Infinity", "-Infinity", "\\ud800",
+                                       "\\udc00", "\xff",     "\xc0\x80",  "\xed\xa0\x80",
+                                       "\x01",    "tru",      "nul",       "\xef\xbb\xbf",
+                                       " ",       "1" };
     uint32_t times = 1 + rnd(3);
     for (uint32_t t = 0; t < times && b->len > 0; t++) {
         uint32_t at = rnd((uint32_t)b->len);
         switch (rnd(4)) {
         case 0: b->p[at] = (char)rnd(256); break;
-        case 1: memmove(b->p + at, b->p + at + 1, b->len - at); b->len--; break;
-        case 2: b->len = at; b->p[at] = 0; break;
+        case 1:
+            memmove(b->p + at, b->p + at + 1, b->len - at);
+            b->len--;
+            break;
+        case 2:
+            b->len = at;
+            b->p[at] = 0;
+            break;
         default: {
             const char *s = ins[rnd(sizeof ins / sizeof ins[0])];
             size_t n = strlen(s);
@@ -223,8 +266,10 @@ static void differential(void **state)
         struct jc_buf *b = &docs[i];
         memset(b, 0, sizeof *b);
         /* mostly shallow; every 16th document nests around the limit */
-        if (i % 16 == 0) gen_deep(b, LIMIT - 4 + rnd(10));
-        else gen_value(b, 0, 6);
+        if (i % 16 == 0)
+            gen_deep(b, LIMIT - 4 + rnd(10));
+        else
+            gen_value(b, 0, 6);
         if (rnd(3) == 0) mutate(b);
         if (b->p == NULL) jc_put(b, "", 0);
         for (size_t k = 0; k < b->len; k++) fprintf(f, "%02x", (unsigned char)b->p[k]);
@@ -233,8 +278,9 @@ static void differential(void **state)
     assert_int_equal(fclose(f), 0);
 
     char cmd[1024];
-    snprintf(cmd, sizeof cmd, "SFO_JSON_DIFF_DEPTH=%u '%s' '%s/tests/fuzz/json_diff.py' --emit '%s'",
-             LIMIT, t_python(), t_root(), file);
+    snprintf(cmd, sizeof cmd,
+             "SFO_JSON_DIFF_DEPTH=%u '%s' '%s/tests/fuzz/json_diff.py' --emit '%s'", LIMIT,
+             t_python(), t_root(), file);
     FILE *p = popen(cmd, "r");
     assert_non_null(p);
     static char line[1 << 20];
@@ -248,11 +294,17 @@ static void differential(void **state)
         int rc;
         char *c = jc_canon((const uint8_t *)docs[i].p, docs[i].len, LIMIT, &rc);
         int c_ok = rc == SFO_OK, p_ok = strncmp(line, "OK", 2) == 0;
-        if (c_ok && p_ok && strcmp(c, line) == 0) { same++; accepted++; }
-        else if (!c_ok && strcmp(line, "NONSTD") == 0) nan_inf++;
-        else if (rc == SFO_E_JSON_SURROGATE && strcmp(line, "SURR") == 0) surr++;
-        else if (rc == SFO_E_JSON_DEPTH && pdepth > (long)LIMIT) depth++;
-        else if (!c_ok && !p_ok && strcmp(line, "NONSTD") != 0 && strcmp(line, "SURR") != 0) same++;
+        if (c_ok && p_ok && strcmp(c, line) == 0) {
+            same++;
+            accepted++;
+        } else if (!c_ok && strcmp(line, "NONSTD") == 0)
+            nan_inf++;
+        else if (rc == SFO_E_JSON_SURROGATE && strcmp(line, "SURR") == 0)
+            surr++;
+        else if (rc == SFO_E_JSON_DEPTH && pdepth > (long)LIMIT)
+            depth++;
+        else if (!c_ok && !p_ok && strcmp(line, "NONSTD") != 0 && strcmp(line, "SURR") != 0)
+            same++;
         else {
             bad++;
             fprintf(stderr, "document %u differs: %.*s\n  scanner: %.300s\n  python:  %.300s\n", i,

@@ -63,28 +63,61 @@ static void assert_all_wiped(const struct sfo_field *f, size_t nf)
 }
 
 /* Buffers for the token-response field set. */
-static char b_at[2200], b_rt[128], b_iu[128], b_id[128], b_tt[16], b_sig[64], b_scope[64],
-    b_ia[32], b_err[64], b_desc[160];
+static char b_at[2200], b_rt[128], b_iu[128], b_id[128], b_tt[16], b_sig[64], b_scope[64], b_ia[32],
+    b_err[64], b_desc[160];
 
-enum { F_AT, F_RT, F_IU, F_ID, F_TT, F_SIG, F_SCOPE, F_IA_INT, F_IA_TEXT, F_EXP, F_ERR,
-       F_DESC, F_N };
+enum {
+    F_AT,
+    F_RT,
+    F_IU,
+    F_ID,
+    F_TT,
+    F_SIG,
+    F_SCOPE,
+    F_IA_INT,
+    F_IA_TEXT,
+    F_EXP,
+    F_ERR,
+    F_DESC,
+    F_N
+};
 
 static void token_fields(struct sfo_field *f)
 {
     memset(f, 0, sizeof(struct sfo_field) * F_N);
-    f[F_AT] = (struct sfo_field){ .name = "access_token", .type = SFO_FIELD_STRING, .str = b_at, .cap = sizeof b_at };
-    f[F_RT] = (struct sfo_field){ .name = "refresh_token", .type = SFO_FIELD_STRING, .str = b_rt, .cap = sizeof b_rt };
-    f[F_IU] = (struct sfo_field){ .name = "instance_url", .type = SFO_FIELD_STRING, .str = b_iu, .cap = sizeof b_iu };
-    f[F_ID] = (struct sfo_field){ .name = "id", .type = SFO_FIELD_STRING, .str = b_id, .cap = sizeof b_id };
-    f[F_TT] = (struct sfo_field){ .name = "token_type", .type = SFO_FIELD_STRING, .str = b_tt, .cap = sizeof b_tt };
-    f[F_SIG] = (struct sfo_field){ .name = "signature", .type = SFO_FIELD_STRING, .str = b_sig, .cap = sizeof b_sig };
-    f[F_SCOPE] = (struct sfo_field){ .name = "scope", .type = SFO_FIELD_STRING, .str = b_scope, .cap = sizeof b_scope };
+    f[F_AT] = (struct sfo_field){
+        .name = "access_token", .type = SFO_FIELD_STRING, .str = b_at, .cap = sizeof b_at
+    };
+    f[F_RT] = (struct sfo_field){
+        .name = "refresh_token", .type = SFO_FIELD_STRING, .str = b_rt, .cap = sizeof b_rt
+    };
+    f[F_IU] = (struct sfo_field){
+        .name = "instance_url", .type = SFO_FIELD_STRING, .str = b_iu, .cap = sizeof b_iu
+    };
+    f[F_ID] = (struct sfo_field){
+        .name = "id", .type = SFO_FIELD_STRING, .str = b_id, .cap = sizeof b_id
+    };
+    f[F_TT] = (struct sfo_field){
+        .name = "token_type", .type = SFO_FIELD_STRING, .str = b_tt, .cap = sizeof b_tt
+    };
+    f[F_SIG] = (struct sfo_field){
+        .name = "signature", .type = SFO_FIELD_STRING, .str = b_sig, .cap = sizeof b_sig
+    };
+    f[F_SCOPE] = (struct sfo_field){
+        .name = "scope", .type = SFO_FIELD_STRING, .str = b_scope, .cap = sizeof b_scope
+    };
     f[F_IA_INT] = (struct sfo_field){ .name = "issued_at", .type = SFO_FIELD_INT };
     /* same name twice: the first field gets it; the TEXT reading is checked separately */
-    f[F_IA_TEXT] = (struct sfo_field){ .name = "issued_at_text", .type = SFO_FIELD_TEXT, .str = b_ia, .cap = sizeof b_ia };
+    f[F_IA_TEXT] = (struct sfo_field){
+        .name = "issued_at_text", .type = SFO_FIELD_TEXT, .str = b_ia, .cap = sizeof b_ia
+    };
     f[F_EXP] = (struct sfo_field){ .name = "expires_in", .type = SFO_FIELD_INT };
-    f[F_ERR] = (struct sfo_field){ .name = "error", .type = SFO_FIELD_STRING, .str = b_err, .cap = sizeof b_err };
-    f[F_DESC] = (struct sfo_field){ .name = "error_description", .type = SFO_FIELD_STRING, .str = b_desc, .cap = sizeof b_desc };
+    f[F_ERR] = (struct sfo_field){
+        .name = "error", .type = SFO_FIELD_STRING, .str = b_err, .cap = sizeof b_err
+    };
+    f[F_DESC] = (struct sfo_field){
+        .name = "error_description", .type = SFO_FIELD_STRING, .str = b_desc, .cap = sizeof b_desc
+    };
 }
 
 static void web_server_token(void **state)
@@ -93,17 +126,24 @@ static void web_server_token(void **state)
      * members (objects, arrays, escaped strings) in between, odd key order */
     static const char doc[] =
         "{\"sfdc_community_url\":\"https:\\/\\/acme.my.site.com\\/s\",\n"
-        "  \"id\":\"https:\\/\\/login.salesforce.com\\/id\\/00D5e000000ABCDEAA\\/0055e000003XyZ1AAK\",\n"
-        "  \"extra\":{\"nested\":[1,2.5e3,{\"access_token\":\"not me\"},[[]],null,true],\"x\":\"\\u00e9\"},\n"
+        "  "
+        "\"id\":\"https:\\/\\/login.salesforce.com\\/id\\/00D5e000000ABCDEAA\\/"
+        "0055e000003XyZ1AAK\",\n"
+        "  \"extra\":{\"nested\":[1,2.5e3,{\"access_token\":\"not "
+        "me\"},[[]],null,true],\"x\":\"\\u00e9\"},\n"
         "  \"issued_at\":\"1700000000123\",\n"
-        "  \"access_token\":\"00D5e000000ABCD!AQcAQH0dMHZfz972Szmpkb58urFRkgeBGsxL_QJWwYMfAbUeeG7c1E6LYUfiDUkWe6H34r1AAwOR8B8fLEz6n04NPGRrq0FM\",\n"
+        "  "
+        "\"access_token\":\"00D5e000000ABCD!AQcAQH0dMHZfz972Szmpkb58urFRkgeBGsxL_"
+        "QJWwYMfAbUeeG7c1E6LYUfiDUkWe6H34r1AAwOR8B8fLEz6n04NPGRrq0FM\",\n"
         "  \"signature\":\"uMfVdxCh\\/gqn9vpD5QJfvoNNSAMpeWJkQdn0PxTEFbg=\",\n"
         "  \"scope\":\"refresh_token web api openid\",\n"
         "  \"id_token\":\"eyJraWQiOiIyMzIiLCJ0eXAiOiJKV1QiLCJhbGciOiJSUzI1NiJ9.e30.c2ln\",\n"
         "  \"instance_url\":\"https://acme.my.salesforce.com\",\n"
         "  \"unused_array\":[\"a\",{\"b\":[{}]},\"\\uD83D\\uDE00\"],\n"
         "  \"token_type\":\"Bearer\",\n"
-        "  \"refresh_token\":\"5Aep861TSESvWeug_xvFHRBTTbf_YrTWgEyjBJrGOJ6OCRlRWmJbyX9CZ.8u8MrWtaDqCVBOuplrmr7WlIJ1mY\",\n"
+        "  "
+        "\"refresh_token\":\"5Aep861TSESvWeug_xvFHRBTTbf_YrTWgEyjBJrGOJ6OCRlRWmJbyX9CZ."
+        "8u8MrWtaDqCVBOuplrmr7WlIJ1mY\",\n"
         "  \"sfdc_community_id\":\"0DB5e000000abcdGAA\"}\n";
     struct sfo_field f[F_N];
     (void)state;
@@ -112,14 +152,17 @@ static void web_server_token(void **state)
         assert_int_equal(run(doc, strlen(doc), f, F_N, mode), SFO_OK);
         assert_int_equal(g_x.top, SFO_JSON_OBJECT_BEGIN);
         assert_true(f[F_AT].present);
-        assert_string_equal(b_at, "00D5e000000ABCD!AQcAQH0dMHZfz972Szmpkb58urFRkgeBGsxL_QJWwYMfAbUeeG7c1E6LYUfiDUkWe6H34r1AAwOR8B8fLEz6n04NPGRrq0FM");
+        assert_string_equal(b_at, "00D5e000000ABCD!AQcAQH0dMHZfz972Szmpkb58urFRkgeBGsxL_"
+                                  "QJWwYMfAbUeeG7c1E6LYUfiDUkWe6H34r1AAwOR8B8fLEz6n04NPGRrq0FM");
         assert_int_equal(f[F_AT].len, strlen(b_at));
-        assert_string_equal(b_id, "https://login.salesforce.com/id/00D5e000000ABCDEAA/0055e000003XyZ1AAK");
+        assert_string_equal(
+            b_id, "https://login.salesforce.com/id/00D5e000000ABCDEAA/0055e000003XyZ1AAK");
         assert_string_equal(b_sig, "uMfVdxCh/gqn9vpD5QJfvoNNSAMpeWJkQdn0PxTEFbg=");
         assert_string_equal(b_scope, "refresh_token web api openid");
         assert_string_equal(b_iu, "https://acme.my.salesforce.com");
         assert_string_equal(b_tt, "Bearer");
-        assert_string_equal(b_rt, "5Aep861TSESvWeug_xvFHRBTTbf_YrTWgEyjBJrGOJ6OCRlRWmJbyX9CZ.8u8MrWtaDqCVBOuplrmr7WlIJ1mY");
+        assert_string_equal(b_rt, "5Aep861TSESvWeug_xvFHRBTTbf_YrTWgEyjBJrGOJ6OCRlRWmJbyX9CZ."
+                                  "8u8MrWtaDqCVBOuplrmr7WlIJ1mY");
         assert_true(f[F_IA_INT].present);
         assert_int_equal(f[F_IA_INT].ival, 1700000000123LL);
         assert_false(f[F_IA_TEXT].present);
@@ -170,7 +213,8 @@ static void oauth_error_body(void **state)
 {
     static const char doc[] =
         "{\"error\":\"invalid_grant\",\"error_description\":"
-        "\"audience is invalid [audience=https:\\/\\/login.salesforce.com\\/services\\/oauth2\\/token"
+        "\"audience is invalid "
+        "[audience=https:\\/\\/login.salesforce.com\\/services\\/oauth2\\/token"
         " login=https:\\/\\/login.salesforce.com]\"}";
     struct sfo_field f[F_N];
     (void)state;
@@ -180,7 +224,10 @@ static void oauth_error_body(void **state)
         assert_true(f[F_ERR].present);
         assert_string_equal(b_err, "invalid_grant");
         assert_true(f[F_DESC].present);
-        assert_string_equal(b_desc, "audience is invalid [audience=https://login.salesforce.com/services/oauth2/token login=https://login.salesforce.com]");
+        assert_string_equal(
+            b_desc,
+            "audience is invalid [audience=https://login.salesforce.com/services/oauth2/token "
+            "login=https://login.salesforce.com]");
         assert_false(f[F_AT].present);
         assert_int_equal(b_at[0], 0);
     }
@@ -213,7 +260,8 @@ static void device_and_introspect(void **state)
 {
     static const char dev[] =
         "{\"device_code\":\"M0RDVTU2MDAwMDAwMDAwMDAwMDAwMDAwMDAwMDAw\",\"user_code\":\"QDZK7PA4\","
-        "\"verification_uri\":\"https:\\/\\/login.salesforce.com\\/setup\\/connect\",\"interval\":5}";
+        "\"verification_uri\":\"https:\\/\\/login.salesforce.com\\/setup\\/"
+        "connect\",\"interval\":5}";
     static const char intro[] =
         "{\"active\":true,\"scope\":\"api\",\"client_id\":\"3MVG9\",\"username\":\"a@b.c\","
         "\"sub\":\"https://login.salesforce.com/id/00D/005\",\"token_type\":\"access_token\","
@@ -353,7 +401,10 @@ static void errors(void **state)
 
 static void int_limits_and_null(void **state)
 {
-    struct { const char *doc; int64_t v; } ok[] = {
+    struct {
+        const char *doc;
+        int64_t v;
+    } ok[] = {
         { "{\"n\":9223372036854775807}", INT64_MAX },
         { "{\"n\":-9223372036854775808}", INT64_MIN },
         { "{\"n\":\"-9223372036854775808\"}", INT64_MIN },
@@ -382,7 +433,11 @@ static void int_limits_and_null(void **state)
  * x->current after an extractor error. */
 static void uint_fields(void **state)
 {
-    static const struct { const char *doc; int want; int64_t v; } cases[] = {
+    static const struct {
+        const char *doc;
+        int want;
+        int64_t v;
+    } cases[] = {
         { "{\"n\":0}", SFO_OK, 0 },
         { "{\"n\":9223372036854775807}", SFO_OK, INT64_MAX },
         { "{\"n\":9223372036854775808}", SFO_E_JSON_RANGE, 0 },
@@ -470,12 +525,15 @@ static void value_fault_verdict_split_independent(void **state)
     char doc[160], b[32];
     struct sfo_field f[2];
     memset(f, 0, sizeof f);
-    f[0] = (struct sfo_field){ .name = "access_token", .type = SFO_FIELD_STRING, .str = b, .cap = sizeof b };
+    f[0] = (struct sfo_field){
+        .name = "access_token", .type = SFO_FIELD_STRING, .str = b, .cap = sizeof b
+    };
     f[1] = (struct sfo_field){ .name = "n", .type = SFO_FIELD_INT };
 
     /* 90 bytes (more than the buffer and the scanner's piece buffer), then a raw control byte */
     int k = snprintf(doc, sizeof doc, "{\"access_token\":\"%.90s\x01\"}",
-                     "0123456789012345678901234567890123456789012345678901234567890123456789012345678901234567890");
+                     "01234567890123456789012345678901234567890123456789012345678901234567890123456"
+                     "78901234567890");
     for (uint32_t m = 0; m < MODES; m++) {
         assert_int_equal(run(doc, (size_t)k, f, 2, m), SFO_E_JSON_CONTROL);
         assert_int_equal(g_x.json.err_offset, 17 + 90);
@@ -483,7 +541,8 @@ static void value_fault_verdict_split_independent(void **state)
     }
     /* the same value, well formed: too long in every split, at its closing quote */
     k = snprintf(doc, sizeof doc, "{\"access_token\":\"%.90s\"}",
-                 "0123456789012345678901234567890123456789012345678901234567890123456789012345678901234567890");
+                 "012345678901234567890123456789012345678901234567890123456789012345678901234567890"
+                 "1234567890");
     for (uint32_t m = 0; m < MODES; m++) {
         assert_int_equal(run(doc, (size_t)k, f, 2, m), SFO_E_TOO_LONG);
         assert_int_equal(g_x.json.err_offset, 17 + 90);
@@ -503,13 +562,15 @@ static void value_fault_verdict_split_independent(void **state)
         assert_all_wiped(f, 2);
     }
     /* an INT overflowing in its first piece, then a bad number: the scanner's code wins */
-    k = snprintf(doc, sizeof doc, "{\"n\":%.70s.}", "9999999999999999999999999999999999999999999999999999999999999999999999");
+    k = snprintf(doc, sizeof doc, "{\"n\":%.70s.}",
+                 "9999999999999999999999999999999999999999999999999999999999999999999999");
     for (uint32_t m = 0; m < MODES; m++) {
         assert_int_equal(run(doc, (size_t)k, f, 2, m), SFO_E_JSON_NUMBER);
         assert_all_wiped(f, 2);
     }
     /* a string field fed a long number is refused at the number's end */
-    k = snprintf(doc, sizeof doc, "{\"access_token\":%.70s}", "1234567890123456789012345678901234567890123456789012345678901234567890");
+    k = snprintf(doc, sizeof doc, "{\"access_token\":%.70s}",
+                 "1234567890123456789012345678901234567890123456789012345678901234567890");
     for (uint32_t m = 0; m < MODES; m++) {
         assert_int_equal(run(doc, (size_t)k, f, 2, m), SFO_E_JSON_TYPE);
         assert_int_equal(g_x.json.err_offset, (size_t)k - 1);
@@ -525,12 +586,15 @@ static void key_matching_corners(void **state)
     struct sfo_field f[2];
     uint8_t stack[SFO_JSON_STACK_BYTES(4)];
     memset(f, 0, sizeof f);
-    f[0] = (struct sfo_field){ .name = "access_token", .type = SFO_FIELD_STRING, .str = b, .cap = sizeof b };
+    f[0] = (struct sfo_field){
+        .name = "access_token", .type = SFO_FIELD_STRING, .str = b, .cap = sizeof b
+    };
     f[1] = (struct sfo_field){ .name = "n", .type = SFO_FIELD_INT };
 
-    const char *doc = "{\"access\":\"p\",\"access_token_x\":\"q\",\"access\\u0000token\":\"r\","
-                      "\"n\\u0000\":\"s\",\"access_token\":\"ok\",\"n\":"
-                      "\"-000000000000000000000000000000000000000000000000000000000000000000000042\"}";
+    const char *doc =
+        "{\"access\":\"p\",\"access_token_x\":\"q\",\"access\\u0000token\":\"r\","
+        "\"n\\u0000\":\"s\",\"access_token\":\"ok\",\"n\":"
+        "\"-000000000000000000000000000000000000000000000000000000000000000000000042\"}";
     for (uint32_t m = 0; m < MODES; m++) {
         assert_int_equal(run(doc, strlen(doc), f, 2, m), SFO_OK);
         assert_true(f[0].present);
@@ -549,7 +613,7 @@ static void key_matching_corners(void **state)
     f[1].name = "n";
     f[1].type = (enum sfo_field_type)0;
     assert_int_equal(sfo_extract_init(&x, f, 2, stack, 4), SFO_E_ARG);
-    f[1].type = SFO_FIELD_TEXT;     /* TEXT without a buffer */
+    f[1].type = SFO_FIELD_TEXT; /* TEXT without a buffer */
     assert_int_equal(sfo_extract_init(&x, f, 2, stack, 4), SFO_E_ARG);
 }
 

@@ -60,7 +60,9 @@ static void rfc7515_a2(void **st)
     assert_string_equal(out, want);
     /* the header this library always sends is the RFC's protected header minus
      * whitespace: check the constant against base64url of {"alg":"RS256"} */
-    assert_int_equal(sfo_b64url_encode((const uint8_t *)"{\"alg\":\"RS256\"}", 15, out, sizeof out, NULL), SFO_OK);
+    assert_int_equal(
+        sfo_b64url_encode((const uint8_t *)"{\"alg\":\"RS256\"}", 15, out, sizeof out, NULL),
+        SFO_OK);
     assert_string_equal(out, "eyJhbGciOiJSUzI1NiJ9");
     free(key);
     free(input);
@@ -106,10 +108,13 @@ static void pkce_rfc7636(void **st)
     /* a generated verifier: 43 chars, valid, and its challenge in the URL */
     struct sfo_client c;
     struct sfo_authz s;
-    struct sfo_authz_params ap = { .redirect_uri = "http://localhost:1717/OauthRedirect", .pkce = true };
+    struct sfo_authz_params ap = { .redirect_uri = "http://localhost:1717/OauthRedirect",
+                                   .pkce = true };
     uint8_t work[SFO_WORK_MIN];
     char url[512];
-    assert_int_equal(sfo_client_init(&c, &g_port, "https://login.salesforce.com", "CID", work, sizeof work), SFO_OK);
+    assert_int_equal(
+        sfo_client_init(&c, &g_port, "https://login.salesforce.com", "CID", work, sizeof work),
+        SFO_OK);
     assert_int_equal(sfo_authorize_url(&c, &ap, &s, url, sizeof url, NULL), SFO_OK);
     assert_int_equal(strlen(s.verifier), 43);
     assert_int_equal(sfo_pkce_challenge(&g_port, s.verifier, 43, ch), SFO_OK);
@@ -130,7 +135,8 @@ static void jwt_pyjwt(void **st)
     uint8_t work[2048];
     char jwt[1200];
     assert_int_equal(sfo_client_init(&c, &g_port, "https://acme--dev.sandbox.my.salesforce.com",
-                                     "3MVG9\"q\\x", work, sizeof work), SFO_OK);
+                                     "3MVG9\"q\\x", work, sizeof work),
+                     SFO_OK);
     struct sfo_jwt j = { .username = "user@example.com.dev", .key = (uint8_t *)key, .key_len = kn };
     assert_int_equal(sfo_jwt_build(&c, &j, jwt, sizeof jwt, &n), SFO_OK);
     assert_int_equal(strlen(jwt), n);
@@ -152,7 +158,8 @@ static void jwt_pyjwt(void **st)
              "t=open(\"%s\").read()\n"
              "h=jwt.get_unverified_header(t)\n"
              "assert h=={\"alg\":\"RS256\"}, h\n"
-             "c=jwt.decode(t,cert.public_key(),algorithms=[\"RS256\"],audience=\"https://test.salesforce.com\")\n"
+             "c=jwt.decode(t,cert.public_key(),algorithms=[\"RS256\"],audience=\"https://"
+             "test.salesforce.com\")\n"
              "assert c[\"iss\"]==\"3MVG9\\\"q\\\\x\", c\n"
              "assert c[\"sub\"]==\"user@example.com.dev\"\n"
              "assert set(c)=={\"iss\",\"sub\",\"aud\",\"exp\"}\n"
@@ -170,7 +177,8 @@ static void jwt_pyjwt(void **st)
              "%s -c 'import jwt\n"
              "from cryptography import x509\n"
              "cert=x509.load_pem_x509_certificate(open(\"%s/client.pem\",\"rb\").read())\n"
-             "c=jwt.decode(open(\"%s\").read(),cert.public_key(),algorithms=[\"RS256\"],audience=\"https://acme.my.site.com/customers\")\n"
+             "c=jwt.decode(open(\"%s\").read(),cert.public_key(),algorithms=[\"RS256\"],audience="
+             "\"https://acme.my.site.com/customers\")\n"
              "assert %ld+110 <= c[\"exp\"] <= %ld+130'",
              t_python(), pki, path, now, now);
     assert_int_equal(system(cmd), 0);
@@ -185,7 +193,9 @@ static void jwt_key_errors(void **st)
     uint8_t work[SFO_WORK_MIN];
     char jwt[1500];
     size_t kn;
-    assert_int_equal(sfo_client_init(&c, &g_port, "https://login.salesforce.com", "CID", work, sizeof work), SFO_OK);
+    assert_int_equal(
+        sfo_client_init(&c, &g_port, "https://login.salesforce.com", "CID", work, sizeof work),
+        SFO_OK);
     struct sfo_jwt j = { .username = "u" };
     char *ec = t_read_file(t_path("%s/ec.key", pki), &kn);
     j.key = (uint8_t *)ec;
@@ -209,21 +219,22 @@ static void signature(void **st)
     (void)st;
     const uint8_t *k = (const uint8_t *)"Jefe";
     assert_int_equal(sfo_signature_check(&g_port, k, 4, "what do ya want ", "for nothing?",
-                                         "W9zBRr9gdU5qBCQmCJV1x1oAPwidJzmDnexYuWTsOEM="), SFO_OK);
+                                         "W9zBRr9gdU5qBCQmCJV1x1oAPwidJzmDnexYuWTsOEM="),
+                     SFO_OK);
     assert_int_equal(sfo_signature_check(&g_port, k, 4, "what do ya want ", "for nothing!",
-                                         "W9zBRr9gdU5qBCQmCJV1x1oAPwidJzmDnexYuWTsOEM="), SFO_E_SIGNATURE);
+                                         "W9zBRr9gdU5qBCQmCJV1x1oAPwidJzmDnexYuWTsOEM="),
+                     SFO_E_SIGNATURE);
     assert_int_equal(sfo_signature_check(&g_port, k, 4, "what do ya want ", "for nothing?",
-                                         "W9zBRr9gdU5qBCQmCJV1x1oAPwidJzmDnexYuWTsOEM"), SFO_E_SIGNATURE);
+                                         "W9zBRr9gdU5qBCQmCJV1x1oAPwidJzmDnexYuWTsOEM"),
+                     SFO_E_SIGNATURE);
     assert_int_equal(sfo_signature_check(&g_port, k, 4, NULL, "x", "y"), SFO_E_ARG);
 }
 
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(rfc7515_a2),
-        cmocka_unit_test(pkce_rfc7636),
-        cmocka_unit_test(jwt_pyjwt),
-        cmocka_unit_test(jwt_key_errors),
+        cmocka_unit_test(rfc7515_a2), cmocka_unit_test(pkce_rfc7636),
+        cmocka_unit_test(jwt_pyjwt),  cmocka_unit_test(jwt_key_errors),
         cmocka_unit_test(signature),
     };
     return cmocka_run_group_tests(tests, setup, teardown);

@@ -18,8 +18,15 @@ struct mock {
     int rnd_fail;
     uint32_t slept;
 };
-static int64_t m_mono(void *ctx) { return ((struct mock *)ctx)->now; }
-static int64_t m_wall(void *ctx) { (void)ctx; return 1700000000; }
+static int64_t m_mono(void *ctx)
+{
+    return ((struct mock *)ctx)->now;
+}
+static int64_t m_wall(void *ctx)
+{
+    (void)ctx;
+    return 1700000000;
+}
 static int m_random(void *ctx, uint8_t *b, size_t n)
 {
     struct mock *m = ctx;
@@ -27,7 +34,12 @@ static int m_random(void *ctx, uint8_t *b, size_t n)
     for (size_t i = 0; i < n; i++) b[i] = m->rnd++;
     return SFO_OK;
 }
-static void m_sleep(void *ctx, uint32_t ms) { struct mock *m = ctx; m->now += ms; m->slept += ms; }
+static void m_sleep(void *ctx, uint32_t ms)
+{
+    struct mock *m = ctx;
+    m->now += ms;
+    m->slept += ms;
+}
 
 static struct mock g_m;
 static struct sfo_port g_port;
@@ -50,7 +62,6 @@ static void client(struct sfo_client *c, const char *login)
     assert_int_equal(sfo_client_init(c, &g_port, login, "CID", g_work, sizeof g_work), SFO_OK);
 }
 
-
 /* ---- mock transport: one canned response per connection ----------------- */
 struct script {
     int connect_err;
@@ -63,7 +74,8 @@ static size_t g_reqlen[8];
 
 static int t_send(void *ctx, const uint8_t *b, size_t n, int64_t dl)
 {
-    (void)ctx; (void)dl;
+    (void)ctx;
+    (void)dl;
     size_t i = g_conn - 1;
     if (i < 8 && g_reqlen[i] + n < sizeof g_req[i]) {
         memcpy(g_req[i] + g_reqlen[i], b, n);
@@ -73,7 +85,8 @@ static int t_send(void *ctx, const uint8_t *b, size_t n, int64_t dl)
 }
 static int t_recv(void *ctx, uint8_t *b, size_t n, int64_t dl)
 {
-    (void)ctx; (void)dl;
+    (void)ctx;
+    (void)dl;
     const char *r = g_sc[g_conn - 1].resp;
     size_t left = strlen(r) - g_pos;
     if (n > left) n = left;
@@ -82,9 +95,13 @@ static int t_recv(void *ctx, uint8_t *b, size_t n, int64_t dl)
     g_pos += n;
     return (int)n;
 }
-static int t_connect(void *ctx, const char *host, uint16_t port, int64_t dl, struct sfo_transport *out)
+static int t_connect(void *ctx, const char *host, uint16_t port, int64_t dl,
+                     struct sfo_transport *out)
 {
-    (void)ctx; (void)host; (void)port; (void)dl;
+    (void)ctx;
+    (void)host;
+    (void)port;
+    (void)dl;
     assert_true(g_conn < g_nsc);
     g_pos = 0;
     if (g_sc[g_conn++].connect_err) return g_sc[g_conn - 1].connect_err;
@@ -95,10 +112,16 @@ static int t_connect(void *ctx, const char *host, uint16_t port, int64_t dl, str
 }
 static int t_tls(void *ctx, const char *sn, int64_t dl, struct sfo_transport *io)
 {
-    (void)ctx; (void)sn; (void)dl; (void)io;
+    (void)ctx;
+    (void)sn;
+    (void)dl;
+    (void)io;
     return SFO_OK;
 }
-static void t_close(void *ctx) { (void)ctx; }
+static void t_close(void *ctx)
+{
+    (void)ctx;
+}
 
 static void net(struct sfo_client *c, const struct script *sc, size_t n)
 {
@@ -114,11 +137,13 @@ static void net(struct sfo_client *c, const struct script *sc, size_t n)
 }
 #define RUN(c, sc) net(c, sc, sizeof sc / sizeof sc[0])
 
-#define OK_JSON(body) "HTTP/1.1 200 OK\r\nContent-Type: application/json;charset=UTF-8\r\n" \
+#define OK_JSON(body)                                                     \
+    "HTTP/1.1 200 OK\r\nContent-Type: application/json;charset=UTF-8\r\n" \
     "Connection: close\r\nContent-Length: " #body "\r\n\r\n"
 static const char k_tok[] =
     "{\"access_token\":\"00Dxx!AQ.tok\",\"signature\":\"c2ln\",\"scope\":\"api refresh_token\","
-    "\"instance_url\":\"https://acme.my.salesforce.com\",\"id\":\"https://login.salesforce.com/id/00D/005\","
+    "\"instance_url\":\"https://acme.my.salesforce.com\",\"id\":\"https://login.salesforce.com/id/"
+    "00D/005\","
     "\"token_type\":\"Bearer\",\"issued_at\":\"1700000000000\"}";
 
 static char g_resp[4][2048];
@@ -126,7 +151,8 @@ static const char *resp(int i, const char *status, const char *extra, const char
 {
     snprintf(g_resp[i], sizeof g_resp[i],
              "HTTP/1.1 %s\r\nContent-Type: application/json\r\n%sConnection: close\r\n"
-             "Content-Length: %zu\r\n\r\n%s", status, extra, strlen(body), body);
+             "Content-Length: %zu\r\n\r\n%s",
+             status, extra, strlen(body), body);
     return g_resp[i];
 }
 
@@ -148,14 +174,16 @@ static void refresh_keeps_or_rotates(void **st)
     assert_int_equal(t.expires_in, -1);
     assert_false(t.signature_verified);
     assert_non_null(strstr(g_req[0], "POST /services/oauth2/token HTTP/1.1\r\n"));
-    assert_non_null(strstr(g_req[0], "\r\n\r\ngrant_type=refresh_token&refresh_token=5Aep861old&client_id=CID"));
+    assert_non_null(strstr(
+        g_req[0], "\r\n\r\ngrant_type=refresh_token&refresh_token=5Aep861old&client_id=CID"));
     /* rotation + expires_in (as a standard server sends it), chunked */
-    struct script sc2[1] = { { 0,
-        "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\n"
-        "Connection: close\r\n\r\n"
-        "10\r\n{\"access_token\":\r\n"
-        "2c\r\n\"at2\",\"refresh_token\":\"5Aepnew\",\"expires_in\"\r\n"
-        "6\r\n:3600}\r\n0\r\n\r\n" } };
+    struct script sc2[1] = {
+        { 0, "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\n"
+             "Connection: close\r\n\r\n"
+             "10\r\n{\"access_token\":\r\n"
+             "2c\r\n\"at2\",\"refresh_token\":\"5Aepnew\",\"expires_in\"\r\n"
+             "6\r\n:3600}\r\n0\r\n\r\n" }
+    };
     RUN(&c, sc2);
     assert_int_equal(sfo_refresh(&c, &t), SFO_OK);
     assert_string_equal(t.access_token, "at2");
@@ -163,7 +191,8 @@ static void refresh_keeps_or_rotates(void **st)
     assert_int_equal(t.expires_in, 3600);
     /* a failure keeps the refresh token, fills the error */
     struct script sc3[1] = { { 0, resp(0, "400 Bad Request", "",
-        "{\"error\":\"invalid_grant\",\"error_description\":\"expired access/refresh token\"}") } };
+                                       "{\"error\":\"invalid_grant\",\"error_description\":"
+                                       "\"expired access/refresh token\"}") } };
     RUN(&c, sc3);
     assert_int_equal(sfo_refresh(&c, &t), SFO_E_OAUTH);
     assert_string_equal(t.refresh_token, "5Aepnew");
@@ -180,7 +209,9 @@ static void error_bodies(void **st)
     struct sfo_client c;
     struct sfo_token t;
     static const char *const bodies[][3] = {
-        { "401 Unauthorized", "[{\"message\":\"Session expired or invalid\",\"errorCode\":\"INVALID_SESSION_ID\"}]", "" },
+        { "401 Unauthorized",
+          "[{\"message\":\"Session expired or invalid\",\"errorCode\":\"INVALID_SESSION_ID\"}]",
+          "" },
         { "400 Bad Request", "<html><body>Bad</body></html>", "" },
         { "403 Forbidden", "", "" },
         { "400 Bad Request", "{\"error\":", "" },
@@ -206,10 +237,13 @@ static void error_bodies(void **st)
     /* success status, bad bodies */
     struct script s1[1] = { { 0, resp(0, "200 OK", "", "<html>") } };
     RUN(&c, s1);
-    assert_int_equal(sfo_code_exchange(&c, "code", "http://localhost:1717/cb", NULL, &t), SFO_E_JSON_SYNTAX);
-    struct script s2[1] = { { 0, resp(0, "200 OK", "", "{\"instance_url\":\"https://x.example\"}") } };
+    assert_int_equal(sfo_code_exchange(&c, "code", "http://localhost:1717/cb", NULL, &t),
+                     SFO_E_JSON_SYNTAX);
+    struct script s2[1] = { { 0,
+                              resp(0, "200 OK", "", "{\"instance_url\":\"https://x.example\"}") } };
     RUN(&c, s2);
-    assert_int_equal(sfo_code_exchange(&c, "code", "http://localhost:1717/cb", NULL, &t), SFO_E_OAUTH_RESPONSE);
+    assert_int_equal(sfo_code_exchange(&c, "code", "http://localhost:1717/cb", NULL, &t),
+                     SFO_E_OAUTH_RESPONSE);
     static char big[SFO_ACCESS_TOKEN_MAX + 64];
     strcpy(big, "{\"access_token\":\"");
     memset(big + strlen(big), 'a', SFO_ACCESS_TOKEN_MAX);
@@ -241,7 +275,8 @@ static void retries(void **st)
     assert_string_equal(t.access_token, "ok");
     assert_int_equal(g_conn, 3);
     /* first wait: jitter in base/2..base; second: Retry-After 2 s */
-    assert_true(g_m.slept >= SFO_BACKOFF_BASE_MS / 2 + 2000 && g_m.slept <= SFO_BACKOFF_BASE_MS + 2000);
+    assert_true(g_m.slept >= SFO_BACKOFF_BASE_MS / 2 + 2000 &&
+                g_m.slept <= SFO_BACKOFF_BASE_MS + 2000);
     /* Basic: base64("CID:s+e%2Fc"), no secret in the body */
     assert_non_null(strstr(g_req[2], "Authorization: Basic Q0lEOnMrZSUyRmM=\r\n"));
     assert_non_null(strstr(g_req[2], "\r\n\r\ngrant_type=client_credentials&scope=api"));
@@ -285,9 +320,12 @@ static void device_salesforce(void **st)
     struct sfo_device d;
     struct sfo_token t;
     struct script sc[5] = {
-        { 0, resp(0, "200 OK", "", "{\"device_code\":\"DC1\",\"user_code\":\"ABCD-1234\","
-                                   "\"verification_uri\":\"https://login.salesforce.com/setup/connect\",\"interval\":5}") },
-        { 0, resp(1, "400 Bad Request", "", "{\"error\":\"authorization_pending\",\"error_description\":\"pending\"}") },
+        { 0, resp(0, "200 OK", "",
+                  "{\"device_code\":\"DC1\",\"user_code\":\"ABCD-1234\","
+                  "\"verification_uri\":\"https://login.salesforce.com/setup/"
+                  "connect\",\"interval\":5}") },
+        { 0, resp(1, "400 Bad Request", "",
+                  "{\"error\":\"authorization_pending\",\"error_description\":\"pending\"}") },
         { 0, resp(2, "400 Bad Request", "", "{\"error\":\"slow_down\"}") },
         { 0, resp(3, "200 OK", "", "{\"access_token\":\"devtok\",\"refresh_token\":\"r1\"}") },
         { 0, NULL },
@@ -303,8 +341,8 @@ static void device_salesforce(void **st)
     assert_int_equal(g_m.slept, 5000 + 5000 + 10000);
     assert_non_null(strstr(g_req[1], "\r\n\r\ngrant_type=device&code=DC1&client_id=CID"));
     /* any other error ends the flow */
-    struct script s2[2] = {
-        { 0, resp(0, "400 Bad Request", "", "{\"error\":\"access_denied\"}") }, { 0, NULL } };
+    struct script s2[2] = { { 0, resp(0, "400 Bad Request", "", "{\"error\":\"access_denied\"}") },
+                            { 0, NULL } };
     RUN(&c, s2);
     strcpy(d.device_code, "DC1");
     d.interval_s = 5;
@@ -314,7 +352,8 @@ static void device_salesforce(void **st)
     struct script s3[3] = {
         { 0, resp(0, "400 Bad Request", "", "{\"error\":\"authorization_pending\"}") },
         { 0, resp(1, "400 Bad Request", "", "{\"error\":\"authorization_pending\"}") },
-        { 0, NULL } };
+        { 0, NULL }
+    };
     RUN(&c, s3);
     assert_int_equal(sfo_device_poll(&c, &d, 12, &t), SFO_E_DEADLINE);
     assert_int_equal(g_conn, 2);
@@ -327,11 +366,14 @@ static void device_rfc(void **st)
     struct sfo_device d;
     struct sfo_token t;
     struct script sc[2] = {
-        { 0, resp(0, "200 OK", "", "{\"device_code\":\"DC2\",\"user_code\":\"WDJB-MJHT\","
-                                   "\"verification_uri\":\"https://idp.example/device\","
-                                   "\"verification_uri_complete\":\"https://idp.example/device?user_code=WDJB-MJHT\","
-                                   "\"expires_in\":1800,\"interval\":2}") },
-        { 0, resp(1, "200 OK", "", "{\"access_token\":\"rfc\",\"token_type\":\"Bearer\",\"expires_in\":60}") },
+        { 0,
+          resp(0, "200 OK", "",
+               "{\"device_code\":\"DC2\",\"user_code\":\"WDJB-MJHT\","
+               "\"verification_uri\":\"https://idp.example/device\","
+               "\"verification_uri_complete\":\"https://idp.example/device?user_code=WDJB-MJHT\","
+               "\"expires_in\":1800,\"interval\":2}") },
+        { 0, resp(1, "200 OK", "",
+                  "{\"access_token\":\"rfc\",\"token_type\":\"Bearer\",\"expires_in\":60}") },
     };
     RUN(&c, sc);
     c.dialect = SFO_DIALECT_RFC;
@@ -339,11 +381,13 @@ static void device_rfc(void **st)
     c.device_url = "https://login.salesforce.com/device/code";
     assert_int_equal(sfo_device_start(&c, NULL, &d), SFO_OK);
     assert_int_equal(d.expires_in, 1800);
-    assert_string_equal(d.verification_uri_complete, "https://idp.example/device?user_code=WDJB-MJHT");
+    assert_string_equal(d.verification_uri_complete,
+                        "https://idp.example/device?user_code=WDJB-MJHT");
     assert_non_null(strstr(g_req[0], "POST /device/code HTTP/1.1"));
     assert_int_equal(sfo_device_poll(&c, &d, 600, &t), SFO_OK);
     assert_int_equal(t.expires_in, 60);
-    assert_non_null(strstr(g_req[1], "grant_type=urn%3Aietf%3Aparams%3Aoauth%3Agrant-type%3Adevice_code&device_code=DC2&client_id=CID"));
+    assert_non_null(strstr(g_req[1], "grant_type=urn%3Aietf%3Aparams%3Aoauth%3Agrant-type%3Adevice_"
+                                     "code&device_code=DC2&client_id=CID"));
 }
 
 static void revoke_introspect_userinfo(void **st)
@@ -356,10 +400,15 @@ static void revoke_introspect_userinfo(void **st)
     size_t n;
     struct script sc[5] = {
         { 0, "HTTP/1.1 200 OK\r\nContent-Length: 0\r\nConnection: close\r\n\r\n" },
-        { 0, resp(0, "400 Bad Request", "", "{\"error\":\"unsupported_token_type\",\"error_description\":\"this token type is not supported\"}") },
-        { 0, resp(1, "200 OK", "", "{\"active\":true,\"scope\":\"api\",\"client_id\":\"CID\",\"username\":\"u@x\","
-                                   "\"sub\":\"https://login.salesforce.com/id/00D/005\",\"token_type\":\"access_token\","
-                                   "\"exp\":1700007200,\"iat\":1700000000,\"nbf\":1700000000}") },
+        { 0, resp(0, "400 Bad Request", "",
+                  "{\"error\":\"unsupported_token_type\",\"error_description\":\"this token type "
+                  "is not supported\"}") },
+        { 0,
+          resp(
+              1, "200 OK", "",
+              "{\"active\":true,\"scope\":\"api\",\"client_id\":\"CID\",\"username\":\"u@x\","
+              "\"sub\":\"https://login.salesforce.com/id/00D/005\",\"token_type\":\"access_token\","
+              "\"exp\":1700007200,\"iat\":1700000000,\"nbf\":1700000000}") },
         { 0, resp(2, "200 OK", "", "{\"sub\":\"x\",\"name\":\"\\u00e9\"}") },
         { 0, resp(3, "200 OK", "", "[1]") },
     };
@@ -394,7 +443,8 @@ static void password_needs_option(void **st)
     assert_int_equal(sfo_password_grant(&c, "u", "p", 1, &t), SFO_E_ARG);
     c.allow_password = true;
     assert_int_equal(sfo_password_grant(&c, "u@x.com", "pw+tok", 6, &t), SFO_OK);
-    assert_non_null(strstr(g_req[0], "grant_type=password&username=u%40x.com&password=pw%2Btok&client_id=CID"));
+    assert_non_null(
+        strstr(g_req[0], "grant_type=password&username=u%40x.com&password=pw%2Btok&client_id=CID"));
 }
 
 static void endpoints(void **st)
@@ -448,7 +498,8 @@ static void audience(void **st)
         assert_string_equal(out, cases[i][1]);
         assert_int_equal(n, strlen(cases[i][1]));
     }
-    assert_int_equal(sfo_jwt_audience("https://login.salesforce.com", out, 10, NULL), SFO_E_TOO_LONG);
+    assert_int_equal(sfo_jwt_audience("https://login.salesforce.com", out, 10, NULL),
+                     SFO_E_TOO_LONG);
     assert_int_equal(sfo_jwt_audience("ftp://x", out, sizeof out, NULL), SFO_E_URL_SCHEME);
     assert_int_equal(sfo_jwt_audience(NULL, out, sizeof out, NULL), SFO_E_ARG);
 }
@@ -459,7 +510,8 @@ static void authorize_url_plain(void **st)
     struct sfo_client c;
     struct sfo_authz s;
     struct sfo_authz_params p = { .redirect_uri = "http://localhost:1717/OauthRedirect",
-                                  .scope = "api refresh_token", .prompt = "login" };
+                                  .scope = "api refresh_token",
+                                  .prompt = "login" };
     char url[512];
     size_t n;
     client(&c, "https://login.salesforce.com");
@@ -468,9 +520,9 @@ static void authorize_url_plain(void **st)
     assert_string_equal(s.state, "AAECAwQFBgcICQoLDA0ODw");
     assert_string_equal(s.verifier, "");
     assert_string_equal(url,
-        "https://login.salesforce.com/services/oauth2/authorize?response_type=code"
-        "&client_id=CID&redirect_uri=http%3A%2F%2Flocalhost%3A1717%2FOauthRedirect"
-        "&scope=api+refresh_token&prompt=login&state=AAECAwQFBgcICQoLDA0ODw");
+                        "https://login.salesforce.com/services/oauth2/authorize?response_type=code"
+                        "&client_id=CID&redirect_uri=http%3A%2F%2Flocalhost%3A1717%2FOauthRedirect"
+                        "&scope=api+refresh_token&prompt=login&state=AAECAwQFBgcICQoLDA0ODw");
     assert_int_equal(n, strlen(url));
     assert_int_equal(sfo_authorize_url(&c, &p, &s, url, 60, &n), SFO_E_TOO_LONG);
     c.authorize_url = "https://idp.example/auth?tenant=x";
@@ -495,15 +547,18 @@ static void callback(void **st)
     strcpy(s.state, "AAECAwQFBgcICQoLDA0ODw");
 #define CB(u) sfo_callback_parse(u, strlen(u), &s, code, sizeof code, &e)
     assert_int_equal(CB("https://login.salesforce.com/oauth2/callback?code=aPrx4sgo%3D%3D"
-                        "&state=AAECAwQFBgcICQoLDA0ODw"), SFO_OK);
+                        "&state=AAECAwQFBgcICQoLDA0ODw"),
+                     SFO_OK);
     assert_string_equal(code, "aPrx4sgo==");
     assert_int_equal(CB("?state=AAECAwQFBgcICQoLDA0ODw&code=x%2By+z"), SFO_OK);
     assert_string_equal(code, "x+y z");
     assert_int_equal(CB("code=abc&state=AAECAwQFBgcICQoLDA0ODw"), SFO_OK);
-    assert_int_equal(CB("http://localhost:1717/OauthRedirect?code=abc&state=AAECAwQFBgcICQoLDA0ODx"),
-                     SFO_E_STATE_MISMATCH);
+    assert_int_equal(
+        CB("http://localhost:1717/OauthRedirect?code=abc&state=AAECAwQFBgcICQoLDA0ODx"),
+        SFO_E_STATE_MISMATCH);
     assert_string_equal(code, "");
-    assert_int_equal(CB("http://localhost:1717/x?code=abc&state=AAECAwQFBgcICQoLDA0OD"), SFO_E_STATE_MISMATCH);
+    assert_int_equal(CB("http://localhost:1717/x?code=abc&state=AAECAwQFBgcICQoLDA0OD"),
+                     SFO_E_STATE_MISMATCH);
     assert_int_equal(CB("http://localhost:1717/x?code=abc"), SFO_E_STATE_MISMATCH);
     assert_int_equal(CB("http://localhost:1717/x?code=abc&state=AAECAwQFBgcICQoLDA0ODwAAAAAAAAAA"),
                      SFO_E_STATE_MISMATCH);
@@ -517,11 +572,13 @@ static void callback(void **st)
     assert_string_equal(e.error_description, "");
     assert_int_equal(CB("http://localhost:1717/x?state=AAECAwQFBgcICQoLDA0ODw"), SFO_E_CALLBACK);
     assert_int_equal(CB("http://localhost:1717/x"), SFO_E_CALLBACK);
-    assert_int_equal(CB("http://localhost:1717/x?code=a%zz&state=AAECAwQFBgcICQoLDA0ODw"), SFO_E_PCT);
+    assert_int_equal(CB("http://localhost:1717/x?code=a%zz&state=AAECAwQFBgcICQoLDA0ODw"),
+                     SFO_E_PCT);
     assert_int_equal(CB("http://localhost:1717/x?code=a&code=b&state=AAECAwQFBgcICQoLDA0ODw"),
                      SFO_E_DUPLICATE);
-    assert_int_equal(sfo_callback_parse("?code=aaaaaaaaaa&state=AAECAwQFBgcICQoLDA0ODw", 43, &s,
-                                        code, 5, &e), SFO_E_TOO_LONG);
+    assert_int_equal(
+        sfo_callback_parse("?code=aaaaaaaaaa&state=AAECAwQFBgcICQoLDA0ODw", 43, &s, code, 5, &e),
+        SFO_E_TOO_LONG);
     assert_int_equal(CB("http://u:p@localhost/x?code=a"), SFO_E_URL_USERINFO);
     /* decoded values are data: a code with controls, an error with an escape */
     assert_int_equal(CB("?code=ab%0Acd&state=AAECAwQFBgcICQoLDA0ODw"), SFO_E_BAD_VALUE);
@@ -601,8 +658,8 @@ static void tight_work_left_clean(void **st)
         const char *ok = resp(0, "200 OK", "", "{\"access_token\":\"a\"}");
         struct script sc[3] = { { 0, ok }, { 0, ok }, { 0, ok } };
         RUN(&c, sc);
-        assert_int_equal(sfo_client_init(&c, &g_port, "https://login.salesforce.com", "CID", w,
-                                         len), SFO_OK);
+        assert_int_equal(
+            sfo_client_init(&c, &g_port, "https://login.salesforce.com", "CID", w, len), SFO_OK);
         if (basic) {
             c.basic_auth = true;
             c.client_secret = (const uint8_t *)"a-client-secret-of-some-length-0123456789";
@@ -612,7 +669,8 @@ static void tight_work_left_clean(void **st)
         strcpy(t.refresh_token, "rt");
         memset(w, 0, sizeof w);
         int rc = sfo_refresh(&c, &t);
-        if (rc != SFO_OK && rc != SFO_E_TOO_LONG) fail_msg("work_len %zu: %s", len, sfo_errname(rc));
+        if (rc != SFO_OK && rc != SFO_E_TOO_LONG)
+            fail_msg("work_len %zu: %s", len, sfo_errname(rc));
         seen_ok += rc == SFO_OK;
         seen_too_long += rc == SFO_E_TOO_LONG;
         for (size_t i = 0; i < sizeof w; i++) {
@@ -623,7 +681,8 @@ static void tight_work_left_clean(void **st)
 }
 
 /* ---- endpoints must be https: refused before any connection ------------------ */
-static const char k_empty200[] = "HTTP/1.1 200 OK\r\nContent-Length: 0\r\nConnection: close\r\n\r\n";
+static const char k_empty200[] =
+    "HTTP/1.1 200 OK\r\nContent-Length: 0\r\nConnection: close\r\n\r\n";
 
 /* Every network call of c; each must give want without connecting. */
 static void all_calls_give(struct sfo_client *c, int want)
@@ -774,10 +833,14 @@ static void hostile_strings(void **st)
 {
     (void)st;
     /* where the payload goes: kind, member, body with %s for the value */
-    static const struct { enum kind kind; const char *member, *body; } at[] = {
+    static const struct {
+        enum kind kind;
+        const char *member, *body;
+    } at[] = {
         { K_TOKEN, "access_token", "{\"access_token\":\"00D!x%s\"}" },
         { K_TOKEN, "refresh_token", "{\"access_token\":\"a\",\"refresh_token\":\"r%s\"}" },
-        { K_TOKEN, "instance_url", "{\"access_token\":\"a\",\"instance_url\":\"https://x.example/%s\"}" },
+        { K_TOKEN, "instance_url",
+          "{\"access_token\":\"a\",\"instance_url\":\"https://x.example/%s\"}" },
         { K_TOKEN, "id", "{\"access_token\":\"a\",\"id\":\"https://x.example/id/%s\"}" },
         { K_TOKEN, "token_type", "{\"access_token\":\"a\",\"token_type\":\"B%s\"}" },
         { K_TOKEN, "scope", "{\"access_token\":\"a\",\"scope\":\"api %s\"}" },
@@ -785,11 +848,20 @@ static void hostile_strings(void **st)
         { K_TOKEN, "signature", "{\"access_token\":\"a\",\"signature\":\"c2ln%s\"}" },
         { K_TOKEN, "id_token", "{\"access_token\":\"a\",\"id_token\":\"eyJ%s\"}" },
         { K_ERROR, "error", "{\"error\":\"invalid_grant%s\",\"error_description\":\"d\"}" },
-        { K_ERROR, "error_description", "{\"error\":\"invalid_grant\",\"error_description\":\"d%s\"}" },
-        { K_DEVICE, "device_code", "{\"device_code\":\"D%s\",\"user_code\":\"U\",\"verification_uri\":\"https://x.example/d\"}" },
-        { K_DEVICE, "user_code", "{\"device_code\":\"D\",\"user_code\":\"U%s\",\"verification_uri\":\"https://x.example/d\"}" },
-        { K_DEVICE, "verification_uri", "{\"device_code\":\"D\",\"user_code\":\"U\",\"verification_uri\":\"https://x.example/%s\"}" },
-        { K_DEVICE, "verification_uri_complete", "{\"device_code\":\"D\",\"user_code\":\"U\",\"verification_uri\":\"https://x.example/d\",\"verification_uri_complete\":\"https://x.example/%s\"}" },
+        { K_ERROR, "error_description",
+          "{\"error\":\"invalid_grant\",\"error_description\":\"d%s\"}" },
+        { K_DEVICE, "device_code",
+          "{\"device_code\":\"D%s\",\"user_code\":\"U\",\"verification_uri\":\"https://x.example/"
+          "d\"}" },
+        { K_DEVICE, "user_code",
+          "{\"device_code\":\"D\",\"user_code\":\"U%s\",\"verification_uri\":\"https://x.example/"
+          "d\"}" },
+        { K_DEVICE, "verification_uri",
+          "{\"device_code\":\"D\",\"user_code\":\"U\",\"verification_uri\":\"https://x.example/"
+          "%s\"}" },
+        { K_DEVICE, "verification_uri_complete",
+          "{\"device_code\":\"D\",\"user_code\":\"U\",\"verification_uri\":\"https://x.example/"
+          "d\",\"verification_uri_complete\":\"https://x.example/%s\"}" },
         { K_INTROSPECT, "scope", "{\"active\":true,\"scope\":\"api%s\"}" },
         { K_INTROSPECT, "client_id", "{\"active\":true,\"client_id\":\"C%s\"}" },
         { K_INTROSPECT, "username", "{\"active\":true,\"username\":\"u@x%s\"}" },
@@ -800,8 +872,12 @@ static void hostile_strings(void **st)
     };
     /* ESC (CSI), OSC with BEL, BEL, CR, LF, TAB, DEL, C1 CSI and NEL escaped and raw */
     static const char *const payloads[] = {
-        "\\u001b[31m", "\\u001b]0;pwned\\u0007", "\\u0007", "\\r", "\\n", "\\t", "\\u007f",
-        "\x7f", "\\u009b", "\\u0085", "\xc2\x9b", "\xc2\x85",
+        "\\u001b[31m", "\\u001b]0;pwned\\u0007",
+        "\\u0007",     "\\r",
+        "\\n",         "\\t",
+        "\\u007f",     "\x7f",
+        "\\u009b",     "\\u0085",
+        "\xc2\x9b",    "\xc2\x85",
     };
     char body[512];
     for (size_t i = 0; i < sizeof at / sizeof at[0]; i++) {
@@ -818,27 +894,35 @@ static void hostile_strings(void **st)
         /* the same member with a clean value passes */
         const char *field = "x";
         fill(body, sizeof body, at[i].body, "0");
-        int rc = call_kind(at[i].kind, at[i].kind == K_ERROR ? "400 Bad Request" : "200 OK",
-                           body, &field);
+        int rc = call_kind(at[i].kind, at[i].kind == K_ERROR ? "400 Bad Request" : "200 OK", body,
+                           &field);
         if (rc != (at[i].kind == K_ERROR ? SFO_E_OAUTH : SFO_OK) || field != NULL) {
             fail_msg("%s clean: %s", at[i].member, sfo_errname(rc));
         }
     }
     /* grammar beyond controls */
-    static const struct { enum kind kind; const char *member, *body; } more[] = {
+    static const struct {
+        enum kind kind;
+        const char *member, *body;
+    } more[] = {
         { K_TOKEN, "scope", "{\"access_token\":\"a\",\"scope\":\"api  web\"}" },
         { K_TOKEN, "scope", "{\"access_token\":\"a\",\"scope\":\" api\"}" },
         { K_TOKEN, "scope", "{\"access_token\":\"a\",\"scope\":\"a\\\"b\"}" },
         { K_TOKEN, "access_token", "{\"access_token\":\"\"}" },
         { K_TOKEN, "access_token", "{\"access_token\":\"\\u00e9\"}" },
-        { K_TOKEN, "instance_url", "{\"access_token\":\"a\",\"instance_url\":\"http://x.example\"}" },
-        { K_TOKEN, "instance_url", "{\"access_token\":\"a\",\"instance_url\":\"javascript:alert(1)\"}" },
-        { K_TOKEN, "instance_url", "{\"access_token\":\"a\",\"instance_url\":\"https://x.example/a b\"}" },
+        { K_TOKEN, "instance_url",
+          "{\"access_token\":\"a\",\"instance_url\":\"http://x.example\"}" },
+        { K_TOKEN, "instance_url",
+          "{\"access_token\":\"a\",\"instance_url\":\"javascript:alert(1)\"}" },
+        { K_TOKEN, "instance_url",
+          "{\"access_token\":\"a\",\"instance_url\":\"https://x.example/a b\"}" },
         { K_TOKEN, "token_type", "{\"access_token\":\"a\",\"token_type\":\"Bear er\"}" },
         { K_TOKEN, "issued_at", "{\"access_token\":\"a\",\"issued_at\":\"17x\"}" },
         { K_ERROR, "error", "{\"error\":\"\"}" },
         { K_ERROR, "error_description", "{\"error\":\"e\",\"error_description\":\"a\\\\b\"}" },
-        { K_DEVICE, "verification_uri", "{\"device_code\":\"D\",\"user_code\":\"U\",\"verification_uri\":\"http://x.example/d\"}" },
+        { K_DEVICE, "verification_uri",
+          "{\"device_code\":\"D\",\"user_code\":\"U\",\"verification_uri\":\"http://x.example/"
+          "d\"}" },
     };
     for (size_t i = 0; i < sizeof more / sizeof more[0]; i++) {
         const char *field = NULL;
@@ -850,15 +934,23 @@ static void hostile_strings(void **st)
     }
     /* accepted shapes: a URI token type, an empty scope, an issued_at number */
     const char *field = NULL;
-    assert_int_equal(call_kind(K_TOKEN, "200 OK", "{\"access_token\":\"a\",\"token_type\":"
+    assert_int_equal(call_kind(K_TOKEN, "200 OK",
+                               "{\"access_token\":\"a\",\"token_type\":"
                                "\"urn:x:jwt\",\"scope\":\"\","
-                               "\"issued_at\":1700000000000}", &field), SFO_OK);
+                               "\"issued_at\":1700000000000}",
+                               &field),
+                     SFO_OK);
 }
 
 static void server_numbers(void **st)
 {
     (void)st;
-    static const struct { enum kind kind; const char *member, *body, *num; int want; int64_t v; } cases[] = {
+    static const struct {
+        enum kind kind;
+        const char *member, *body, *num;
+        int want;
+        int64_t v;
+    } cases[] = {
 #define TOKX "{\"access_token\":\"a\",\"expires_in\":%s}"
         { K_TOKEN, "expires_in", TOKX, "0", SFO_OK, 0 },
         { K_TOKEN, "expires_in", TOKX, "3600", SFO_OK, 3600 },
@@ -872,7 +964,9 @@ static void server_numbers(void **st)
         { K_TOKEN, "expires_in", TOKX, "3600.0", SFO_E_JSON_RANGE, 0 },
         { K_TOKEN, "expires_in", TOKX, "36e2", SFO_E_JSON_RANGE, 0 },
         { K_TOKEN, "expires_in", TOKX, "true", SFO_E_JSON_TYPE, 0 },
-#define DEVX "{\"device_code\":\"D\",\"user_code\":\"U\",\"verification_uri\":\"https://x.example/d\",\"interval\":%s}"
+#define DEVX                                                                               \
+    "{\"device_code\":\"D\",\"user_code\":\"U\",\"verification_uri\":\"https://x.example/" \
+    "d\",\"interval\":%s}"
         { K_DEVICE, "interval", DEVX, "1", SFO_OK, 1 },
         { K_DEVICE, "interval", DEVX, "3600", SFO_OK, 3600 },
         { K_DEVICE, "interval", DEVX, "0", SFO_E_JSON_RANGE, 0 },
@@ -880,7 +974,9 @@ static void server_numbers(void **st)
         { K_DEVICE, "interval", DEVX, "-5", SFO_E_JSON_RANGE, 0 },
         { K_DEVICE, "interval", DEVX, "\"5\"", SFO_E_JSON_TYPE, 0 },
         { K_DEVICE, "interval", DEVX, "18446744073709551621", SFO_E_JSON_RANGE, 0 },
-#define DEVE "{\"device_code\":\"D\",\"user_code\":\"U\",\"verification_uri\":\"https://x.example/d\",\"expires_in\":%s}"
+#define DEVE                                                                               \
+    "{\"device_code\":\"D\",\"user_code\":\"U\",\"verification_uri\":\"https://x.example/" \
+    "d\",\"expires_in\":%s}"
         { K_DEVICE, "expires_in", DEVE, "1800", SFO_OK, 1800 },
         { K_DEVICE, "expires_in", DEVE, "-1", SFO_E_JSON_RANGE, 0 },
         { K_DEVICE, "expires_in", DEVE, "9223372036854775807", SFO_E_JSON_RANGE, 0 },
@@ -912,7 +1008,8 @@ static void server_numbers(void **st)
     /* the values land where they belong */
     struct sfo_client c;
     struct sfo_token t;
-    struct script sc[1] = { { 0, resp(0, "200 OK", "", "{\"access_token\":\"a\",\"expires_in\":315360000}") } };
+    struct script sc[1] = { { 0, resp(0, "200 OK", "",
+                                      "{\"access_token\":\"a\",\"expires_in\":315360000}") } };
     RUN(&c, sc);
     c.client_secret = (const uint8_t *)"sec";
     c.client_secret_len = 3;
@@ -978,8 +1075,9 @@ static void revoke_without_client(void **st)
     struct sfo_token t;
     struct script sc[1] = { { 0, k_empty200 } };
     RUN(&c, sc);
-    assert_int_equal(sfo_client_init(&c, &g_port, "https://login.salesforce.com", NULL, g_work,
-                                     sizeof g_work), SFO_OK);
+    assert_int_equal(
+        sfo_client_init(&c, &g_port, "https://login.salesforce.com", NULL, g_work, sizeof g_work),
+        SFO_OK);
     c.client_secret = (const uint8_t *)"sec";
     c.client_secret_len = 3;
     c.basic_auth = true;
@@ -995,8 +1093,9 @@ static void revoke_without_client(void **st)
     strcpy(t.refresh_token, "rt");
     assert_int_equal(sfo_refresh(&c, &t), SFO_E_ARG);
     assert_int_equal(sfo_client_credentials(&c, NULL, &t), SFO_E_ARG);
-    assert_int_equal(sfo_client_init(&c, &g_port, "https://login.salesforce.com", "", g_work,
-                                     sizeof g_work), SFO_E_ARG);
+    assert_int_equal(
+        sfo_client_init(&c, &g_port, "https://login.salesforce.com", "", g_work, sizeof g_work),
+        SFO_E_ARG);
 }
 
 /* A program compiled with other capacities than the library gets SFO_E_ABI
@@ -1016,15 +1115,19 @@ static void abi_mismatch(void **st)
     fputs("#include <stdio.h>\n#include \"sfoauth.h\"\n"
           "int main(void)\n{\n    static uint8_t w[8192];\n    struct sfo_port p = { 0 };\n"
           "    struct sfo_client c;\n"
-          "    int rc = sfo_client_init(&c, &p, \"https://login.salesforce.com\", \"id\", w, sizeof w);\n"
-          "    printf(\"%s\\n\", sfo_errname(rc));\n    return 0;\n}\n", f);
+          "    int rc = sfo_client_init(&c, &p, \"https://login.salesforce.com\", \"id\", w, "
+          "sizeof w);\n"
+          "    printf(\"%s\\n\", sfo_errname(rc));\n    return 0;\n}\n",
+          f);
     fclose(f);
-    snprintf(cmd, sizeof cmd,
-             "cd '%s' && CC=\"${CC:-cc}\" && $CC -std=c11 -I'%s/include' -I'%s/src' -c '%s'/src/*.c && "
-             "$CC -std=c11 -I'%s/include' -o same prog.c *.o && "
-             "$CC -std=c11 -I'%s/include' -DSFO_URL_MAX=512u -o url prog.c *.o && "
-             "$CC -std=c11 -I'%s/include' -DSFO_ERROR_DESC_MAX=1024u -o desc prog.c *.o && "
-             "./same && ./url && ./desc", dir, root, root, root, root, root, root);
+    snprintf(
+        cmd, sizeof cmd,
+        "cd '%s' && CC=\"${CC:-cc}\" && $CC -std=c11 -I'%s/include' -I'%s/src' -c '%s'/src/*.c && "
+        "$CC -std=c11 -I'%s/include' -o same prog.c *.o && "
+        "$CC -std=c11 -I'%s/include' -DSFO_URL_MAX=512u -o url prog.c *.o && "
+        "$CC -std=c11 -I'%s/include' -DSFO_ERROR_DESC_MAX=1024u -o desc prog.c *.o && "
+        "./same && ./url && ./desc",
+        dir, root, root, root, root, root, root);
     FILE *p = popen(cmd, "r");
     assert_non_null(p);
     size_t n = fread(out, 1, sizeof out - 1, p);

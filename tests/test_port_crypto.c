@@ -20,11 +20,11 @@ enum tj_type { TJ_NULL, TJ_BOOL, TJ_NUM, TJ_STR, TJ_ARR, TJ_OBJ };
 
 struct tj {
     enum tj_type type;
-    double num;          /* TJ_NUM, TJ_BOOL (0/1) */
-    char *str;           /* TJ_STR (NUL-terminated), key of an object member */
+    double num; /* TJ_NUM, TJ_BOOL (0/1) */
+    char *str;  /* TJ_STR (NUL-terminated), key of an object member */
     size_t str_len;
-    char *key;           /* member name when inside an object */
-    struct tj *kids;     /* TJ_ARR / TJ_OBJ children */
+    char *key;       /* member name when inside an object */
+    struct tj *kids; /* TJ_ARR / TJ_OBJ children */
     size_t n;
 };
 
@@ -100,7 +100,10 @@ static void value(struct tjp *p, struct tj *v)
         v->type = c == '{' ? TJ_OBJ : TJ_ARR;
         p->i++;
         ws(p);
-        if (p->s[p->i] == close) { p->i++; return; }
+        if (p->s[p->i] == close) {
+            p->i++;
+            return;
+        }
         for (;;) {
             struct tj kid;
             char *key = NULL;
@@ -114,19 +117,29 @@ static void value(struct tjp *p, struct tj *v)
             kid.key = key;
             push(v, &kid);
             ws(p);
-            if (p->s[p->i] == ',') { p->i++; continue; }
-            if (p->s[p->i] == close) { p->i++; return; }
+            if (p->s[p->i] == ',') {
+                p->i++;
+                continue;
+            }
+            if (p->s[p->i] == close) {
+                p->i++;
+                return;
+            }
             die(p, "comma or close expected");
         }
     } else if (c == '"') {
         v->type = TJ_STR;
         v->str = string(p, &v->str_len);
     } else if (strncmp(p->s + p->i, "true", 4) == 0) {
-        v->type = TJ_BOOL; v->num = 1; p->i += 4;
+        v->type = TJ_BOOL;
+        v->num = 1;
+        p->i += 4;
     } else if (strncmp(p->s + p->i, "false", 5) == 0) {
-        v->type = TJ_BOOL; p->i += 5;
+        v->type = TJ_BOOL;
+        p->i += 5;
     } else if (strncmp(p->s + p->i, "null", 4) == 0) {
-        v->type = TJ_NULL; p->i += 4;
+        v->type = TJ_NULL;
+        p->i += 4;
     } else {
         char *end;
         v->type = TJ_NUM;
@@ -146,7 +159,9 @@ static struct tj *tj_parse_file(const char *path)
         fprintf(stderr, "tjson: cannot read %s\n", path);
         abort();
     }
-    p.s = text; p.i = 0; p.n = len;
+    p.s = text;
+    p.i = 0;
+    p.n = len;
     value(&p, v);
     free(text);
     return v;
@@ -187,7 +202,10 @@ static unsigned char *tj_unhex(const char *hex, size_t *len)
     unsigned char *out = malloc(n + 1);
     for (size_t i = 0; i < n; i++) {
         unsigned b;
-        if (sscanf(hex + 2 * i, "%2x", &b) != 1) { fprintf(stderr, "bad hex\n"); abort(); }
+        if (sscanf(hex + 2 * i, "%2x", &b) != 1) {
+            fprintf(stderr, "bad hex\n");
+            abort();
+        }
         out[i] = (unsigned char)b;
     }
     *len = n;
@@ -325,7 +343,8 @@ static void rs256_rfc7515(void **state)
     char *want = t_read_file(vec("jws-rfc7515-a2/signature.hex"), &want_len);
     assert_non_null(input);
     assert_non_null(want);
-    while (want_len > 0 && (want[want_len - 1] == '\n' || want[want_len - 1] == '\r')) want[--want_len] = '\0';
+    while (want_len > 0 && (want[want_len - 1] == '\n' || want[want_len - 1] == '\r'))
+        want[--want_len] = '\0';
     uint8_t d[32];
     char h[2 * SFO_RSA_MAX_SIG + 1];
     struct sfo_iov iov = { input, in_len };
@@ -389,11 +408,17 @@ static void key_refusals(void **state)
     /* a refused load keeps the earlier key */
     assert_int_equal(f->port.rsa_sign(f->port.ctx, d, sig, sizeof sig, &n), SFO_OK);
     static const char garbage[] = "this is not a key at all";
-    assert_int_equal(f->port.key_load(f->port.ctx, (const uint8_t *)garbage, sizeof garbage - 1), SFO_E_KEY);
-    static const char bad_pem[] = "-----BEGIN RSA PRIVATE KEY-----\nMIIB!!!!\n-----END RSA PRIVATE KEY-----\n";
-    assert_int_equal(f->port.key_load(f->port.ctx, (const uint8_t *)bad_pem, sizeof bad_pem - 1), SFO_E_KEY);
-    static const char trunc_pem[] = "-----BEGIN RSA PRIVATE KEY-----\nMIIEowIBAAKCAQEAofgWCuLjybRlzo0tZWJjNiuSfb4p4fAkd/wWJcyQoTbji9k0\n-----END RSA PRIVATE KEY-----\n";
-    assert_int_equal(f->port.key_load(f->port.ctx, (const uint8_t *)trunc_pem, sizeof trunc_pem - 1), SFO_E_KEY);
+    assert_int_equal(f->port.key_load(f->port.ctx, (const uint8_t *)garbage, sizeof garbage - 1),
+                     SFO_E_KEY);
+    static const char bad_pem[] =
+        "-----BEGIN RSA PRIVATE KEY-----\nMIIB!!!!\n-----END RSA PRIVATE KEY-----\n";
+    assert_int_equal(f->port.key_load(f->port.ctx, (const uint8_t *)bad_pem, sizeof bad_pem - 1),
+                     SFO_E_KEY);
+    static const char trunc_pem[] = "-----BEGIN RSA PRIVATE "
+                                    "KEY-----\nMIIEowIBAAKCAQEAofgWCuLjybRlzo0tZWJjNiuSfb4p4fAkd/"
+                                    "wWJcyQoTbji9k0\n-----END RSA PRIVATE KEY-----\n";
+    assert_int_equal(
+        f->port.key_load(f->port.ctx, (const uint8_t *)trunc_pem, sizeof trunc_pem - 1), SFO_E_KEY);
     uint8_t der_garbage[64];
     memset(der_garbage, 0x30, sizeof der_garbage);
     assert_int_equal(f->port.key_load(f->port.ctx, der_garbage, sizeof der_garbage), SFO_E_KEY);
@@ -407,12 +432,15 @@ static void iov_segmenting(void **state)
     assert_int_equal(f->port.random(f->port.ctx, msg, sizeof msg), SFO_OK);
     assert_int_equal(f->port.random(f->port.ctx, key, sizeof key), SFO_OK);
     struct sfo_iov whole = { msg, sizeof msg };
-    static const size_t cuts[][4] = { { 0, 1, 64, 3000 }, { 63, 64, 65, 3000 },
-                                      { 1000, 1000, 2999, 3000 }, { 0, 0, 0, 3000 } };
+    static const size_t cuts[][4] = {
+        { 0, 1, 64, 3000 }, { 63, 64, 65, 3000 }, { 1000, 1000, 2999, 3000 }, { 0, 0, 0, 3000 }
+    };
     for (int mode = 0; mode < 2; mode++) {
         size_t klen = mode ? sizeof key : 0;
-        if (mode) assert_int_equal(f->port.hmac_sha256(f->port.ctx, key, klen, &whole, 1, one), SFO_OK);
-        else assert_int_equal(f->port.sha256(f->port.ctx, &whole, 1, one), SFO_OK);
+        if (mode)
+            assert_int_equal(f->port.hmac_sha256(f->port.ctx, key, klen, &whole, 1, one), SFO_OK);
+        else
+            assert_int_equal(f->port.sha256(f->port.ctx, &whole, 1, one), SFO_OK);
         for (size_t c = 0; c < sizeof cuts / sizeof cuts[0]; c++) {
             struct sfo_iov v[5];
             size_t prev = 0;
@@ -421,9 +449,12 @@ static void iov_segmenting(void **state)
                 v[i].len = cuts[c][i] - prev;
                 prev = cuts[c][i];
             }
-            v[4].ptr = NULL; v[4].len = 0;
-            if (mode) assert_int_equal(f->port.hmac_sha256(f->port.ctx, key, klen, v, 5, seg), SFO_OK);
-            else assert_int_equal(f->port.sha256(f->port.ctx, v, 5, seg), SFO_OK);
+            v[4].ptr = NULL;
+            v[4].len = 0;
+            if (mode)
+                assert_int_equal(f->port.hmac_sha256(f->port.ctx, key, klen, v, 5, seg), SFO_OK);
+            else
+                assert_int_equal(f->port.sha256(f->port.ctx, v, 5, seg), SFO_OK);
             assert_memory_equal(one, seg, 32);
         }
     }

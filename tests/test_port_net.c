@@ -40,7 +40,8 @@ static void log_cb(void *ctx, int level, const char *msg, const char *detail, si
 static int setup(void **state)
 {
     struct fx *f = calloc(1, sizeof *f);
-    struct sfo_posix_config cfg = { .ca_source = SFO_CA_SALESFORCE, .log = log_cb,
+    struct sfo_posix_config cfg = { .ca_source = SFO_CA_SALESFORCE,
+                                    .log = log_cb,
                                     .log_level = SFO_LOG_INFO };
     if (f == NULL) return -1;
     cfg.log_ctx = f;
@@ -91,7 +92,10 @@ static int listener(const char *addr, int backlog, uint16_t *port)
     return fd;
 }
 
-static int64_t in_ms(struct fx *f, int64_t ms) { return f->port.mono_ms(f->port.ctx) + ms; }
+static int64_t in_ms(struct fx *f, int64_t ms)
+{
+    return f->port.mono_ms(f->port.ctx) + ms;
+}
 
 static void round_trip(struct fx *f, const char *listen_addr, const char *host)
 {
@@ -131,9 +135,18 @@ static void round_trip(struct fx *f, const char *listen_addr, const char *host)
     assert_true(f->logged_connect > 0);
 }
 
-static void connect_ipv4(void **state) { round_trip(*state, "127.0.0.1", "127.0.0.1"); }
-static void connect_localhost(void **state) { round_trip(*state, "127.0.0.1", "localhost"); }
-static void connect_ipv6(void **state) { round_trip(*state, "::1", "::1"); }
+static void connect_ipv4(void **state)
+{
+    round_trip(*state, "127.0.0.1", "127.0.0.1");
+}
+static void connect_localhost(void **state)
+{
+    round_trip(*state, "127.0.0.1", "localhost");
+}
+static void connect_ipv6(void **state)
+{
+    round_trip(*state, "::1", "::1");
+}
 
 static void refused(void **state)
 {
@@ -246,8 +259,8 @@ static void dns_failure(void **state)
         struct sfo_posix_config cfg = { .ca_source = SFO_CA_SALESFORCE };
         struct sfo_transport t;
         if (sfo_posix_port_init(&pp, &cfg, &port) != SFO_OK) _exit(2);
-        int rc = port.connect(port.ctx, "sfoauth-test.invalid", 443,
-                              port.mono_ms(port.ctx) + 5000, &t);
+        int rc =
+            port.connect(port.ctx, "sfoauth-test.invalid", 443, port.mono_ms(port.ctx) + 5000, &t);
         sfo_posix_port_deinit(&pp);
         if (rc != SFO_E_DNS) fprintf(stderr, "dns: got %s\n", sfo_errname(rc));
         _exit(rc == SFO_E_DNS ? 0 : 1);

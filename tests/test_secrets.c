@@ -123,15 +123,13 @@ static void scan(const char *flow, const char *where, const void *buf, size_t le
 #define STACK_SCAN 65536u
 static bool g_stack_scan;
 
-__attribute__((noinline, no_sanitize_address))
-static void stack_clear(void)
+__attribute__((noinline, no_sanitize_address)) static void stack_clear(void)
 {
     volatile uint8_t *p = (volatile uint8_t *)((uintptr_t)__builtin_frame_address(0) - STACK_SCAN);
     for (size_t i = 0; i < STACK_SCAN - 256u; i++) p[i] = 0;
 }
 
-__attribute__((noinline, no_sanitize_address))
-static void stack_scan(const char *flow)
+__attribute__((noinline, no_sanitize_address)) static void stack_scan(const char *flow)
 {
     const volatile uint8_t *p =
         (const volatile uint8_t *)((uintptr_t)__builtin_frame_address(0) - STACK_SCAN);
@@ -142,8 +140,8 @@ static void stack_scan(const char *flow)
             size_t k = 0;
             while (k < n && p[j + k] == g_sec[i].p[k]) k++;
             if (k == n) {
-                fprintf(stderr, "%s: %s found on the stack, %zu bytes below the caller\n",
-                        flow, g_sec[i].name, STACK_SCAN - j);
+                fprintf(stderr, "%s: %s found on the stack, %zu bytes below the caller\n", flow,
+                        g_sec[i].name, STACK_SCAN - j);
                 fail();
             }
         }
@@ -164,8 +162,7 @@ static void scan_all(const char *flow)
     if (g_e.pp.b.ssl.in_buf != NULL)
         scan(flow, "TLS input record buffer", g_e.pp.b.ssl.in_buf, MBEDTLS_SSL_IN_BUFFER_LEN);
     if (g_e.pp.b.ssl.out_buf != NULL)
-        scan(flow, "TLS output record buffer", g_e.pp.b.ssl.out_buf,
-             MBEDTLS_SSL_OUT_BUFFER_LEN);
+        scan(flow, "TLS output record buffer", g_e.pp.b.ssl.out_buf, MBEDTLS_SSL_OUT_BUFFER_LEN);
 #endif
 }
 
@@ -207,7 +204,10 @@ static void key_secrets(void)
     char *save = NULL, *tok = strtok_r(line, " \n", &save);
     for (int i = 0; i < 3 && tok != NULL; i++, tok = strtok_r(NULL, " \n", &save)) {
         uint8_t be[600], le[600];
-        if (strlen(tok) % 2) { memmove(tok + 1, tok, strlen(tok) + 1); tok[0] = '0'; }
+        if (strlen(tok) % 2) {
+            memmove(tok + 1, tok, strlen(tok) + 1);
+            tok[0] = '0';
+        }
         size_t n = unhex(tok, be, sizeof be);
         assert_true(n >= 64);
         for (size_t j = 0; j < n; j++) le[j] = be[n - 1 - j];
@@ -271,13 +271,14 @@ static void cut_after(unsigned bytes, int code)
     fp_fault(&g_f, FP_RECV, bytes, code);
 }
 
-#define RC(call, want) do { \
-        int rc_ = (call); \
-        if (rc_ != (want)) { \
+#define RC(call, want)                                                               \
+    do {                                                                             \
+        int rc_ = (call);                                                            \
+        if (rc_ != (want)) {                                                         \
             fprintf(stderr, "line %d: rc %s, want %s\n", __LINE__, sfo_errname(rc_), \
-                    sfo_errname(want)); \
-        } \
-        assert_int_equal(rc_, (want)); \
+                    sfo_errname(want));                                              \
+        }                                                                            \
+        assert_int_equal(rc_, (want));                                               \
     } while (0)
 
 /* ---- library flows ---------------------------------------------------------------- */
@@ -288,7 +289,8 @@ static void t_jwt(void **state)
     size_t base = g_nsec;
     struct sfo_client c;
     struct sfo_token t;
-    struct sfo_jwt j = { .username = FE_JWT_USER, .key = (const uint8_t *)g_key,
+    struct sfo_jwt j = { .username = FE_JWT_USER,
+                         .key = (const uint8_t *)g_key,
                          .key_len = g_key_len };
     client(&c, &g_e.port, FE_JWT_ID, FE_JWT_SECRET);
     RC(sfo_jwt_bearer(&c, &j, &t), SFO_OK);
@@ -451,16 +453,16 @@ static void t_device(void **state)
     RC(sfo_device_start(&c, "api refresh_token", &d), SFO_OK);
     sec_add_s("device code", d.device_code);
     scan_all("device start");
-    assert_int_equal(fe_post(&g_e, "/test/device/approve",
-                             t_path("user_code=%s", d.user_code)), 200);
+    assert_int_equal(fe_post(&g_e, "/test/device/approve", t_path("user_code=%s", d.user_code)),
+                     200);
     RC(sfo_device_poll(&c, &d, 10, &t), SFO_OK);
     token_secrets("device", &t);
     scan_token("device ok", &t);
     /* denied */
     RC(sfo_device_start(&c, "api", &d), SFO_OK);
     sec_add_s("device code", d.device_code);
-    assert_int_equal(fe_post(&g_e, "/test/device/approve",
-                             t_path("user_code=%s&deny=1", d.user_code)), 200);
+    assert_int_equal(
+        fe_post(&g_e, "/test/device/approve", t_path("user_code=%s&deny=1", d.user_code)), 200);
     RC(sfo_device_poll(&c, &d, 10, &t), SFO_E_OAUTH);
     scan_token("device denied", &t);
     /* start cut: the device code must not stay behind */
@@ -498,8 +500,7 @@ static void t_revoke_introspect_userinfo(void **state)
         scan_all("introspect ok");
         RC(sfo_userinfo(&c, at, ui, sizeof ui, &n, &e), SFO_OK);
         scan_all("userinfo ok");
-        RC(sfo_userinfo(&c, "00Dbogus!tokentokentoken", ui, sizeof ui, &n, &e),
-           SFO_E_HTTP_STATUS);
+        RC(sfo_userinfo(&c, "00Dbogus!tokentokentoken", ui, sizeof ui, &n, &e), SFO_E_HTTP_STATUS);
         scan_all("userinfo refused");
         client(&c, &g_f.port, FE_CC_ID, FE_CC_SECRET);
         c.basic_auth = basic != 0;
@@ -527,7 +528,7 @@ static void t_scanner_works(void **state)
     uint8_t buf[300];
     memset(buf, 'x', sizeof buf);
     const char *s = FE_CC_SECRET;
-    memcpy(buf + 123, s + 5, strlen(s) - 5);   /* a partial copy */
+    memcpy(buf + 123, s + 5, strlen(s) - 5); /* a partial copy */
     bool found = false;
     for (size_t i = 0; i < g_nsec; i++)
         found |= memmem(buf, sizeof buf, g_sec[i].p, g_sec[i].n) != NULL;
@@ -579,12 +580,11 @@ static void t_port_key_storage(void **state)
     RC(sfo_posix_port_init(&g_e.pp, &pc, &g_e.port), SFO_OK);
 }
 
-
 /* ==================================================================== CLI */
 
-#define CLI_ID "3MVG9sfoauth.Demo.Connected.App.Consumer.Key"
-#define CLI_SECRET "5A1F0C7E9B3D2A4C6E8F0A1B3C5D7E9F1A3B5C7D9E1F3A5B7C9D1E3F5A7B9C1D"
-#define CLI_USER "demo@example.com"
+#define CLI_ID       "3MVG9sfoauth.Demo.Connected.App.Consumer.Key"
+#define CLI_SECRET   "5A1F0C7E9B3D2A4C6E8F0A1B3C5D7E9F1A3B5C7D9E1F3A5B7C9D1E3F5A7B9C1D"
+#define CLI_USER     "demo@example.com"
 #define CLI_PASSWORD "pw-SECRET-31415926535"
 
 static struct t_server g_cs;
@@ -616,13 +616,14 @@ static int sh(const char *fmt, ...)
     return WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
 }
 
-#define RUN(want, ...) do { \
-        int rc_ = sh(__VA_ARGS__); \
-        if (rc_ != (want)) { \
-            fprintf(stderr, "exit %d (want %d)\nstdout: %s\nstderr: %s\n", rc_, (want), \
-                    g_out, g_err); \
-        } \
-        assert_int_equal(rc_, (want)); \
+#define RUN(want, ...)                                                                         \
+    do {                                                                                       \
+        int rc_ = sh(__VA_ARGS__);                                                             \
+        if (rc_ != (want)) {                                                                   \
+            fprintf(stderr, "exit %d (want %d)\nstdout: %s\nstderr: %s\n", rc_, (want), g_out, \
+                    g_err);                                                                    \
+        }                                                                                      \
+        assert_int_equal(rc_, (want));                                                         \
     } while (0)
 
 /* Fail when a secret is in text; `allowed` (may be NULL) lists result
@@ -634,8 +635,7 @@ static void no_secret(const char *what, const char *text, const char *const *all
         if (hit == NULL) continue;
         bool ok = false;
         for (const char *const *a = allowed; a != NULL && *a != NULL && !ok; a++)
-            ok = memmem(*a, strlen(*a), g_sec[i].p, g_sec[i].n) != NULL &&
-                 strstr(text, *a) != NULL;
+            ok = memmem(*a, strlen(*a), g_sec[i].p, g_sec[i].n) != NULL && strstr(text, *a) != NULL;
         if (!ok) {
             fprintf(stderr, "%s: %s in the output:\n%s\n", what, g_sec[i].name, text);
             fail();
@@ -671,7 +671,7 @@ static void check_run(const char *what)
     char *it = member(g_out, "id_token");
     const char *allowed[] = { at, rt, it, NULL };
     no_secret(what, g_err, NULL);
-    sec_add_s("cli access token", at);   /* never on stderr, now or later */
+    sec_add_s("cli access token", at); /* never on stderr, now or later */
     sec_add_s("cli refresh token", rt);
     sec_add_s("cli id token", it);
     no_secret(what, g_err, NULL);
@@ -691,8 +691,7 @@ static void no_verifier(const char *text, const char *challenge)
         while (isalnum((unsigned char)p[n]) || p[n] == '-' || p[n] == '_') n++;
         if (n >= 43 && n <= 128) {
             char ch[SFO_CHALLENGE_LEN + 1];
-            if (sfo_pkce_challenge(&g_e.port, p, n, ch) == SFO_OK &&
-                strcmp(ch, challenge) == 0) {
+            if (sfo_pkce_challenge(&g_e.port, p, n, ch) == SFO_OK && strcmp(ch, challenge) == 0) {
                 fprintf(stderr, "PKCE verifier in the output: %.*s\n", (int)n, p);
                 fail();
             }
@@ -731,7 +730,8 @@ static int cli_up(void **state)
                      "#!/bin/sh\ncurl -s --cacert \"$CA\" -D \"$T/hdr\" -o /dev/null \"$1\"\n"
                      "sed -n 's/^[Ll]ocation: //p' \"$T/hdr\" | tr -d '\\r' > \"$T/loc\"\n"
                      "curl -s -o /dev/null \"$(cat \"$T/loc\")\" >/dev/null 2>&1\n",
-                     0700) != 0) return -1;
+                     0700) != 0)
+        return -1;
     g_cli_base = g_nsec;
     sec_add_s("cli secret", CLI_SECRET);
     basic_secrets(CLI_ID, CLI_SECRET);
@@ -775,8 +775,10 @@ static void t_cli_jwt_cc_token(void **state)
         RUN(0, "cat \"$SEC\" | $B client-credentials -v --client-secret-file - --cacert \"$CA\" %s",
             basic ? "--basic-auth" : "");
         check_run("client-credentials stdin");
-        RUN(7, "echo wrong-secret-value | $B client-credentials -v --client-secret-file - "
-               "--cacert \"$CA\" %s", basic ? "--basic-auth" : "");
+        RUN(7,
+            "echo wrong-secret-value | $B client-credentials -v --client-secret-file - "
+            "--cacert \"$CA\" %s",
+            basic ? "--basic-auth" : "");
         check_run("client-credentials refused");
     }
     RUN(7, "echo '" CLI_PASSWORD "' | $B password -v --password-file - "
@@ -824,9 +826,11 @@ static void t_cli_login_code_refresh(void **state)
            "< \"$T/rt\" --field access_token");
     no_secret("refresh --field", g_err, NULL);
     /* code: a pasted callback URL from a fresh authorize */
-    RUN(0, "%s -D - -o /dev/null \"$URL/services/oauth2/authorize?response_type=code&"
-           "client_id=" CLI_ID "&redirect_uri=http://localhost:1717/OauthRedirect\" | "
-           "sed -n 's/^[Ll]ocation: //p' | tr -d '\\r' > \"$T/cb\"", g_curl);
+    RUN(0,
+        "%s -D - -o /dev/null \"$URL/services/oauth2/authorize?response_type=code&"
+        "client_id=" CLI_ID "&redirect_uri=http://localhost:1717/OauthRedirect\" | "
+        "sed -n 's/^[Ll]ocation: //p' | tr -d '\\r' > \"$T/cb\"",
+        g_curl);
     char *cb = t_read_file(t_path("%s/cb", g_tmp), NULL);
     assert_non_null(cb);
     c = strstr(cb, "code=");
@@ -875,7 +879,8 @@ static void check_process(const char *pidfile)
     char *cmdline = t_read_file(t_path("/proc/%s/cmdline", pid), &n);
     assert_non_null(cmdline);
     assert_true(n > 0);
-    for (size_t i = 0; i + 1 < n; i++) if (cmdline[i] == '\0') cmdline[i] = ' ';
+    for (size_t i = 0; i + 1 < n; i++)
+        if (cmdline[i] == '\0') cmdline[i] = ' ';
     assert_non_null(strstr(cmdline, "sfoauth"));
     no_secret("command line", cmdline, NULL);
     char *limits = NULL;
@@ -909,11 +914,13 @@ static void t_cli_running_process(void **state)
        "> \"$T/dev.out\" 2> \"$T/dev.err\" & echo $! > \"$T/pid\"; wait)"
        " >/dev/null 2>&1 &");
     check_process(t_path("%s/pid", g_tmp));
-    RUN(0, "i=0; while [ $i -lt 100 ]; do c=$(sed -n 's/.*enter the code //p' \"$T/dev.err\"); "
-           "[ -n \"$c\" ] && break; sleep 0.1; i=$((i+1)); done; "
-           "%s -d user_code=$c -d username=" CLI_USER " \"$URL/test/device/approve\" "
-           ">/dev/null; while kill -0 $(cat \"$T/pid\") 2>/dev/null; do sleep 0.1; done; "
-           "cat \"$T/dev.out\"; cat \"$T/dev.err\" >&2", g_curl);
+    RUN(0,
+        "i=0; while [ $i -lt 100 ]; do c=$(sed -n 's/.*enter the code //p' \"$T/dev.err\"); "
+        "[ -n \"$c\" ] && break; sleep 0.1; i=$((i+1)); done; "
+        "%s -d user_code=$c -d username=" CLI_USER " \"$URL/test/device/approve\" "
+        ">/dev/null; while kill -0 $(cat \"$T/pid\") 2>/dev/null; do sleep 0.1; done; "
+        "cat \"$T/dev.out\"; cat \"$T/dev.err\" >&2",
+        g_curl);
     check_run("device");
     assert_non_null(strstr(g_out, "\"access_token\""));
     /* login: waiting for the browser that never comes */
@@ -931,8 +938,8 @@ static int up(void **state)
     (void)state;
     const char *vg = getenv("SFO_VALGRIND");
     const char *ss = getenv("SFO_STACK_SCAN");
-    g_stack_scan = (vg == NULL || vg[0] == '\0' || strcmp(vg, "0") == 0) && ss != NULL &&
-                   strcmp(ss, "1") == 0;
+    g_stack_scan =
+        (vg == NULL || vg[0] == '\0' || strcmp(vg, "0") == 0) && ss != NULL && strcmp(ss, "1") == 0;
     if (fe_up(&g_e, "test_secrets") != 0) return -1;
     fp_init(&g_f, &g_e.port);
     g_key = t_read_file(t_path("%s/client.key", t_pki()), &g_key_len);

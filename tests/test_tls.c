@@ -84,7 +84,10 @@ static void start_server(struct t_server *s, const char *cert, const char *key)
     g_srv = s;
 }
 
-static int64_t in_ms(struct fx *f, int64_t ms) { return f->port.mono_ms(f->port.ctx) + ms; }
+static int64_t in_ms(struct fx *f, int64_t ms)
+{
+    return f->port.mono_ms(f->port.ctx) + ms;
+}
 
 /* Connect to the server and run the handshake for host; returns its result. */
 static int handshake(struct fx *f, const struct t_server *s, const char *host,
@@ -168,11 +171,26 @@ static void one_reject(struct fx *f, const char *cert, const char *key, const ch
     stop_server(&s);
 }
 
-static void expired(void **state) { one_reject(*state, "expired.pem", "expired.key", "localhost", SFO_E_TLS_EXPIRED); }
-static void not_yet_valid(void **state) { one_reject(*state, "notyet.pem", "notyet.key", "localhost", SFO_E_TLS_NOT_YET_VALID); }
-static void wrong_host(void **state) { one_reject(*state, "wronghost.pem", "wronghost.key", "localhost", SFO_E_TLS_HOSTNAME); }
-static void self_signed(void **state) { one_reject(*state, "selfsigned.pem", "selfsigned.key", "localhost", SFO_E_TLS_UNTRUSTED); }
-static void unknown_ca(void **state) { one_reject(*state, "unknownca.pem", "unknownca.key", "localhost", SFO_E_TLS_UNTRUSTED); }
+static void expired(void **state)
+{
+    one_reject(*state, "expired.pem", "expired.key", "localhost", SFO_E_TLS_EXPIRED);
+}
+static void not_yet_valid(void **state)
+{
+    one_reject(*state, "notyet.pem", "notyet.key", "localhost", SFO_E_TLS_NOT_YET_VALID);
+}
+static void wrong_host(void **state)
+{
+    one_reject(*state, "wronghost.pem", "wronghost.key", "localhost", SFO_E_TLS_HOSTNAME);
+}
+static void self_signed(void **state)
+{
+    one_reject(*state, "selfsigned.pem", "selfsigned.key", "localhost", SFO_E_TLS_UNTRUSTED);
+}
+static void unknown_ca(void **state)
+{
+    one_reject(*state, "unknownca.pem", "unknownca.key", "localhost", SFO_E_TLS_UNTRUSTED);
+}
 
 static void ip_host_without_ip_san(void **state)
 {
@@ -254,7 +272,8 @@ static void anchors_failures(void **state)
     assert_int_equal(port_init(g, &cfg), SFO_E_TLS_CA);
     sfo_posix_port_deinit(&g->pp);
     static const char junk[] = "no certificates here\n";
-    struct sfo_posix_config mem = { .ca_source = SFO_CA_PEM, .ca_pem = (const uint8_t *)junk,
+    struct sfo_posix_config mem = { .ca_source = SFO_CA_PEM,
+                                    .ca_pem = (const uint8_t *)junk,
                                     .ca_pem_len = sizeof junk - 1 };
     assert_int_equal(port_init(g, &mem), SFO_E_TLS_CA);
     sfo_posix_port_deinit(&g->pp);

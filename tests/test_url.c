@@ -31,12 +31,14 @@ static void pct_vectors(void **state)
         const char *in = vj_str(e, "input", &il);
         const char *mode = vj_str(e, "mode", NULL);
         const char *result = vj_str(e, "result", NULL);
-        const char *hex = vj_str(e, strcmp(result, "implementation_defined") == 0
-                                       ? "expected_hex_if_accepted" : "expected_hex", NULL);
+        const char *hex =
+            vj_str(e,
+                   strcmp(result, "implementation_defined") == 0 ? "expected_hex_if_accepted"
+                                                                 : "expected_hex",
+                   NULL);
 
         for (int m = 0; m < 2; m++) {
-            if (strcmp(mode, "both") != 0 && strcmp(mode, m ? "form" : "component") != 0)
-                continue;
+            if (strcmp(mode, "both") != 0 && strcmp(mode, m ? "form" : "component") != 0) continue;
             char out[256];
             runs++;
             int r = sfo_pct_decode(in, il, m ? SFO_PCT_FORM : SFO_PCT_PATH, out, sizeof out, &ol);
@@ -51,7 +53,8 @@ static void pct_vectors(void **state)
             assert_memory_equal(out, want, wl);
             assert_int_equal(out[wl], '\0');
             /* exact fit and one short */
-            assert_int_equal(sfo_pct_decode(in, il, (enum sfo_pct_mode)m, out, wl + 1, &ol), SFO_OK);
+            assert_int_equal(sfo_pct_decode(in, il, (enum sfo_pct_mode)m, out, wl + 1, &ol),
+                             SFO_OK);
             if (wl > 0) {
                 if (sfo_pct_decode(in, il, (enum sfo_pct_mode)m, out, wl, &ol) != SFO_E_TOO_LONG)
                     fail_msg("%s: one-short capacity not refused", id);
@@ -191,7 +194,10 @@ static void url_bad(void **state)
 {
     (void)state;
     struct sfo_url u;
-    static const struct { const char *s; int err; } cases[] = {
+    static const struct {
+        const char *s;
+        int err;
+    } cases[] = {
         { "ftp://example.com/", SFO_E_URL_SCHEME },
         { "file:///etc/passwd", SFO_E_URL_SCHEME },
         { "httpx://h/", SFO_E_URL_SCHEME },
@@ -279,8 +285,8 @@ static void salesforce_callback(void **state)
     span_eq(u.host, u.host_len, "login.salesforce.com");
     span_eq(u.path, u.path_len, "/oauth2/callback");
     assert_int_equal(sfo_query_get(u.query, u.query_len, "code", code, sizeof code, &cl), SFO_OK);
-    assert_string_equal(code,
-        "aPrx0jWjRo8KRXs42SX1Q7A5ckVG0kWRSDd3hhRfLqgV5b7WbH9w6iqb5XmP7U0IjmfXgDJAmg==");
+    assert_string_equal(
+        code, "aPrx0jWjRo8KRXs42SX1Q7A5ckVG0kWRSDd3hhRfLqgV5b7WbH9w6iqb5XmP7U0IjmfXgDJAmg==");
     assert_int_equal(cl, strlen(code));
     assert_int_equal(code[cl - 1], '=');
     assert_int_equal(code[cl - 2], '=');
@@ -368,8 +374,11 @@ static void query_iterate(void **state)
     (void)state;
     static const char body[] = "&grant_type=authorization_code&&code=a%3D&empty=&bare&=v&";
     static const char *const want[][2] = {
-        { "grant_type", "authorization_code" }, { "code", "a%3D" }, { "empty", "" },
-        { "bare", "" }, { "", "v" },
+        { "grant_type", "authorization_code" },
+        { "code", "a%3D" },
+        { "empty", "" },
+        { "bare", "" },
+        { "", "v" },
     };
     size_t pos = 0, nl, vl, i = 0;
     const char *np, *vp;

@@ -36,17 +36,17 @@
 #define MAC_CSR_CMD    0xa4u
 #define MAC_CSR_DATA   0xa8u
 
-#define BYTE_TEST_VALUE  0x87654321u
-#define HW_CFG_SRST      0x00000001u
-#define PMT_CTRL_READY   0x00000001u
-#define TX_CFG_TX_ON     0x00000002u
-#define RX_DP_FFWD       0x80000000u
-#define CSR_BUSY         0x80000000u
-#define CSR_READ         0x40000000u
-#define RXS_ERROR        0x00008000u /* error summary */
-#define RXS_LEN(s)       (((s) >> 16) & 0x3fffu)
-#define TXA_FIRST        0x00002000u
-#define TXA_LAST         0x00001000u
+#define BYTE_TEST_VALUE 0x87654321u
+#define HW_CFG_SRST     0x00000001u
+#define PMT_CTRL_READY  0x00000001u
+#define TX_CFG_TX_ON    0x00000002u
+#define RX_DP_FFWD      0x80000000u
+#define CSR_BUSY        0x80000000u
+#define CSR_READ        0x40000000u
+#define RXS_ERROR       0x00008000u /* error summary */
+#define RXS_LEN(s)      (((s) >> 16) & 0x3fffu)
+#define TXA_FIRST       0x00002000u
+#define TXA_LAST        0x00001000u
 
 /* MAC registers (indices through MAC_CSR_CMD). */
 #define MAC_CR       1u
@@ -62,16 +62,16 @@
 #define PHY_ADDR     1u
 
 /* PHY registers. */
-#define PHY_BCR        0u
-#define PHY_BSR        1u
-#define PHY_BCR_RESET  0x8000u
-#define PHY_BCR_ANEG   0x1000u
-#define PHY_BCR_RANEG  0x0200u
-#define PHY_BSR_LINK   0x0004u
+#define PHY_BCR       0u
+#define PHY_BSR       1u
+#define PHY_BCR_RESET 0x8000u
+#define PHY_BCR_ANEG  0x1000u
+#define PHY_BCR_RANEG 0x0200u
+#define PHY_BSR_LINK  0x0004u
 
 /* Bounded busy-waits: register polls before giving up. */
-#define SPIN_LIMIT 100000u
-#define ETH_FRAME_MAX 1518u
+#define SPIN_LIMIT      100000u
+#define ETH_FRAME_MAX   1518u
 #define LINK_POLL_EVERY 256u
 
 static volatile uint32_t *reg(const struct sfo_lan9118 *d, uint32_t off)
@@ -79,8 +79,14 @@ static volatile uint32_t *reg(const struct sfo_lan9118 *d, uint32_t off)
     return (volatile uint32_t *)(d->base + off);
 }
 
-static uint32_t rd(const struct sfo_lan9118 *d, uint32_t off) { return *reg(d, off); }
-static void wr(const struct sfo_lan9118 *d, uint32_t off, uint32_t v) { *reg(d, off) = v; }
+static uint32_t rd(const struct sfo_lan9118 *d, uint32_t off)
+{
+    return *reg(d, off);
+}
+static void wr(const struct sfo_lan9118 *d, uint32_t off, uint32_t v)
+{
+    *reg(d, off) = v;
+}
 
 /* Wait until (register & mask) == want; 0 on success, -1 after SPIN_LIMIT polls. */
 static int spin(const struct sfo_lan9118 *d, uint32_t off, uint32_t mask, uint32_t want)
@@ -110,8 +116,7 @@ static void mac_wr(const struct sfo_lan9118 *d, uint32_t idx, uint32_t v)
 static uint32_t phy_rd(const struct sfo_lan9118 *d, uint32_t r)
 {
     mac_wr(d, MAC_MII_ACC, (PHY_ADDR << 11) | (r << 6) | MII_BUSY);
-    for (uint32_t i = 0; i < SPIN_LIMIT && (mac_rd(d, MAC_MII_ACC) & MII_BUSY); i++) {
-    }
+    for (uint32_t i = 0; i < SPIN_LIMIT && (mac_rd(d, MAC_MII_ACC) & MII_BUSY); i++) {}
     return mac_rd(d, MAC_MII_DATA) & 0xffffu;
 }
 
@@ -119,8 +124,7 @@ static void phy_wr(const struct sfo_lan9118 *d, uint32_t r, uint32_t v)
 {
     mac_wr(d, MAC_MII_DATA, v);
     mac_wr(d, MAC_MII_ACC, (PHY_ADDR << 11) | (r << 6) | MII_WRITE | MII_BUSY);
-    for (uint32_t i = 0; i < SPIN_LIMIT && (mac_rd(d, MAC_MII_ACC) & MII_BUSY); i++) {
-    }
+    for (uint32_t i = 0; i < SPIN_LIMIT && (mac_rd(d, MAC_MII_ACC) & MII_BUSY); i++) {}
 }
 
 /* A usable station address: not all-zero, not multicast/broadcast. */
@@ -133,8 +137,9 @@ static int mac_valid(const uint8_t m[6])
 static int setup_mac(struct sfo_lan9118 *d)
 {
     if (mac_valid(d->mac)) {
-        mac_wr(d, MAC_ADDRL, (uint32_t)d->mac[0] | (uint32_t)d->mac[1] << 8 |
-                                 (uint32_t)d->mac[2] << 16 | (uint32_t)d->mac[3] << 24);
+        mac_wr(d, MAC_ADDRL,
+               (uint32_t)d->mac[0] | (uint32_t)d->mac[1] << 8 | (uint32_t)d->mac[2] << 16 |
+                   (uint32_t)d->mac[3] << 24);
         mac_wr(d, MAC_ADDRH, (uint32_t)d->mac[4] | (uint32_t)d->mac[5] << 8);
         return 0;
     }
@@ -155,10 +160,9 @@ static int hw_init(struct sfo_lan9118 *d)
     wr(d, INT_EN, 0); /* polled */
     if (setup_mac(d) != 0) return -1;
     phy_wr(d, PHY_BCR, PHY_BCR_RESET);
-    for (uint32_t i = 0; i < SPIN_LIMIT && (phy_rd(d, PHY_BCR) & PHY_BCR_RESET); i++) {
-    }
+    for (uint32_t i = 0; i < SPIN_LIMIT && (phy_rd(d, PHY_BCR) & PHY_BCR_RESET); i++) {}
     phy_wr(d, PHY_BCR, PHY_BCR_ANEG | PHY_BCR_RANEG);
-    wr(d, RX_CFG, 0);            /* no data offset, no end padding */
+    wr(d, RX_CFG, 0); /* no data offset, no end padding */
     wr(d, TX_CFG, TX_CFG_TX_ON);
     mac_wr(d, MAC_CR, MAC_CR_FDPX | MAC_CR_TXEN | MAC_CR_RXEN);
     return 0;

@@ -25,7 +25,7 @@ struct sfo_lan9118 {
     uint32_t rx_dropped; /* frames dropped (error status, no pbuf, input refused) */
     uint32_t tx_frames;
     uint32_t tx_dropped;
-    uint32_t polls;      /* poll passes (the link is checked every 256th) */
+    uint32_t polls; /* poll passes (the link is checked every 256th) */
 };
 
 /*

@@ -22,72 +22,74 @@
 #ifndef SFO_LWIPOPTS_H
 #define SFO_LWIPOPTS_H
 
-#define NO_SYS                  1
-#define SYS_LIGHTWEIGHT_PROT    0
-#define LWIP_SOCKET             0
-#define LWIP_NETCONN            0
-#define LWIP_NETIF_API          0
+#define NO_SYS               1
+#define SYS_LIGHTWEIGHT_PROT 0
+#define LWIP_SOCKET          0
+#define LWIP_NETCONN         0
+#define LWIP_NETIF_API       0
 
-#define LWIP_IPV4               1
-#define LWIP_IPV6               0
-#define LWIP_ARP                1
-#define LWIP_ETHERNET           1
-#define LWIP_ICMP               1
-#define LWIP_RAW                0
-#define LWIP_UDP                1
-#define LWIP_TCP                1
-#define LWIP_IGMP               0
+#define LWIP_IPV4     1
+#define LWIP_IPV6     0
+#define LWIP_ARP      1
+#define LWIP_ETHERNET 1
+#define LWIP_ICMP     1
+#define LWIP_RAW      0
+#define LWIP_UDP      1
+#define LWIP_TCP      1
+#define LWIP_IGMP     0
 #ifndef LWIP_DHCP
-#define LWIP_DHCP               0   /* static addressing; -DLWIP_DHCP=1 for DHCP */
+#define LWIP_DHCP 0 /* static addressing; -DLWIP_DHCP=1 for DHCP */
 #endif
-#define LWIP_AUTOIP             0
-#define LWIP_SINGLE_NETIF       1
-#define LWIP_HAVE_LOOPIF        0
-#define LWIP_NETIF_LOOPBACK     0
-#define IP_REASSEMBLY           0   /* TCP never needs it (MSS fits the MTU) */
-#define IP_FRAG                 0
+#define LWIP_AUTOIP         0
+#define LWIP_SINGLE_NETIF   1
+#define LWIP_HAVE_LOOPIF    0
+#define LWIP_NETIF_LOOPBACK 0
+#define IP_REASSEMBLY       0 /* TCP never needs it (MSS fits the MTU) */
+#define IP_FRAG             0
 
 /* ---- memory ---- */
-#define MEM_ALIGNMENT           4
+#define MEM_ALIGNMENT 4
 #ifndef MEM_SIZE
-#define MEM_SIZE                (6 * 1024)
+#define MEM_SIZE (6 * 1024)
 #endif
-#define MEMP_NUM_PBUF           4   /* PBUF_ROM/REF: unused by TCP with COPY */
-#define MEMP_NUM_UDP_PCB        2   /* DNS (+ DHCP) */
+#define MEMP_NUM_PBUF           4 /* PBUF_ROM/REF: unused by TCP with COPY */
+#define MEMP_NUM_UDP_PCB        2 /* DNS (+ DHCP) */
 #define MEMP_NUM_TCP_PCB        3
 #define MEMP_NUM_TCP_PCB_LISTEN 1
 #define MEMP_NUM_TCP_SEG        12
 #define MEMP_NUM_ARP_QUEUE      4
 #define MEMP_NUM_SYS_TIMEOUT    (LWIP_NUM_SYS_TIMEOUT_INTERNAL)
 #ifndef PBUF_POOL_SIZE
-#define PBUF_POOL_SIZE          6
+#define PBUF_POOL_SIZE 6
 #endif
-#define ARP_TABLE_SIZE          4
-#define ARP_QUEUEING            1
+#define ARP_TABLE_SIZE 4
+#define ARP_QUEUEING   1
 
 /* ---- TCP ---- */
-#define TCP_MSS                 1460
+#define TCP_MSS 1460
 #ifndef TCP_WND
-#define TCP_WND                 (4 * TCP_MSS)
+#define TCP_WND (4 * TCP_MSS)
 #endif
-#define TCP_SND_BUF             (2 * TCP_MSS)
-#define TCP_SND_QUEUELEN        ((4 * (TCP_SND_BUF) + (TCP_MSS - 1)) / (TCP_MSS))
-#define TCP_QUEUE_OOSEQ         0
-#define TCP_LISTEN_BACKLOG      0
-#define LWIP_TCP_KEEPALIVE      0
+#define TCP_SND_BUF        (2 * TCP_MSS)
+#define TCP_SND_QUEUELEN   ((4 * (TCP_SND_BUF) + (TCP_MSS - 1)) / (TCP_MSS))
+#define TCP_QUEUE_OOSEQ    0
+#define TCP_LISTEN_BACKLOG 0
+#define LWIP_TCP_KEEPALIVE 0
 #ifndef TCP_MSL
-#define TCP_MSL                 2000UL
+#define TCP_MSL 2000UL
 #endif
-#define LWIP_TCP_TIMESTAMPS     0
-#define LWIP_WND_SCALE          0
-#define LWIP_CALLBACK_API       1
+#define LWIP_TCP_TIMESTAMPS 0
+#define LWIP_WND_SCALE      0
+#define LWIP_CALLBACK_API   1
 
 /* ---- DNS ---- */
-#define LWIP_DNS                1
-#define DNS_TABLE_SIZE          2
-#define DNS_MAX_NAME_LENGTH     128
-#define DNS_MAX_SERVERS         2
-#define LWIP_DNS_SECURE         (LWIP_DNS_SECURE_RAND_XID | LWIP_DNS_SECURE_NO_MULTIPLE_OUTSTANDING | LWIP_DNS_SECURE_RAND_SRC_PORT)
+#define LWIP_DNS            1
+#define DNS_TABLE_SIZE      2
+#define DNS_MAX_NAME_LENGTH 128
+#define DNS_MAX_SERVERS     2
+#define LWIP_DNS_SECURE                                                   \
+    (LWIP_DNS_SECURE_RAND_XID | LWIP_DNS_SECURE_NO_MULTIPLE_OUTSTANDING | \
+     LWIP_DNS_SECURE_RAND_SRC_PORT)
 
 /* ---- netif ---- */
 #define LWIP_NETIF_STATUS_CALLBACK 0
@@ -96,13 +98,13 @@
 #define ETH_PAD_SIZE               0
 
 /* ---- checksums: the LAN9118 does none in the QEMU model; done in software ---- */
-#define CHECKSUM_GEN_IP   1
-#define CHECKSUM_GEN_UDP  1
-#define CHECKSUM_GEN_TCP  1
-#define CHECKSUM_GEN_ICMP 1
-#define CHECKSUM_CHECK_IP  1
-#define CHECKSUM_CHECK_UDP 1
-#define CHECKSUM_CHECK_TCP 1
+#define CHECKSUM_GEN_IP     1
+#define CHECKSUM_GEN_UDP    1
+#define CHECKSUM_GEN_TCP    1
+#define CHECKSUM_GEN_ICMP   1
+#define CHECKSUM_CHECK_IP   1
+#define CHECKSUM_CHECK_UDP  1
+#define CHECKSUM_CHECK_TCP  1
 #define CHECKSUM_CHECK_ICMP 1
 
 /* ---- statistics: memory pools only (the leak check) ---- */

@@ -53,7 +53,10 @@ void sfo_lwip_poll(struct sfo_lwip *l)
     sys_check_timeouts();
 }
 
-static int64_t now(const struct sfo_lwip *l) { return l->plat->mono_ms(l->plat->ctx); }
+static int64_t now(const struct sfo_lwip *l)
+{
+    return l->plat->mono_ms(l->plat->ctx);
+}
 
 void sfo_lwip_sleep(struct sfo_lwip *l, uint32_t ms)
 {
@@ -283,8 +286,8 @@ static int lw_recv(void *ctx, uint8_t *buf, size_t len, int64_t deadline)
 }
 
 void sfo_lwip_net_init(struct sfo_lwip *l, struct netif *netif,
-                       int (*driver_poll)(struct netif *netif),
-                       const struct sfo_platform *plat, struct sfo_net *out)
+                       int (*driver_poll)(struct netif *netif), const struct sfo_platform *plat,
+                       struct sfo_net *out)
 {
     memset(l, 0, sizeof *l);
     l->netif = netif;

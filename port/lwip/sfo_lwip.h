@@ -40,11 +40,11 @@ struct sfo_lwip {
     const struct sfo_platform *plat;         /* mono_ms for deadlines */
     /* connection state: private */
     struct tcp_pcb *pcb;
-    struct pbuf *rx;        /* received, not yet read */
+    struct pbuf *rx; /* received, not yet read */
     int connected;
-    int fin;                /* peer sent FIN */
-    int timed_out;          /* a call timed out: close resets the connection */
-    int err;                /* SFO_E_* recorded by a callback */
+    int fin;       /* peer sent FIN */
+    int timed_out; /* a call timed out: close resets the connection */
+    int err;       /* SFO_E_* recorded by a callback */
     int dns_pending;
     int dns_ok;
     ip_addr_t dns_addr;
@@ -63,8 +63,8 @@ void sfo_lwip_stack_init(const struct sfo_platform *plat);
  * receive pump (e.g. sfo_lan9118_poll).
  */
 void sfo_lwip_net_init(struct sfo_lwip *l, struct netif *netif,
-                       int (*driver_poll)(struct netif *netif),
-                       const struct sfo_platform *plat, struct sfo_net *out);
+                       int (*driver_poll)(struct netif *netif), const struct sfo_platform *plat,
+                       struct sfo_net *out);
 
 /* One pass of the poll loop: driver receive, then lwIP's timers. */
 void sfo_lwip_poll(struct sfo_lwip *l);

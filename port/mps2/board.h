@@ -15,10 +15,10 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define MPS2_SYSCLK_HZ 25000000u
-#define MPS2_UART0_BASE 0x40004000u
-#define MPS2_UART1_BASE 0x40005000u
-#define MPS2_UART2_BASE 0x40006000u
+#define MPS2_SYSCLK_HZ   25000000u
+#define MPS2_UART0_BASE  0x40004000u
+#define MPS2_UART1_BASE  0x40005000u
+#define MPS2_UART2_BASE  0x40006000u
 #define MPS2_TIMER0_BASE 0x40000000u
 #define MPS2_TIMER1_BASE 0x40001000u
 
@@ -40,8 +40,8 @@ int mps2_uart_try_get(uintptr_t base);
 /* A timer's wrap state: the 32-bit down counter is extended to 64 bits by
  * software, so it must be read at least once per 171 s (2^32 / 25 MHz). */
 struct mps2_clock {
-    uint32_t last;   /* counter value at the previous read */
-    uint64_t ticks;  /* ticks counted since init */
+    uint32_t last;  /* counter value at the previous read */
+    uint64_t ticks; /* ticks counted since init */
 };
 /* Start timer `base` free-running from 0xffffffff. */
 void mps2_clock_init(struct mps2_clock *c, uintptr_t base);

@@ -40,10 +40,10 @@
 #define MBEDTLS_ECP_DP_SECP256R1_ENABLED
 #define MBEDTLS_ECP_DP_SECP384R1_ENABLED
 #define MBEDTLS_ECP_NIST_OPTIM
-#define MBEDTLS_ECP_WINDOW_SIZE 2
+#define MBEDTLS_ECP_WINDOW_SIZE       2
 #define MBEDTLS_ECP_FIXED_POINT_OPTIM 0
-#define MBEDTLS_MPI_WINDOW_SIZE 2
-#define MBEDTLS_MPI_MAX_SIZE 512 /* RSA 4096 */
+#define MBEDTLS_MPI_WINDOW_SIZE       2
+#define MBEDTLS_MPI_MAX_SIZE          512 /* RSA 4096 */
 #define MBEDTLS_ECDH_C
 #define MBEDTLS_ECDSA_C
 #define MBEDTLS_PK_C
@@ -69,13 +69,13 @@
 #define MBEDTLS_SSL_SERVER_NAME_INDICATION
 #define MBEDTLS_SSL_EXTENDED_MASTER_SECRET
 #define MBEDTLS_SSL_KEEP_PEER_CERTIFICATE
-#define MBEDTLS_SSL_CIPHERSUITES                                                          \
-    MBEDTLS_TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256,                                      \
-        MBEDTLS_TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256,                                    \
-        MBEDTLS_TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384,                                  \
+#define MBEDTLS_SSL_CIPHERSUITES                         \
+    MBEDTLS_TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256,     \
+        MBEDTLS_TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256,   \
+        MBEDTLS_TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384, \
         MBEDTLS_TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384
 /* A server may send full 16 KiB records; requests are small. */
-#define MBEDTLS_SSL_IN_CONTENT_LEN 16384
+#define MBEDTLS_SSL_IN_CONTENT_LEN  16384
 #define MBEDTLS_SSL_OUT_CONTENT_LEN 2048
 
 #include "mbedtls/check_config.h"

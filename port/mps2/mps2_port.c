@@ -27,8 +27,7 @@ static int m_random(void *ctx, uint8_t *buf, size_t len)
 static void m_sleep_ms(void *ctx, uint32_t ms)
 {
     int64_t end = m_mono_ms(ctx) + (int64_t)ms;
-    while (m_mono_ms(ctx) < end) {
-    }
+    while (m_mono_ms(ctx) < end) {}
 }
 
 /* The one connection of the run: host and port are decided by the wiring. */
@@ -87,8 +86,7 @@ static void m_close(void *ctx)
     m->connected = 0;
 }
 
-int sfo_mps2_init(struct sfo_mps2 *m, const struct sfo_mps2_config *cfg,
-                  struct sfo_tls_config *out)
+int sfo_mps2_init(struct sfo_mps2 *m, const struct sfo_mps2_config *cfg, struct sfo_tls_config *out)
 {
     if (m == NULL || cfg == NULL || out == NULL) return SFO_E_ARG;
     if (cfg->random == NULL) return SFO_E_ENTROPY;

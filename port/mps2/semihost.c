@@ -4,17 +4,17 @@
 
 #include "board.h"
 
-#define SYS_OPEN 0x01u
-#define SYS_CLOSE 0x02u
-#define SYS_WRITE0 0x04u
-#define SYS_READ 0x06u
-#define SYS_FLEN 0x0cu
-#define SYS_TIME 0x11u
-#define SYS_GET_CMDLINE 0x15u
-#define SYS_EXIT 0x18u
-#define SYS_EXIT_EXTENDED 0x20u
+#define SYS_OPEN                     0x01u
+#define SYS_CLOSE                    0x02u
+#define SYS_WRITE0                   0x04u
+#define SYS_READ                     0x06u
+#define SYS_FLEN                     0x0cu
+#define SYS_TIME                     0x11u
+#define SYS_GET_CMDLINE              0x15u
+#define SYS_EXIT                     0x18u
+#define SYS_EXIT_EXTENDED            0x20u
 #define ADP_STOPPED_APPLICATION_EXIT 0x20026u
-#define OPEN_MODE_RB 1u
+#define OPEN_MODE_RB                 1u
 
 /* One semihosting trap: operation op, argument arg (a value or a block address). */
 static uintptr_t sh_call(uint32_t op, const void *arg)
@@ -76,8 +76,7 @@ void mps2_sh_exit(int code)
     uintptr_t blk[2] = { ADP_STOPPED_APPLICATION_EXIT, (uintptr_t)(unsigned)code };
     (void)sh_call(SYS_EXIT_EXTENDED, blk);
     /* a host without the extended call: plain exit (status 0 or 1) */
-    (void)sh_call(SYS_EXIT, (const void *)(uintptr_t)(code == 0 ? ADP_STOPPED_APPLICATION_EXIT
-                                                               : 0x20023u));
-    for (;;) {
-    }
+    (void)sh_call(SYS_EXIT,
+                  (const void *)(uintptr_t)(code == 0 ? ADP_STOPPED_APPLICATION_EXIT : 0x20023u));
+    for (;;) {}
 }

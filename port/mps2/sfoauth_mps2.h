@@ -20,14 +20,14 @@
 #include "sfoauth_tls.h"
 
 struct sfo_mps2_config {
-    uintptr_t uart;                  /* UART carrying the connection (MPS2_UARTn_BASE) */
+    uintptr_t uart; /* UART carrying the connection (MPS2_UARTn_BASE) */
     /* Entropy: fill buf with len strong random bytes, SFO_OK or SFO_E_ENTROPY. */
     int (*random)(void *ctx, uint8_t *buf, size_t len);
     /* Wall clock: seconds since 1970 from an RTC (or SNTP), or -1 when not set. */
     int64_t (*wall_s)(void *ctx);
-    void *source_ctx;                /* passed to random and wall_s */
+    void *source_ctx; /* passed to random and wall_s */
     void (*log)(void *log_ctx, int level, const char *msg, const char *detail,
-                size_t detail_len);  /* optional */
+                size_t detail_len); /* optional */
     void *log_ctx;
     int log_level;
 };
@@ -36,12 +36,12 @@ struct sfo_mps2_config {
 struct sfo_mps2 {
     uintptr_t uart;
     struct mps2_clock clock;
-    int connected;                   /* the one connection is open */
-    int used;                        /* it has been opened this run */
+    int connected; /* the one connection is open */
+    int used;      /* it has been opened this run */
     int (*random)(void *ctx, uint8_t *buf, size_t len);
     int64_t (*wall_s)(void *ctx);
     void *source_ctx;
-    uint64_t wait_ticks;             /* timer ticks spent waiting on the UART (figures) */
+    uint64_t wait_ticks; /* timer ticks spent waiting on the UART (figures) */
 };
 
 /*

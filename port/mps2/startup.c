@@ -94,7 +94,10 @@ __attribute__((section(".vectors"), used)) static void (*const vectors[16])(void
     Fault_Handler,   /* MemManage */
     Fault_Handler,   /* BusFault */
     Fault_Handler,   /* UsageFault */
-    0, 0, 0, 0,
+    0,
+    0,
+    0,
+    0,
     Default_Handler, /* SVCall */
     Default_Handler, /* DebugMon */
     0,

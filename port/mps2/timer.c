@@ -1,10 +1,10 @@
 /* Monotonic clock from a CMSDK APB timer (board.h). */
 #include "board.h"
 
-#define TIMER_CTRL 0x00u
-#define TIMER_VALUE 0x04u
+#define TIMER_CTRL   0x00u
+#define TIMER_VALUE  0x04u
 #define TIMER_RELOAD 0x08u
-#define CTRL_ENABLE 0x1u
+#define CTRL_ENABLE  0x1u
 
 /* Starts the timer free-running from 0xffffffff, no interrupt. */
 void mps2_clock_init(struct mps2_clock *c, uintptr_t base)

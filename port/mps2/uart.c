@@ -1,14 +1,14 @@
 /* CMSDK APB UART, polled (board.h). */
 #include "board.h"
 
-#define UART_DATA 0x00u
-#define UART_STATE 0x04u
-#define UART_CTRL 0x08u
-#define UART_BAUDDIV 0x10u
+#define UART_DATA     0x00u
+#define UART_STATE    0x04u
+#define UART_CTRL     0x08u
+#define UART_BAUDDIV  0x10u
 #define STATE_TX_FULL 0x1u
 #define STATE_RX_FULL 0x2u
-#define CTRL_TX_EN 0x1u
-#define CTRL_RX_EN 0x2u
+#define CTRL_TX_EN    0x1u
+#define CTRL_RX_EN    0x2u
 
 /* Enables TX and RX; the baud divisor matters only on hardware (>= 16). */
 void mps2_uart_init(uintptr_t base)

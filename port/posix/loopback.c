@@ -220,8 +220,8 @@ static int serve(struct sfo_loopback *lb, int fd, int64_t deadline, char *query,
     return rc;
 }
 
-int sfo_loopback_wait(struct sfo_loopback *lb, uint32_t timeout_ms,
-                      char *query, size_t cap, size_t *len)
+int sfo_loopback_wait(struct sfo_loopback *lb, uint32_t timeout_ms, char *query, size_t cap,
+                      size_t *len)
 {
     int64_t deadline = now_ms() + (int64_t)timeout_ms;
     /* accepted connections whose request has not arrived yet (a browser may
@@ -266,8 +266,7 @@ int sfo_loopback_wait(struct sfo_loopback *lb, uint32_t timeout_ms,
             continue;
         }
         /* a connection with data (or a hang-up): serve it, one per round */
-        for (i = 0; i < nconn && p[nl + i].revents == 0; i++) {
-        }
+        for (i = 0; i < nconn && p[nl + i].revents == 0; i++) {}
         if (i < nconn) {
             int fd = conn[i];
             memmove(&conn[i], &conn[i + 1u], (nconn - i - 1u) * sizeof conn[0]);

@@ -25,7 +25,10 @@
 
 #include "sfoauth_posix.h"
 
-static struct sfo_posix_port *PX(void *ctx) { return (struct sfo_posix_port *)ctx; }
+static struct sfo_posix_port *PX(void *ctx)
+{
+    return (struct sfo_posix_port *)ctx;
+}
 
 /* ------------------------------------------------------------------ clocks */
 static int64_t px_mono_ms(void *ctx)
@@ -55,8 +58,7 @@ static void px_sleep_ms(void *ctx, uint32_t ms)
     (void)ctx;
     ts.tv_sec = (time_t)(ms / 1000u);
     ts.tv_nsec = (long)(ms % 1000u) * 1000000L;
-    while (clock_nanosleep(CLOCK_MONOTONIC, 0, &ts, &ts) == EINTR) {
-    }
+    while (clock_nanosleep(CLOCK_MONOTONIC, 0, &ts, &ts) == EINTR) {}
 }
 
 /* ----------------------------------------------------------------- entropy */
@@ -87,8 +89,8 @@ static int px_log_enabled(const struct sfo_posix_port *pp, int level)
     return pp != NULL && pp->log != NULL && level <= pp->log_level;
 }
 
-static void px_log(const struct sfo_posix_port *pp, int level, const char *msg,
-                const char *detail, size_t detail_len)
+static void px_log(const struct sfo_posix_port *pp, int level, const char *msg, const char *detail,
+                   size_t detail_len)
 {
     if (px_log_enabled(pp, level)) {
         pp->log(pp->log_ctx, level, msg, detail, detail_len);
@@ -128,14 +130,10 @@ static int map_errno(int e)
 {
     switch (e) {
     case ECONNRESET:
-    case ECONNABORTED:
-        return SFO_E_RESET;
-    case EPIPE:
-        return SFO_E_CLOSED;
-    case ETIMEDOUT:
-        return SFO_E_TIMEOUT;
-    default:
-        return SFO_E_IO;
+    case ECONNABORTED: return SFO_E_RESET;
+    case EPIPE: return SFO_E_CLOSED;
+    case ETIMEDOUT: return SFO_E_TIMEOUT;
+    default: return SFO_E_IO;
     }
 }
 
@@ -206,8 +204,7 @@ static int px_recv(void *ctx, uint8_t *buf, size_t len, int64_t deadline_ms)
 /* One connection attempt to one address: SFO_OK with *fd_out, or an error. */
 static int connect_one(const struct addrinfo *ai, int64_t deadline_ms, int *fd_out)
 {
-    int fd = socket(ai->ai_family, ai->ai_socktype | SOCK_NONBLOCK | SOCK_CLOEXEC,
-                    ai->ai_protocol);
+    int fd = socket(ai->ai_family, ai->ai_socktype | SOCK_NONBLOCK | SOCK_CLOEXEC, ai->ai_protocol);
     int err = 0;
     socklen_t elen = sizeof err;
     int one = 1;
@@ -420,9 +417,8 @@ int sfo_posix_port_init(struct sfo_posix_port *pp, const struct sfo_posix_config
     }
     memset(&tc, 0, sizeof tc);
     tc.net = (struct sfo_net){ pp, px_connect, px_send, px_recv, px_close };
-    tc.platform = (struct sfo_platform){ pp,          px_mono_ms, px_wall_s, px_random,
-                                         px_sleep_ms, cfg->log,   cfg->log_ctx,
-                                         cfg->log_level };
+    tc.platform = (struct sfo_platform){ pp,          px_mono_ms, px_wall_s,    px_random,
+                                         px_sleep_ms, cfg->log,   cfg->log_ctx, cfg->log_level };
     tc.trust.salesforce = cfg->ca_source == SFO_CA_SALESFORCE;
     if (cfg->ca_source == SFO_CA_PEM) {
         tc.trust.pem = cfg->ca_pem;
@@ -430,8 +426,8 @@ int sfo_posix_port_init(struct sfo_posix_port *pp, const struct sfo_posix_config
     }
     rc = sfo_tls_port_init(&pp->b, &tc, out);
     if (rc == SFO_OK && (cfg->ca_source == SFO_CA_FILE || cfg->ca_source == SFO_CA_SYSTEM)) {
-        rc = load_ca_file(pp, cfg->ca_source == SFO_CA_FILE ? cfg->ca_file
-                                                            : SFO_POSIX_CA_FILE_DEFAULT);
+        rc = load_ca_file(pp,
+                          cfg->ca_source == SFO_CA_FILE ? cfg->ca_file : SFO_POSIX_CA_FILE_DEFAULT);
         if (rc == SFO_OK && sfo_tls_trust_count(&pp->b) == 0) {
             rc = SFO_E_TLS_CA;
         }

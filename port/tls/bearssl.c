@@ -47,7 +47,10 @@ static const struct {
 /* Bytes of random seed injected into each engine. */
 #define SFO_BR_SEED_LEN 32u
 
-static struct sfo_tls *T(void *ctx) { return (struct sfo_tls *)ctx; }
+static struct sfo_tls *T(void *ctx)
+{
+    return (struct sfo_tls *)ctx;
+}
 
 /* ============================================================ trust anchors */
 struct loader {
@@ -161,8 +164,7 @@ int sfo__tls_be_add_der(struct sfo_tls *t, const uint8_t *der, size_t len)
     ta->dn.data = t->store + mark;
     ta->dn.len = ld.dn_len;
     ta->flags = br_x509_decoder_isCA(&dc) ? BR_X509_TA_CA : 0;
-    if (!ld.store_overflow && pk != NULL && key_ok(pk) &&
-        anchor_key(t, ta, pk) == SFO_OK) {
+    if (!ld.store_overflow && pk != NULL && key_ok(pk) && anchor_key(t, ta, pk) == SFO_OK) {
         t->n_anchors++;
         return SFO_OK;
     }
@@ -247,7 +249,10 @@ static void xw_start_cert(const br_x509_class **ctx, uint32_t length)
 {
     struct sfo_br_x509 *w = XW(ctx);
     (*w->inner)->start_cert(w->inner, length);
-    br_x509_decoder_init(&w->dec, w->cert_index == 0 ? xw_dn : w->cert_index == 1 ? xw_idn : NULL,
+    br_x509_decoder_init(&w->dec,
+                         w->cert_index == 0   ? xw_dn
+                         : w->cert_index == 1 ? xw_idn
+                                              : NULL,
                          w);
 }
 
@@ -329,10 +334,13 @@ static const br_x509_pkey *xw_get_pkey(const br_x509_class *const *ctx, unsigned
     return (*w->inner)->get_pkey(w->inner, usages);
 }
 
-static const br_x509_class k_xw_class = {
-    sizeof(struct sfo_br_x509), xw_start_chain, xw_start_cert, xw_append,
-    xw_end_cert, xw_end_chain, xw_get_pkey
-};
+static const br_x509_class k_xw_class = { sizeof(struct sfo_br_x509),
+                                          xw_start_chain,
+                                          xw_start_cert,
+                                          xw_append,
+                                          xw_end_cert,
+                                          xw_end_chain,
+                                          xw_get_pkey };
 
 /* ========================================================= engine driver */
 /* Error of a closed engine: during the handshake or after it. */
@@ -349,9 +357,8 @@ static int closed_err(struct sfo_tls *t, int in_handshake)
         switch (e) {
         case BR_ERR_X509_EXPIRED:
             return (t->xw.dates & 1) || !(t->xw.dates & 2) ? SFO_E_TLS_EXPIRED
-                                                                  : SFO_E_TLS_NOT_YET_VALID;
-        case BR_ERR_X509_BAD_SERVER_NAME:
-            return SFO_E_TLS_HOSTNAME;
+                                                           : SFO_E_TLS_NOT_YET_VALID;
+        case BR_ERR_X509_BAD_SERVER_NAME: return SFO_E_TLS_HOSTNAME;
         case BR_ERR_X509_NOT_TRUSTED:
         case BR_ERR_WRONG_KEY_USAGE: /* the leaf's key usage forbids the key exchange */
             return SFO_E_TLS_UNTRUSTED;
@@ -531,9 +538,8 @@ static void log_session(struct sfo_tls *t)
  */
 static void client_profile(struct sfo_tls *t)
 {
-    static const br_hash_class *const hashes[] = {
-        &br_sha256_vtable, &br_sha384_vtable, &br_sha512_vtable
-    };
+    static const br_hash_class *const hashes[] = { &br_sha256_vtable, &br_sha384_vtable,
+                                                   &br_sha512_vtable };
     br_ssl_engine_context *eng = &t->sc.eng;
     size_t i;
 
@@ -650,8 +656,8 @@ int sfo__tls_sha256(void *ctx, const struct sfo_iov *msg, size_t n, uint8_t out[
     return SFO_OK;
 }
 
-int sfo__tls_hmac_sha256(void *ctx, const uint8_t *key, size_t key_len,
-                        const struct sfo_iov *msg, size_t n, uint8_t out[SFO_SHA256_LEN])
+int sfo__tls_hmac_sha256(void *ctx, const uint8_t *key, size_t key_len, const struct sfo_iov *msg,
+                         size_t n, uint8_t out[SFO_SHA256_LEN])
 {
     br_hmac_key_context kc;
     br_hmac_context hc;
@@ -674,9 +680,9 @@ int sfo__tls_hmac_sha256(void *ctx, const uint8_t *key, size_t key_len,
 struct key_pem {
     br_skey_decoder_context dc;
     br_pem_decoder_context pem;
-    int in_key;     /* inside a private-key object */
-    int found;      /* a private-key object ended */
-    int encrypted;  /* an ENCRYPTED PRIVATE KEY object was seen */
+    int in_key;    /* inside a private-key object */
+    int found;     /* a private-key object ended */
+    int encrypted; /* an ENCRYPTED PRIVATE KEY object was seen */
 };
 
 static void key_bytes(void *ctx, const void *buf, size_t len)
@@ -700,8 +706,7 @@ static int key_from_pem(struct key_pem *k, const uint8_t *data, size_t len)
             case BR_PEM_BEGIN_OBJ: {
                 const char *name = br_pem_decoder_name(&k->pem);
                 k->in_key = strcmp(name, "RSA PRIVATE KEY") == 0 ||
-                            strcmp(name, "PRIVATE KEY") == 0 ||
-                            strcmp(name, "EC PRIVATE KEY") == 0;
+                            strcmp(name, "PRIVATE KEY") == 0 || strcmp(name, "EC PRIVATE KEY") == 0;
                 if (strcmp(name, "ENCRYPTED PRIVATE KEY") == 0) {
                     k->encrypted = 1;
                 }
@@ -713,10 +718,8 @@ static int key_from_pem(struct key_pem *k, const uint8_t *data, size_t len)
                     k->found = 1;
                 }
                 break;
-            case BR_PEM_ERROR:
-                return SFO_E_KEY;
-            default:
-                break;
+            case BR_PEM_ERROR: return SFO_E_KEY;
+            default: break;
             }
         }
     }
@@ -785,8 +788,8 @@ int sfo__tls_key_load(void *ctx, const uint8_t *data, size_t len)
     return rc;
 }
 
-int sfo__tls_rsa_sign(void *ctx, const uint8_t digest[SFO_SHA256_LEN], uint8_t *sig,
-                     size_t sig_cap, size_t *sig_len)
+int sfo__tls_rsa_sign(void *ctx, const uint8_t digest[SFO_SHA256_LEN], uint8_t *sig, size_t sig_cap,
+                      size_t *sig_len)
 {
     struct sfo_tls *t = T(ctx);
     br_rsa_pkcs1_sign fn;

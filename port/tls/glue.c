@@ -8,7 +8,10 @@
 
 #include "sfo_port_impl.h"
 
-static struct sfo_tls *T(void *ctx) { return (struct sfo_tls *)ctx; }
+static struct sfo_tls *T(void *ctx)
+{
+    return (struct sfo_tls *)ctx;
+}
 
 /* ------------------------------------------------------- platform forwarders */
 int64_t sfo__tls_mono(const struct sfo_tls *t)
@@ -50,8 +53,14 @@ void sfo__tls_log_err(const struct sfo_tls *t, const char *msg, int rc)
     sfo__tls_log(t, SFO_LOG_ERROR, msg, name, strlen(name));
 }
 
-static int64_t p_mono(void *ctx) { return sfo__tls_mono(T(ctx)); }
-static int64_t p_wall(void *ctx) { return sfo__tls_wall(T(ctx)); }
+static int64_t p_mono(void *ctx)
+{
+    return sfo__tls_mono(T(ctx));
+}
+static int64_t p_wall(void *ctx)
+{
+    return sfo__tls_wall(T(ctx));
+}
 static int p_random(void *ctx, uint8_t *buf, size_t len)
 {
     if (buf == NULL && len > 0) {
@@ -59,7 +68,10 @@ static int p_random(void *ctx, uint8_t *buf, size_t len)
     }
     return sfo__tls_random(T(ctx), buf, len);
 }
-static void p_sleep(void *ctx, uint32_t ms) { T(ctx)->plat.sleep_ms(T(ctx)->plat.ctx, ms); }
+static void p_sleep(void *ctx, uint32_t ms)
+{
+    T(ctx)->plat.sleep_ms(T(ctx)->plat.ctx, ms);
+}
 
 /* ------------------------------------------------------------ network for TLS */
 /* Wait out one SFO_E_AGAIN of the net: SFO_OK to call again, or SFO_E_TIMEOUT. */
@@ -205,8 +217,7 @@ int sfo_tls_trust_add_pem(struct sfo_tls *t, const uint8_t *pem, size_t len)
     }
     sfo__tls_be_scratch_done(t, der, cap);
     if (r != 0) {
-        sfo__tls_log(t, SFO_LOG_ERROR, "trust anchors not loadable (PEM text or limits)", NULL,
-                     0);
+        sfo__tls_log(t, SFO_LOG_ERROR, "trust anchors not loadable (PEM text or limits)", NULL, 0);
         return SFO_E_TLS_CA;
     }
     return added;
@@ -262,8 +273,7 @@ static int check_config(const struct sfo_tls_config *cfg)
     return SFO_OK;
 }
 
-int sfo_tls_port_init(struct sfo_tls *t, const struct sfo_tls_config *cfg,
-                      struct sfo_port *out)
+int sfo_tls_port_init(struct sfo_tls *t, const struct sfo_tls_config *cfg, struct sfo_port *out)
 {
     int rc;
     if (t == NULL || out == NULL) {

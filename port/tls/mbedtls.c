@@ -49,7 +49,8 @@ static const mbedtls_x509_crt_profile k_profile = {
         MBEDTLS_X509_ID_FLAG(MBEDTLS_MD_SHA512),
     MBEDTLS_X509_ID_FLAG(MBEDTLS_PK_RSA) | MBEDTLS_X509_ID_FLAG(MBEDTLS_PK_ECKEY) |
         MBEDTLS_X509_ID_FLAG(MBEDTLS_PK_ECDSA),
-    MBEDTLS_X509_ID_FLAG(MBEDTLS_ECP_DP_SECP256R1) | MBEDTLS_X509_ID_FLAG(MBEDTLS_ECP_DP_SECP384R1) |
+    MBEDTLS_X509_ID_FLAG(MBEDTLS_ECP_DP_SECP256R1) |
+        MBEDTLS_X509_ID_FLAG(MBEDTLS_ECP_DP_SECP384R1) |
         MBEDTLS_X509_ID_FLAG(MBEDTLS_ECP_DP_SECP521R1),
     SFO_CERT_RSA_MIN_BITS,
 };
@@ -71,25 +72,28 @@ static const int k_suites[] = {
     0
 };
 
-static struct sfo_tls *T(void *ctx) { return (struct sfo_tls *)ctx; }
+static struct sfo_tls *T(void *ctx)
+{
+    return (struct sfo_tls *)ctx;
+}
 
 /* ---------------------------------------------------------------- entropy */
 static int entropy_cb(void *ctx, unsigned char *buf, size_t len)
 {
     return sfo__tls_random(T(ctx), buf, len) == SFO_OK ? 0
-                                                      : MBEDTLS_ERR_CTR_DRBG_ENTROPY_SOURCE_FAILED;
+                                                       : MBEDTLS_ERR_CTR_DRBG_ENTROPY_SOURCE_FAILED;
 }
 
 /* ------------------------------------------------------------ trust anchors */
 /* Key of crt within the policy (RSA >= 2048 bits, EC on an allowed curve). */
 static int key_ok(const mbedtls_x509_crt *crt)
 {
-    return ((mbedtls_pk_get_type(&crt->pk) == MBEDTLS_PK_RSA &&
-             mbedtls_pk_get_bitlen(&crt->pk) >= SFO_CERT_RSA_MIN_BITS) ||
-            (mbedtls_pk_can_do(&crt->pk, MBEDTLS_PK_ECKEY) &&
-             mbedtls_pk_get_bitlen(&crt->pk) >= SFO_CERT_EC_MIN_BITS &&
-             (k_profile.allowed_curves &
-              MBEDTLS_X509_ID_FLAG(mbedtls_pk_ec(crt->pk)->grp.id)) != 0));
+    return (
+        (mbedtls_pk_get_type(&crt->pk) == MBEDTLS_PK_RSA &&
+         mbedtls_pk_get_bitlen(&crt->pk) >= SFO_CERT_RSA_MIN_BITS) ||
+        (mbedtls_pk_can_do(&crt->pk, MBEDTLS_PK_ECKEY) &&
+         mbedtls_pk_get_bitlen(&crt->pk) >= SFO_CERT_EC_MIN_BITS &&
+         (k_profile.allowed_curves & MBEDTLS_X509_ID_FLAG(mbedtls_pk_ec(crt->pk)->grp.id)) != 0));
 }
 
 int sfo__tls_be_add_der(struct sfo_tls *t, const uint8_t *der, size_t len)
@@ -288,13 +292,10 @@ static int map_io(struct sfo_tls *t, int ret)
     }
     switch (ret) {
     case MBEDTLS_ERR_SSL_CONN_EOF:
-    case MBEDTLS_ERR_SSL_FATAL_ALERT_MESSAGE:
-        return SFO_E_TLS_CLOSED;
+    case MBEDTLS_ERR_SSL_FATAL_ALERT_MESSAGE: return SFO_E_TLS_CLOSED;
     case MBEDTLS_ERR_SSL_WANT_READ:
-    case MBEDTLS_ERR_SSL_WANT_WRITE:
-        return SFO_E_TIMEOUT;
-    default:
-        return SFO_E_TLS;
+    case MBEDTLS_ERR_SSL_WANT_WRITE: return SFO_E_TIMEOUT;
+    default: return SFO_E_TLS;
     }
 }
 
@@ -468,8 +469,8 @@ int sfo__tls_sha256(void *ctx, const struct sfo_iov *msg, size_t n, uint8_t out[
     return ret == 0 ? SFO_OK : SFO_E_CRYPTO;
 }
 
-int sfo__tls_hmac_sha256(void *ctx, const uint8_t *key, size_t key_len,
-                        const struct sfo_iov *msg, size_t n, uint8_t out[SFO_SHA256_LEN])
+int sfo__tls_hmac_sha256(void *ctx, const uint8_t *key, size_t key_len, const struct sfo_iov *msg,
+                         size_t n, uint8_t out[SFO_SHA256_LEN])
 {
     mbedtls_md_context_t c;
     size_t i;
@@ -544,8 +545,7 @@ int sfo__tls_key_load(void *ctx, const uint8_t *data, size_t len)
         if (der == NULL) {
             return SFO_E_KEY;
         }
-        rc = sfo__pem_next(data, len, &pos, label, sizeof label, der, SFO_KEY_INPUT_MAX,
-                           &der_len);
+        rc = sfo__pem_next(data, len, &pos, label, sizeof label, der, SFO_KEY_INPUT_MAX, &der_len);
         rc = (rc != 1 || strcmp(label, "ENCRYPTED PRIVATE KEY") == 0)
                  ? SFO_E_KEY
                  : parse_rsa(t, &pk, der, der_len);
@@ -563,8 +563,8 @@ int sfo__tls_key_load(void *ctx, const uint8_t *data, size_t len)
     return SFO_OK;
 }
 
-int sfo__tls_rsa_sign(void *ctx, const uint8_t digest[SFO_SHA256_LEN], uint8_t *sig,
-                     size_t sig_cap, size_t *sig_len)
+int sfo__tls_rsa_sign(void *ctx, const uint8_t digest[SFO_SHA256_LEN], uint8_t *sig, size_t sig_cap,
+                      size_t *sig_len)
 {
     struct sfo_tls *t = T(ctx);
     size_t need, got = 0;
@@ -580,8 +580,8 @@ int sfo__tls_rsa_sign(void *ctx, const uint8_t digest[SFO_SHA256_LEN], uint8_t *
         return SFO_E_TOO_LONG;
     }
 #if MBED3
-    ret = mbedtls_pk_sign(&t->key, MBEDTLS_MD_SHA256, digest, SFO_SHA256_LEN, sig, sig_cap,
-                          &got, mbedtls_ctr_drbg_random, &t->drbg);
+    ret = mbedtls_pk_sign(&t->key, MBEDTLS_MD_SHA256, digest, SFO_SHA256_LEN, sig, sig_cap, &got,
+                          mbedtls_ctr_drbg_random, &t->drbg);
 #else
     ret = mbedtls_pk_sign(&t->key, MBEDTLS_MD_SHA256, digest, SFO_SHA256_LEN, sig, &got,
                           mbedtls_ctr_drbg_random, &t->drbg);

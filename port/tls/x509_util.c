@@ -187,8 +187,8 @@ static int ext_find(const uint8_t *der, size_t len, const uint8_t *oid, size_t o
     }
     while (exts.len > 0) {
         struct der ext, id, f;
-        if (der_next(&exts, &tag, &ext) != 0 || tag != 0x30 ||
-            der_next(&ext, &tag, &id) != 0 || tag != 0x06 || der_next(&ext, &tag, &f) != 0) {
+        if (der_next(&exts, &tag, &ext) != 0 || tag != 0x30 || der_next(&ext, &tag, &id) != 0 ||
+            tag != 0x06 || der_next(&ext, &tag, &f) != 0) {
             return -1;
         }
         if (tag == 0x01 && der_next(&ext, &tag, &f) != 0) { /* critical flag */
@@ -324,9 +324,8 @@ size_t sfo__x509_dn_format(const uint8_t *der, size_t len, char *out, size_t cap
         while (rdn.len > 0) {
             struct der atv, oid, val;
             const char *an;
-            if (der_next(&rdn, &tag, &atv) != 0 || tag != 0x30 ||
-                der_next(&atv, &tag, &oid) != 0 || tag != 0x06 ||
-                der_next(&atv, &tag, &val) != 0) {
+            if (der_next(&rdn, &tag, &atv) != 0 || tag != 0x30 || der_next(&atv, &tag, &oid) != 0 ||
+                tag != 0x06 || der_next(&atv, &tag, &val) != 0) {
                 return o;
             }
             an = attr_name(oid);
@@ -377,8 +376,8 @@ static size_t find(const uint8_t *t, size_t len, size_t from, const char *s)
     return len;
 }
 
-int sfo__pem_next(const uint8_t *text, size_t len, size_t *pos, char *label,
-                 size_t label_cap, uint8_t *der, size_t cap, size_t *der_len)
+int sfo__pem_next(const uint8_t *text, size_t len, size_t *pos, char *label, size_t label_cap,
+                  uint8_t *der, size_t cap, size_t *der_len)
 {
     size_t b, i, l, e, o = 0;
     uint32_t acc = 0;

@@ -16,14 +16,14 @@
 #define MAX_VEC 16
 
 struct pfx {
-    struct sfo_posix_port *cur;          /* the open port (one at a time) */
+    struct sfo_posix_port *cur; /* the open port (one at a time) */
     struct t_server srv[SFO_CONF_CERT_COUNT];
     int started[SFO_CONF_CERT_COUNT];
     struct sfo_conf_kat_sha256 sha[MAX_VEC];
     struct sfo_conf_kat_hmac hmac[MAX_VEC];
     struct sfo_conf_kat_rsa rsa[2];
     struct sfo_conf_bad_key bad[4];
-    void *owned[8 * MAX_VEC];            /* buffers to free */
+    void *owned[8 * MAX_VEC]; /* buffers to free */
     size_t n_owned;
 };
 
@@ -66,9 +66,8 @@ static void port_close(void *ctx, struct sfo_port *port)
 
 static int server(void *ctx, int which, const char **host, uint16_t *port, const char **name)
 {
-    static const char *const k_cert[SFO_CONF_CERT_COUNT] = {
-        "server", "unknownca", "expired", "wronghost", "noip"
-    };
+    static const char *const k_cert[SFO_CONF_CERT_COUNT] = { "server", "unknownca", "expired",
+                                                             "wronghost", "noip" };
     struct pfx *f = ctx;
     if (which < 0 || which >= SFO_CONF_CERT_COUNT) {
         return SFO_E_NOT_FOUND;
@@ -193,8 +192,9 @@ static size_t load_rsa(struct pfx *f)
     for (int i = 0; i < 2; i++) {
         struct sfo_conf_kat_rsa *k = &f->rsa[i];
         k->id = i == 0 ? "RFC 7515 A.2, PKCS#1 PEM key" : "RFC 7515 A.2, PKCS#8 PEM key";
-        k->key = file(f, t_path("%s/%s", dir, i == 0 ? "private_key_pkcs1.pem"
-                                                     : "private_key_pkcs8.pem"), &k->key_len);
+        k->key = file(
+            f, t_path("%s/%s", dir, i == 0 ? "private_key_pkcs1.pem" : "private_key_pkcs8.pem"),
+            &k->key_len);
         k->msg = msg;
         k->msg_len = sl;
         k->sig = sig;
@@ -205,7 +205,10 @@ static size_t load_rsa(struct pfx *f)
 
 static size_t load_bad_keys(struct pfx *f)
 {
-    static const struct { const char *id, *file; int want; } k_bad[] = {
+    static const struct {
+        const char *id, *file;
+        int want;
+    } k_bad[] = {
         { "RSA-1024 key", "rsa1024.key", SFO_E_KEY_TYPE },
         { "EC P-256 key", "ec.key", SFO_E_KEY_TYPE },
         { "encrypted PKCS#8 key", "client-enc.pem", SFO_E_KEY },

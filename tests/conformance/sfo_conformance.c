@@ -8,17 +8,17 @@
 
 /* Deadlines the suite gives the port. */
 #define CONF_CONNECT_MS 5000
-#define CONF_TLS_MS 10000
-#define CONF_IO_MS 5000
-#define CONF_SHORT_MS 300
+#define CONF_TLS_MS     10000
+#define CONF_IO_MS      5000
+#define CONF_SHORT_MS   300
 /* 2024-01-01T00:00:00Z: a wall clock before this is not set. */
 #define CONF_WALL_MIN 1704067200
 
 struct run {
     const struct sfo_conf_fixture *fx;
     struct sfo_conf_result r;
-    const char *test;   /* running test */
-    int failed;         /* the running test failed */
+    const char *test; /* running test */
+    int failed;       /* the running test failed */
     int skipped;
     char line[192];
     size_t n;
@@ -210,8 +210,9 @@ static void t_net_refused(struct run *R)
     if (R->fx->refused_host == NULL || R->fx->refused_port == 0) {
         skip(R, "fixture names no refusing address");
     } else if (open_port(R, &p)) {
-        expect(R, "connect", p.connect(p.ctx, R->fx->refused_host, R->fx->refused_port,
-                                       in_ms(&p, CONF_CONNECT_MS), &io),
+        expect(R, "connect",
+               p.connect(p.ctx, R->fx->refused_host, R->fx->refused_port,
+                         in_ms(&p, CONF_CONNECT_MS), &io),
                SFO_E_CONNREFUSED);
         p.close(p.ctx);
         R->fx->port_close(R->fx->ctx, &p);
@@ -227,8 +228,8 @@ static void t_net_dns(struct run *R)
     if (R->fx->dns_fail_host == NULL) {
         skip(R, "fixture names no unresolvable host");
     } else if (open_port(R, &p)) {
-        expect(R, "connect", p.connect(p.ctx, R->fx->dns_fail_host, 443,
-                                       in_ms(&p, CONF_CONNECT_MS), &io),
+        expect(R, "connect",
+               p.connect(p.ctx, R->fx->dns_fail_host, 443, in_ms(&p, CONF_CONNECT_MS), &io),
                SFO_E_DNS);
         p.close(p.ctx);
         R->fx->port_close(R->fx->ctx, &p);
@@ -245,8 +246,7 @@ static int is_ip_literal(const char *s)
         char c = *s;
         if (c == '.' || c == ':') {
             sep = 1;
-        } else if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') ||
-                     (c >= 'A' && c <= 'F'))) {
+        } else if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F'))) {
             return 0;
         }
     }
@@ -259,8 +259,8 @@ static int is_ip_literal(const char *s)
  * tls_start code, or 1 when the server is missing (the test is skipped) or
  * connect failed (recorded). On SFO_OK the connection stays open in p/io.
  */
-static int handshake(struct run *R, struct sfo_port *p, int which, int by_ip,
-                     const char *name, struct sfo_transport *io)
+static int handshake(struct run *R, struct sfo_port *p, int which, int by_ip, const char *name,
+                     struct sfo_transport *io)
 {
     const char *host = NULL, *dns = NULL;
     uint16_t port = 0;
@@ -277,8 +277,8 @@ static int handshake(struct run *R, struct sfo_port *p, int which, int by_ip,
     if (!expect(R, "connect to the test server", rc, SFO_OK)) {
         return 1;
     }
-    rc = p->tls_start(p->ctx, by_ip == 1 ? host : (by_ip == 2 ? name : dns),
-                      in_ms(p, CONF_TLS_MS), io);
+    rc = p->tls_start(p->ctx, by_ip == 1 ? host : (by_ip == 2 ? name : dns), in_ms(p, CONF_TLS_MS),
+                      io);
     if (rc != SFO_OK) {
         p->close(p->ctx);
     }
@@ -317,8 +317,7 @@ static int recv_one(struct sfo_port *p, struct sfo_transport *io, uint8_t *buf, 
 }
 
 /* Read one echoed line and compare it with want (with "\n"). */
-static void recv_line(struct run *R, struct sfo_port *p, struct sfo_transport *io,
-                      const char *want)
+static void recv_line(struct run *R, struct sfo_port *p, struct sfo_transport *io, const char *want)
 {
     uint8_t buf[64];
     size_t got = 0, len = strlen(want);
@@ -388,8 +387,7 @@ static void t_tls_timeout(struct run *R)
         int rc = handshake(R, &p, SFO_CONF_GOOD, 0, NULL, &io);
         if (rc != 1 && expect(R, "tls_start", rc, SFO_OK)) {
             int64_t dl = in_ms(&p, CONF_SHORT_MS);
-            expect(R, "recv with nothing sent", recv_one(&p, &io, b, sizeof b, dl),
-                   SFO_E_TIMEOUT);
+            expect(R, "recv with nothing sent", recv_one(&p, &io, b, sizeof b, dl), SFO_E_TIMEOUT);
             check(R, "recv returned before its deadline", p.mono_ms(p.ctx) >= dl);
             p.close(p.ctx);
         }
@@ -405,8 +403,7 @@ static void t_tls_state(struct run *R)
     begin(R, "tls.start_without_connection");
     if (open_port(R, &p)) {
         expect(R, "tls_start before connect",
-               p.tls_start(p.ctx, "localhost", in_ms(&p, CONF_SHORT_MS), &io),
-               SFO_E_STATE_MACHINE);
+               p.tls_start(p.ctx, "localhost", in_ms(&p, CONF_SHORT_MS), &io), SFO_E_STATE_MACHINE);
         p.close(p.ctx); /* nothing open: harmless */
         R->fx->port_close(R->fx->ctx, &p);
     }
@@ -487,8 +484,7 @@ static void t_sha256(struct run *R)
             if (expect(R, k->id, p.sha256(p.ctx, v, 1, out), SFO_OK)) {
                 check(R, k->id, memcmp(out, k->want, SFO_SHA256_LEN) == 0);
             }
-            if (expect(R, k->id, p.sha256(p.ctx, v, split3(k->msg, k->msg_len, v), out),
-                       SFO_OK)) {
+            if (expect(R, k->id, p.sha256(p.ctx, v, split3(k->msg, k->msg_len, v), out), SFO_OK)) {
                 check(R, "segmented message", memcmp(out, k->want, SFO_SHA256_LEN) == 0);
             }
         }
@@ -511,8 +507,8 @@ static void t_hmac(struct run *R)
             uint8_t out[SFO_SHA256_LEN];
             size_t n = split3(k->msg, k->msg_len, v);
             if (expect(R, k->id, p.hmac_sha256(p.ctx, k->key, k->key_len, v, n, out), SFO_OK)) {
-                check(R, k->id, k->want_len <= SFO_SHA256_LEN &&
-                                    memcmp(out, k->want, k->want_len) == 0);
+                check(R, k->id,
+                      k->want_len <= SFO_SHA256_LEN && memcmp(out, k->want, k->want_len) == 0);
             }
         }
         R->fx->port_close(R->fx->ctx, &p);

@@ -31,11 +31,11 @@ extern "C" {
 /* Server certificates the fixture may offer (each signed by the CA the port
  * trusts, except SFO_CONF_UNKNOWN_CA). */
 enum sfo_conf_cert {
-    SFO_CONF_GOOD = 0,      /* valid now; SAN DNS:<name> and IP:<host> */
-    SFO_CONF_UNKNOWN_CA,    /* valid, names right, issued by a CA the port does not trust */
-    SFO_CONF_EXPIRED,       /* names right, notAfter in the past */
-    SFO_CONF_WRONG_HOST,    /* valid, SAN DNS:wrong.example only */
-    SFO_CONF_NO_IP_SAN,     /* valid, SAN DNS:<name> only (no iPAddress SAN) */
+    SFO_CONF_GOOD = 0,   /* valid now; SAN DNS:<name> and IP:<host> */
+    SFO_CONF_UNKNOWN_CA, /* valid, names right, issued by a CA the port does not trust */
+    SFO_CONF_EXPIRED,    /* names right, notAfter in the past */
+    SFO_CONF_WRONG_HOST, /* valid, SAN DNS:wrong.example only */
+    SFO_CONF_NO_IP_SAN,  /* valid, SAN DNS:<name> only (no iPAddress SAN) */
     SFO_CONF_CERT_COUNT
 };
 
@@ -90,8 +90,7 @@ struct sfo_conf_fixture {
      * given to connect (an IP literal, which the IP-SAN tests also use as server
      * name), port, and the DNS server name its certificate carries. SFO_OK, or
      * SFO_E_NOT_FOUND when the fixture has no such server (tests are skipped). */
-    int (*server)(void *ctx, int which, const char **host, uint16_t *port,
-                  const char **name);
+    int (*server)(void *ctx, int which, const char **host, uint16_t *port, const char **name);
 
     /* Optional network cases (NULL / 0: skipped). */
     const char *refused_host; /* host:refused_port refuses TCP connections */

@@ -16,7 +16,7 @@
 #define FW_POOL_SIZE 4u /* BearSSL allocates nothing */
 #endif
 #define POOL_PAINT 0x5au
-#define POOL_HEAD 64u /* > the allocator's block header */
+#define POOL_HEAD  64u /* > the allocator's block header */
 
 static uint8_t pool[FW_POOL_SIZE] __attribute__((aligned(8)));
 

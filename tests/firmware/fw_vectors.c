@@ -8,23 +8,40 @@
 #define FIELD_MAX 520u /* longest field: base64.json's 256-byte input, 512 hex digits */
 #define BYTES_MAX (FIELD_MAX / 2u)
 
-enum { F_MSG, F_KEY, F_DATA, F_SHA, F_HMAC, F_HMAC16, F_REPEAT, F_IN_HEX, F_B64, F_B64URL,
-       F_ALPHA, F_INPUT, F_RESULT, F_DEC_HEX, F_COUNT };
-static const char *const k_fields[F_COUNT] = {
-    "message_ascii", "key_hex", "data_hex", "sha256_hex", "hmac_sha256_hex",
-    "hmac_sha256_truncated_128_hex", "message_repeat", "input_hex", "base64",
-    "base64url_nopad", "alphabet", "input", "result", "decoded_hex"
+enum {
+    F_MSG,
+    F_KEY,
+    F_DATA,
+    F_SHA,
+    F_HMAC,
+    F_HMAC16,
+    F_REPEAT,
+    F_IN_HEX,
+    F_B64,
+    F_B64URL,
+    F_ALPHA,
+    F_INPUT,
+    F_RESULT,
+    F_DEC_HEX,
+    F_COUNT
 };
+static const char *const k_fields[F_COUNT] = { "message_ascii",   "key_hex",
+                                               "data_hex",        "sha256_hex",
+                                               "hmac_sha256_hex", "hmac_sha256_truncated_128_hex",
+                                               "message_repeat",  "input_hex",
+                                               "base64",          "base64url_nopad",
+                                               "alphabet",        "input",
+                                               "result",          "decoded_hex" };
 
 /* One case being read: field texts as received. */
 struct vcase {
     char key[40];
     size_t key_len;
-    int field;                    /* index into k_fields, or -1 */
+    int field; /* index into k_fields, or -1 */
     char val[F_COUNT][FIELD_MAX];
     size_t len[F_COUNT];
-    unsigned present;             /* bit per field seen */
-    int bad;                      /* a field did not fit */
+    unsigned present; /* bit per field seen */
+    int bad;          /* a field did not fit */
 };
 
 static struct sfo_conf_kat_sha256 sha[FW_KAT_MAX];
@@ -85,11 +102,14 @@ static void emit_b64(struct vcase *c)
     } else if (HAS(c, F_INPUT) && HAS(c, F_RESULT) && HAS(c, F_ALPHA)) {
         v->decode = 1;
         v->result = field_is(c, F_RESULT, "accept") ? 1 : field_is(c, F_RESULT, "reject") ? 0 : -1;
-        v->alphabet = field_is(c, F_ALPHA, "base64") ? 1 : field_is(c, F_ALPHA, "base64url") ? 2 : 3;
+        v->alphabet = field_is(c, F_ALPHA, "base64")      ? 1
+                      : field_is(c, F_ALPHA, "base64url") ? 2
+                                                          : 3;
         memcpy(b64_text[n_b64_cases][0], c->val[F_INPUT], c->len[F_INPUT]);
         v->b64 = b64_text[n_b64_cases][0];
         v->b64_len = c->len[F_INPUT];
-        if (HAS(c, F_DEC_HEX)) n = unhex(c->val[F_DEC_HEX], c->len[F_DEC_HEX], b64_bytes[n_b64_cases][1]);
+        if (HAS(c, F_DEC_HEX))
+            n = unhex(c->val[F_DEC_HEX], c->len[F_DEC_HEX], b64_bytes[n_b64_cases][1]);
         if (n < 0) return;
         v->in = b64_bytes[n_b64_cases][1];
         v->in_len = (size_t)n;
@@ -124,9 +144,9 @@ static void emit(struct vcase *c)
         b = unhex(c->val[F_DATA], c->len[F_DATA], bytes[k][1]);
         w = unhex(c->val[f], c->len[f], bytes[k][2]);
         if (a < 0 || b < 0 || w < 16) return;
-        hmac[n_hmac_cases] = (struct sfo_conf_kat_hmac){ "rfc4231", bytes[k][0], (size_t)a,
-                                                         bytes[k][1], (size_t)b, bytes[k][2],
-                                                         (size_t)w };
+        hmac[n_hmac_cases] =
+            (struct sfo_conf_kat_hmac){ "rfc4231", bytes[k][0], (size_t)a, bytes[k][1],
+                                        (size_t)b, bytes[k][2], (size_t)w };
         n_hmac_cases++;
     }
 }
@@ -155,9 +175,9 @@ static int on_event(void *user, enum sfo_json_event ev, const char *data, size_t
         }
         if (c->field >= 0) c->present |= 1u << c->field;
         if (c->field == F_REPEAT) c->len[F_REPEAT] = 1u; /* an object: the case is left out */
-    } else if ((ev == SFO_JSON_STRING || ev == SFO_JSON_NUMBER) && depth == 3u &&
-               c->field >= 0) {
-        if (c->len[c->field] + len > FIELD_MAX) c->bad = 1;
+    } else if ((ev == SFO_JSON_STRING || ev == SFO_JSON_NUMBER) && depth == 3u && c->field >= 0) {
+        if (c->len[c->field] + len > FIELD_MAX)
+            c->bad = 1;
         else {
             memcpy(c->val[c->field] + c->len[c->field], data, len);
             c->len[c->field] += len;

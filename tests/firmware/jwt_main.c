@@ -21,7 +21,7 @@ static struct sfo_mps2 board;
 static struct sfo_tls tls;
 static struct sfo_token tok;
 static uint8_t work[2048];
-static uint8_t file_buf[FILE_MAX];   /* the CA, then the key (RSA-2048 PEM: ~1.7 KiB) */
+static uint8_t file_buf[FILE_MAX]; /* the CA, then the key (RSA-2048 PEM: ~1.7 KiB) */
 static char cmdline[512];
 
 /* Figures for `make bench`: timer ticks spent in the RSA signature and in the
@@ -33,8 +33,8 @@ static struct {
     uint64_t sign, hs, hs_wait;
 } fig;
 
-static int fig_rsa_sign(void *ctx, const uint8_t digest[SFO_SHA256_LEN], uint8_t *sig,
-                        size_t cap, size_t *len)
+static int fig_rsa_sign(void *ctx, const uint8_t digest[SFO_SHA256_LEN], uint8_t *sig, size_t cap,
+                        size_t *len)
 {
     uint64_t t = sfo_mps2_ticks(&board);
     int rc = fig.rsa_sign(ctx, digest, sig, cap, len);

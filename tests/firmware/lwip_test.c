@@ -31,15 +31,15 @@
 #include "sfoauth.h"
 #include "sfoauth_tls.h"
 
-#define HOST_IP "10.77.0.1"
-#define SF_NAME "sf.test"
-#define LOGIN_URL "https://" SF_NAME
-#define CLIENT_ID "3MVG9sfoauth.Demo.Connected.App.Consumer.Key"
-#define USERNAME "demo@example.com"
+#define HOST_IP     "10.77.0.1"
+#define SF_NAME     "sf.test"
+#define LOGIN_URL   "https://" SF_NAME
+#define CLIENT_ID   "3MVG9sfoauth.Demo.Connected.App.Consumer.Key"
+#define USERNAME    "demo@example.com"
 #define PORT_CLOSED 444
 #define PORT_SILENT 8081
-#define FILE_MAX 2048u /* a PEM CA certificate, a PEM RSA-2048 key */
-#define WORK_LEN 2048u
+#define FILE_MAX    2048u /* a PEM CA certificate, a PEM RSA-2048 key */
+#define WORK_LEN    2048u
 
 static struct netif nif;
 static struct sfo_lan9118 eth = { .base = 0x40200000u };
@@ -73,7 +73,10 @@ static uint64_t sfo_mps2_ns(void)
     return mps2_clock_ticks(&clk, MPS2_TIMER0_BASE) * (1000000000u / MPS2_SYSCLK_HZ);
 }
 
-static void sfo_mps2_puts(const char *s) { mps2_sh_puts(s); }
+static void sfo_mps2_puts(const char *s)
+{
+    mps2_sh_puts(s);
+}
 
 /* ---- console ---- */
 static void put_int(long v)
@@ -138,14 +141,27 @@ void sfo_lwip_assert(const char *msg, const char *file, int line)
     mps2_sh_exit(1);
 }
 
-void sfo_lwip_diag(const char *msg) { sfo_mps2_puts(msg); }
+void sfo_lwip_diag(const char *msg)
+{
+    sfo_mps2_puts(msg);
+}
 
 /* ---- platform ---- */
-static int64_t p_mono(void *ctx) { (void)ctx; return sfo_mps2_ms(); }
+static int64_t p_mono(void *ctx)
+{
+    (void)ctx;
+    return sfo_mps2_ms();
+}
 /* TEST-ONLY sources (host clock and /dev/urandom through semihosting): a
  * product uses its RTC/SNTP and TRNG. */
-static int64_t p_wall(void *ctx) { return sfo_mps2_test_wall_s(ctx); }
-static int p_random(void *ctx, uint8_t *b, size_t n) { return sfo_mps2_test_random(ctx, b, n); }
+static int64_t p_wall(void *ctx)
+{
+    return sfo_mps2_test_wall_s(ctx);
+}
+static int p_random(void *ctx, uint8_t *b, size_t n)
+{
+    return sfo_mps2_test_random(ctx, b, n);
+}
 /* ---- figures: time spent waiting for the network (connect, calls answered
  * SFO_E_AGAIN, sleeps), so that the fetch's own work can be told apart ---- */
 static struct sfo_net inner;
@@ -277,7 +293,8 @@ static void case_transport(void)
     uint8_t b[16];
     int r = rc;
     if (rc == SFO_OK) {
-        do r = net.recv(net.ctx, b, sizeof b, dl2); while (r == SFO_E_AGAIN);
+        do r = net.recv(net.ctx, b, sizeof b, dl2);
+        while (r == SFO_E_AGAIN);
     }
     int64_t el = sfo_mps2_ms() - t0;
     check("silent server: recv says no data (AGAIN) until SFO_E_TIMEOUT at its deadline",
@@ -294,7 +311,8 @@ static void case_flows(void)
     uint64_t t0 = sfo_mps2_ns();
     if (rc == SFO_OK) rc = sfo_jwt_bearer(&c, &j, &tok);
     uint64_t t1 = sfo_mps2_ns();
-    check("JWT bearer over lwIP (host name through lwIP DNS)", rc == SFO_OK && tok.access_token[0], rc);
+    check("JWT bearer over lwIP (host name through lwIP DNS)", rc == SFO_OK && tok.access_token[0],
+          rc);
     sfo_mps2_puts("bench: jwt-fetch-ns ");
     put_int((long)((t1 - t0) / 1000u));
     sfo_mps2_puts("000\nbench: jwt-fetch-wait-ns ");
@@ -313,7 +331,10 @@ static void case_flows(void)
     sfo_token_wipe(&tok);
 }
 
-struct body { char buf[512]; size_t len; };
+struct body {
+    char buf[512];
+    size_t len;
+};
 static int sink(void *ctx, const uint8_t *data, size_t n)
 {
     struct body *b = (struct body *)ctx;
@@ -328,8 +349,12 @@ static int sink(void *ctx, const uint8_t *data, size_t n)
 static int http(struct sfo_http_client *h, const char *method, const char *target,
                 const struct sfo_http_field *form, size_t form_n, struct body *b)
 {
-    struct sfo_http_request rq = { .method = method, .https = true, .host = SF_NAME,
-                                   .port = 443, .target = target, .form = form,
+    struct sfo_http_request rq = { .method = method,
+                                   .https = true,
+                                   .host = SF_NAME,
+                                   .port = 443,
+                                   .target = target,
+                                   .form = form,
                                    .form_n = form_n };
     struct sfo_http_response resp;
     memset(&resp, 0, sizeof resp);
@@ -447,8 +472,9 @@ int main(void)
     const char *dir = argc >= 3 ? argv[1] : NULL;
     mps2_clock_init(&clk, MPS2_TIMER0_BASE);
     fw_pool_init(); /* mbedTLS's static pool; nothing for BearSSL */
-    plat = (struct sfo_platform){ .mono_ms = p_mono, .wall_s = p_wall, .random = p_random,
-                                  .sleep_ms = p_sleep };
+    plat = (struct sfo_platform){
+        .mono_ms = p_mono, .wall_s = p_wall, .random = p_random, .sleep_ms = p_sleep
+    };
     if (dir == NULL || read_inputs(dir) != 0) {
         sfo_mps2_puts("lwip_test: cannot read the test inputs\n");
         return 1;
@@ -457,7 +483,8 @@ int main(void)
     check("LAN9118 netif up, link up", rc == 0, rc);
     check("MAC address read from the controller (QEMU -nic mac=)", mac_is(argv[2]), SFO_OK);
     if (rc != 0) return 1;
-    struct sfo_tls_config cfg = { .net = net, .platform = plat,
+    struct sfo_tls_config cfg = { .net = net,
+                                  .platform = plat,
                                   .trust = { .pem = ca_pem, .pem_len = ca_len } };
     rc = sfo_tls_port_init(&tls, &cfg, &port);
     check("TLS glue over the lwIP transport", rc == SFO_OK, rc);

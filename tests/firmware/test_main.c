@@ -26,9 +26,9 @@
 #include "sfo_json.h"
 #include "sfoauth_mps2.h"
 
-#define DOC_MAX (320u * 1024u) /* the largest JSONTestSuite file is 250001 bytes */
+#define DOC_MAX    (320u * 1024u) /* the largest JSONTestSuite file is 250001 bytes */
 #define JSON_DEPTH 1024u
-#define BYTES_OUT 512u
+#define BYTES_OUT  512u
 
 static uint8_t doc[DOC_MAX];
 static char list[16u * 1024u];
@@ -56,8 +56,10 @@ static void result(const char *name, const char *detail, int ok)
         fw_puts(detail);
     }
     fw_puts("\n");
-    if (ok) n_pass++;
-    else n_fail++;
+    if (ok)
+        n_pass++;
+    else
+        n_fail++;
 }
 
 static const char *join(const char *a, const char *b)
@@ -70,8 +72,8 @@ static const char *join(const char *a, const char *b)
 }
 
 /* ---- JSONTestSuite: y_ accepted, n_ rejected, i_ either, whole and byte by byte */
-static int json_cb(void *user, enum sfo_json_event ev, const char *data, size_t len,
-                   unsigned flags, size_t depth)
+static int json_cb(void *user, enum sfo_json_event ev, const char *data, size_t len, unsigned flags,
+                   size_t depth)
 {
     (void)user, (void)ev, (void)data, (void)len, (void)flags, (void)depth;
     return 0;
@@ -114,12 +116,16 @@ static void json_suite(const char *shared, const char *list_file)
         if (json_scan(doc, (size_t)dl, 1u) != whole) split_bad++;
         if (name[0] == 'y') {
             y++;
-            if (whole == SFO_OK) y_ok++;
-            else result("json.suite y_ rejected", name, 0);
+            if (whole == SFO_OK)
+                y_ok++;
+            else
+                result("json.suite y_ rejected", name, 0);
         } else if (name[0] == 'n') {
             n++;
-            if (whole != SFO_OK) n_ok++;
-            else result("json.suite n_ accepted", name, 0);
+            if (whole != SFO_OK)
+                n_ok++;
+            else
+                result("json.suite n_ accepted", name, 0);
         }
     }
     fw_putu("json.suite y_ files accepted: ", y_ok);
@@ -133,23 +139,29 @@ static void json_suite(const char *shared, const char *list_file)
 struct http_case {
     const char *name;
     const char *msg;
-    int want;            /* feed/eof result */
+    int want; /* feed/eof result */
     int status;
     uint64_t body_len;
 };
 
 static const struct http_case k_http[] = {
     { "http.content_length", "HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\nhello", SFO_OK, 200, 5 },
-    { "http.chunked", "HTTP/1.1 400 Bad\r\nTransfer-Encoding: chunked\r\n\r\n3\r\nabc\r\n"
-      "2;x=y\r\nde\r\n0\r\nT: v\r\n\r\n", SFO_OK, 400, 5 },
-    { "http.continue_skipped", "HTTP/1.1 100 Continue\r\n\r\nHTTP/1.0 201 C\r\n"
-      "Content-Length: 0\r\n\r\n", SFO_OK, 201, 0 },
-    { "http.cl_and_te", "HTTP/1.1 200 OK\r\nContent-Length: 3\r\nTransfer-Encoding: "
-      "chunked\r\n\r\n", SFO_E_HTTP_CL_TE, 0, 0 },
+    { "http.chunked",
+      "HTTP/1.1 400 Bad\r\nTransfer-Encoding: chunked\r\n\r\n3\r\nabc\r\n"
+      "2;x=y\r\nde\r\n0\r\nT: v\r\n\r\n",
+      SFO_OK, 400, 5 },
+    { "http.continue_skipped",
+      "HTTP/1.1 100 Continue\r\n\r\nHTTP/1.0 201 C\r\n"
+      "Content-Length: 0\r\n\r\n",
+      SFO_OK, 201, 0 },
+    { "http.cl_and_te",
+      "HTTP/1.1 200 OK\r\nContent-Length: 3\r\nTransfer-Encoding: "
+      "chunked\r\n\r\n",
+      SFO_E_HTTP_CL_TE, 0, 0 },
     { "http.bad_status_line", "HTTP/2 200 OK\r\n\r\n", SFO_E_HTTP_STATUS_LINE, 0, 0 },
     { "http.obs_fold", "HTTP/1.1 200 OK\r\nA: b\r\n c\r\n\r\n", SFO_E_HTTP_HEADER, 0, 0 },
-    { "http.truncated", "HTTP/1.1 200 OK\r\nContent-Length: 9\r\n\r\nabc",
-      SFO_E_HTTP_TRUNCATED, 0, 0 },
+    { "http.truncated", "HTTP/1.1 200 OK\r\nContent-Length: 9\r\n\r\nabc", SFO_E_HTTP_TRUNCATED, 0,
+      0 },
 };
 
 static int http_run(const struct http_case *c, size_t step, struct sfo_http_response *r)
@@ -176,8 +188,8 @@ static void http_checks(void)
         int ra = http_run(c, strlen(c->msg), &a), rb = http_run(c, 1u, &b);
         int ok = ra == c->want && rb == c->want;
         if (ok && c->want == SFO_OK) {
-            ok = a.status == c->status && a.body_len == c->body_len &&
-                 b.status == c->status && b.body_len == c->body_len;
+            ok = a.status == c->status && a.body_len == c->body_len && b.status == c->status &&
+                 b.body_len == c->body_len;
         }
         result(c->name, NULL, ok);
     }
@@ -198,13 +210,15 @@ static int load_jws(const char *shared)
     n = fw_read_file(join(dir, "signing_input.txt"), signing_input, sizeof signing_input);
     if (n < 0) return -1;
     signing_len = (size_t)n;
-    while (signing_len > 0u && (signing_input[signing_len - 1u] == '\n' ||
-                                signing_input[signing_len - 1u] == '\r')) signing_len--;
+    while (signing_len > 0u &&
+           (signing_input[signing_len - 1u] == '\n' || signing_input[signing_len - 1u] == '\r'))
+        signing_len--;
     n = fw_read_file(join(dir, "signature.b64url"), (uint8_t *)sig_b64, sizeof sig_b64 - 1u);
     if (n < 0) return -1;
     sig_b64_len = (size_t)n;
-    while (sig_b64_len > 0u && (sig_b64[sig_b64_len - 1u] == '\n' ||
-                                sig_b64[sig_b64_len - 1u] == '\r')) sig_b64_len--;
+    while (sig_b64_len > 0u &&
+           (sig_b64[sig_b64_len - 1u] == '\n' || sig_b64[sig_b64_len - 1u] == '\r'))
+        sig_b64_len--;
     return sfo_b64url_decode(sig_b64, sig_b64_len, sig_raw, sizeof sig_raw, &sig_raw_len);
 }
 
@@ -256,8 +270,10 @@ static void codec_checks(const char *shared)
             good = ((v->alphabet & 1) == 0 || b64_decode_ok(v, 0)) &&
                    ((v->alphabet & 2) == 0 || b64_decode_ok(v, 1));
         }
-        if (good) ok++;
-        else result("codec.base64 case", v->decode ? v->b64 : "(encode)", 0);
+        if (good)
+            ok++;
+        else
+            result("codec.base64 case", v->decode ? v->b64 : "(encode)", 0);
     }
     fw_putu("codec.base64 vectors passed: ", ok);
     result("codec.base64_rfc4648_vectors", NULL, total > 0 && ok == total);
@@ -310,7 +326,8 @@ static void port_checks(const char *ca_file, const char *shared)
     result("port.init_fails_closed_without_entropy", NULL,
            sfo_mps2_init(&board, &mc, &tcfg) == SFO_E_ENTROPY);
     mc.random = sfo_mps2_test_random; /* TEST-ONLY */
-    result("port.init_fails_without_wall_clock", NULL, sfo_mps2_init(&board, &mc, &tcfg) == SFO_E_ARG);
+    result("port.init_fails_without_wall_clock", NULL,
+           sfo_mps2_init(&board, &mc, &tcfg) == SFO_E_ARG);
     mc.wall_s = sfo_mps2_test_wall_s; /* TEST-ONLY */
     result("port.init", NULL, sfo_mps2_init(&board, &mc, &tcfg) == SFO_OK && n > 0);
     tcfg.trust.pem = ca_pem;

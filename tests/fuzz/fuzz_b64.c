@@ -35,7 +35,7 @@ static int canonical(const uint8_t *s, size_t n, int url)
         n -= pad;
     }
     if (n % 4 == 1) return 0;
-    if (!url && pad != (4 - n % 4) % 4) return 0;  /* padding completes the quantum */
+    if (!url && pad != (4 - n % 4) % 4) return 0; /* padding completes the quantum */
     for (i = 0; i < n; i++)
         if (val(s[i], url) < 0) return 0;
     if (n % 4 == 2 && (val(s[n - 1], url) & 0x0f) != 0) return 0;

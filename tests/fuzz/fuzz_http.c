@@ -15,7 +15,9 @@
 #include "sfo_http.h"
 #include "fuzz_util.h"
 
-struct sink { uint64_t h, n, refuse_at; };
+struct sink {
+    uint64_t h, n, refuse_at;
+};
 
 static int sink_fn(void *ctx, const uint8_t *d, size_t len)
 {
@@ -28,7 +30,13 @@ static int sink_fn(void *ctx, const uint8_t *d, size_t len)
     return 0;
 }
 
-struct opts { bool head; size_t header_max; uint64_t body_max; uint64_t refuse_at; bool nosink; };
+struct opts {
+    bool head;
+    size_t header_max;
+    uint64_t body_max;
+    uint64_t refuse_at;
+    bool nosink;
+};
 
 struct out {
     int rc, eof_rc;
@@ -83,7 +91,7 @@ static void run(const uint8_t *d, size_t n, const struct opts *o, int mode, uint
             FZ_ASSERT(sfo_http_parser_feed(&p, d + i, n - i, &u2) == SFO_OK && u2 == 0);
             break;
         }
-        FZ_ASSERT(used == k);   /* not done, no error: everything was consumed */
+        FZ_ASSERT(used == k); /* not done, no error: everything was consumed */
     }
     out->rc = rc;
     out->used = i;
@@ -97,8 +105,10 @@ static void run(const uint8_t *d, size_t n, const struct opts *o, int mode, uint
     for (size_t h = 0; h < SFO_HTTP_KEPT; h++) str_ok(r->hdr[h].buf, r->hdr[h].cap);
     FZ_ASSERT(o->nosink || r->body_len == out->sink.n);
     FZ_ASSERT(r->body_len <= (o->body_max ? o->body_max : SFO_HTTP_BODY_MAX));
-    if (rc == SFO_E_HTTP_SINK) FZ_ASSERT(r->sink_err == 42);
-    else FZ_ASSERT(r->sink_err == 0);
+    if (rc == SFO_E_HTTP_SINK)
+        FZ_ASSERT(r->sink_err == 42);
+    else
+        FZ_ASSERT(r->sink_err == 0);
     if (out->eof_rc == SFO_OK) {
         FZ_ASSERT(r->status >= 100 && r->status <= 599 && r->status != 101);
         FZ_ASSERT(r->status >= 200);
@@ -109,7 +119,7 @@ static void run(const uint8_t *d, size_t n, const struct opts *o, int mode, uint
         if (o->head || r->status == 204 || r->status == 304) FZ_ASSERT(r->body_len == 0);
         if (!r->chunked && r->content_length < 0 && !o->head && r->status != 204 &&
             r->status != 304)
-            FZ_ASSERT(!r->keep_alive);   /* close-delimited */
+            FZ_ASSERT(!r->keep_alive); /* close-delimited */
     }
 }
 
@@ -122,7 +132,7 @@ static void same(const struct out *a, const struct out *b)
     FZ_ASSERT(a->sink.n == b->sink.n && a->sink.h == b->sink.h);
     FZ_ASSERT(a->used == b->used);
     struct sfo_http_response ra = a->resp, rb = b->resp;
-    memset(ra.hdr, 0, sizeof ra.hdr);   /* the buffers differ; their contents must not */
+    memset(ra.hdr, 0, sizeof ra.hdr); /* the buffers differ; their contents must not */
     memset(rb.hdr, 0, sizeof rb.hdr);
     FZ_ASSERT(memcmp(&ra, &rb, sizeof ra) == 0);
     for (size_t h = 0; h < SFO_HTTP_KEPT; h++)

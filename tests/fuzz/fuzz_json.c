@@ -29,11 +29,21 @@ static int utf8_ok(const uint8_t *s, size_t n)
         uint8_t c = s[i];
         uint32_t cp;
         size_t k;
-        if (c < 0x80) { i++; continue; }
-        if (c >= 0xC2 && c <= 0xDF) { k = 1; cp = c & 0x1Fu; }
-        else if (c >= 0xE0 && c <= 0xEF) { k = 2; cp = c & 0x0Fu; }
-        else if (c >= 0xF0 && c <= 0xF4) { k = 3; cp = c & 0x07u; }
-        else return 0;
+        if (c < 0x80) {
+            i++;
+            continue;
+        }
+        if (c >= 0xC2 && c <= 0xDF) {
+            k = 1;
+            cp = c & 0x1Fu;
+        } else if (c >= 0xE0 && c <= 0xEF) {
+            k = 2;
+            cp = c & 0x0Fu;
+        } else if (c >= 0xF0 && c <= 0xF4) {
+            k = 3;
+            cp = c & 0x07u;
+        } else
+            return 0;
         if (n - i <= k) return 0;
         for (size_t m = 1; m <= k; m++) {
             if ((s[i + m] & 0xC0u) != 0x80u) return 0;
@@ -52,9 +62,12 @@ static int number_ok(const char *s, size_t n)
     size_t i = 0, d;
     if (i < n && s[i] == '-') i++;
     if (i >= n) return 0;
-    if (s[i] == '0') i++;
-    else if (s[i] >= '1' && s[i] <= '9') while (i < n && s[i] >= '0' && s[i] <= '9') i++;
-    else return 0;
+    if (s[i] == '0')
+        i++;
+    else if (s[i] >= '1' && s[i] <= '9')
+        while (i < n && s[i] >= '0' && s[i] <= '9') i++;
+    else
+        return 0;
     if (i < n && s[i] == '.') {
         for (d = ++i; i < n && s[i] >= '0' && s[i] <= '9'; i++) {}
         if (i == d) return 0;
@@ -73,25 +86,27 @@ static int number_ok(const char *s, size_t n)
 #define VAL_MAX 8192u
 
 struct run {
-    uint64_t h;            /* hash of the event stream, pieces joined */
-    size_t events;         /* complete events (a value in pieces counts once) */
-    size_t calls;          /* callback calls */
-    size_t abort_at;       /* return 1 at this event (0 = never) */
-    int in_value;          /* a KEY/STRING/NUMBER value is open (pieces) */
+    uint64_t h;      /* hash of the event stream, pieces joined */
+    size_t events;   /* complete events (a value in pieces counts once) */
+    size_t calls;    /* callback calls */
+    size_t abort_at; /* return 1 at this event (0 = never) */
+    int in_value;    /* a KEY/STRING/NUMBER value is open (pieces) */
     unsigned vev;
     size_t vpieces;
     size_t vlen;
-    uint8_t val[VAL_MAX];  /* the value joined (first VAL_MAX bytes) */
+    uint8_t val[VAL_MAX];          /* the value joined (first VAL_MAX bytes) */
     unsigned char cont[DEPTH + 2]; /* 'o' / 'a' per open container */
     size_t ncont;
-    int expect_value;      /* inside an object: 0 = a KEY is next, 1 = a value */
+    int expect_value; /* inside an object: 0 = a KEY is next, 1 = a value */
 };
 
 static void value_end(struct run *r)
 {
     size_t n = r->vlen < VAL_MAX ? r->vlen : VAL_MAX;
-    if (r->vev == SFO_JSON_NUMBER) FZ_ASSERT(number_ok((const char *)r->val, n));
-    else FZ_ASSERT(utf8_ok(r->val, n) || r->vlen > VAL_MAX);
+    if (r->vev == SFO_JSON_NUMBER)
+        FZ_ASSERT(number_ok((const char *)r->val, n));
+    else
+        FZ_ASSERT(utf8_ok(r->val, n) || r->vlen > VAL_MAX);
     if (r->vlen <= SFO_JSON_BUF) FZ_ASSERT(r->vpieces == 1);
     r->h = fz_mix(fz_mix(r->h, r->vev), r->vlen);
     r->h = fz_mix(r->h, fz_hash(r->val, n));
@@ -99,8 +114,8 @@ static void value_end(struct run *r)
     r->events++;
 }
 
-static int on_event(void *user, enum sfo_json_event ev, const char *d, size_t len,
-                    unsigned flags, size_t depth)
+static int on_event(void *user, enum sfo_json_event ev, const char *d, size_t len, unsigned flags,
+                    size_t depth)
 {
     struct run *r = user;
     int piece = ev == SFO_JSON_KEY || ev == SFO_JSON_STRING || ev == SFO_JSON_NUMBER;
@@ -119,8 +134,10 @@ static int on_event(void *user, enum sfo_json_event ev, const char *d, size_t le
         } else {
             FZ_ASSERT(depth == r->ncont);
             int in_obj = r->ncont > 0 && r->cont[r->ncont - 1] == 'o';
-            if (ev == SFO_JSON_KEY) FZ_ASSERT(in_obj && !r->expect_value);
-            else if (in_obj) FZ_ASSERT(r->expect_value);
+            if (ev == SFO_JSON_KEY)
+                FZ_ASSERT(in_obj && !r->expect_value);
+            else if (in_obj)
+                FZ_ASSERT(r->expect_value);
         }
     }
     if (piece) {
@@ -153,7 +170,7 @@ static int on_event(void *user, enum sfo_json_event ev, const char *d, size_t le
             r->expect_value = 1;
         } else {
             if (ev == SFO_JSON_OBJECT_END || ev == SFO_JSON_ARRAY_END) r->ncont--;
-            r->expect_value = 0;   /* after a value in an object a KEY or END follows */
+            r->expect_value = 0; /* after a value in an object a KEY or END follows */
         }
     }
     return (r->abort_at != 0 && r->calls == r->abort_at) ? 7 : 0;
@@ -161,8 +178,8 @@ static int on_event(void *user, enum sfo_json_event ev, const char *d, size_t le
 
 enum { SPLIT_WHOLE, SPLIT_BYTES, SPLIT_RANDOM };
 
-static int feed_split(int (*feed)(void *, const void *, size_t), void *ctx,
-                      const uint8_t *d, size_t n, int mode, uint64_t seed)
+static int feed_split(int (*feed)(void *, const void *, size_t), void *ctx, const uint8_t *d,
+                      size_t n, int mode, uint64_t seed)
 {
     struct fz_rng rng;
     size_t i = 0, k;
@@ -193,12 +210,17 @@ static int extract_feed(void *ctx, const void *d, size_t n)
     return sfo_extract_feed(ctx, d, n);
 }
 
-struct scan_result { int rc; size_t off; uint64_t h; size_t events, calls; };
+struct scan_result {
+    int rc;
+    size_t off;
+    uint64_t h;
+    size_t events, calls;
+};
 
-static struct scan_result scan(const uint8_t *d, size_t n, int mode, uint64_t seed,
-                               size_t abort_at, size_t depth)
+static struct scan_result scan(const uint8_t *d, size_t n, int mode, uint64_t seed, size_t abort_at,
+                               size_t depth)
 {
-    static struct run r;   /* large; test-only code */
+    static struct run r; /* large; test-only code */
     struct sfo_json j;
     uint8_t stack[SFO_JSON_STACK_BYTES(DEPTH)];
     struct scan_result res;
@@ -243,16 +265,20 @@ static void ex_setup(struct ex_result *e)
 {
     memset(e, 0xA5, sizeof *e);
     memset(e->f, 0, sizeof e->f);
-    e->f[0] = (struct sfo_field){ .name = "access_token", .type = SFO_FIELD_STRING,
-                                  .str = e->b0, .cap = sizeof e->b0 };
-    e->f[1] = (struct sfo_field){ .name = "instance_url", .type = SFO_FIELD_TEXT,
-                                  .str = e->b1, .cap = sizeof e->b1 };
-    e->f[2] = (struct sfo_field){ .name = "", .type = SFO_FIELD_STRING,
-                                  .str = e->b2, .cap = sizeof e->b2 };
+    e->f[0] = (struct sfo_field){
+        .name = "access_token", .type = SFO_FIELD_STRING, .str = e->b0, .cap = sizeof e->b0
+    };
+    e->f[1] = (struct sfo_field){
+        .name = "instance_url", .type = SFO_FIELD_TEXT, .str = e->b1, .cap = sizeof e->b1
+    };
+    e->f[2] = (struct sfo_field){
+        .name = "", .type = SFO_FIELD_STRING, .str = e->b2, .cap = sizeof e->b2
+    };
     e->f[3] = (struct sfo_field){ .name = "expires_in", .type = SFO_FIELD_INT };
     e->f[4] = (struct sfo_field){ .name = "ok", .type = SFO_FIELD_BOOL };
-    e->f[5] = (struct sfo_field){ .name = "a", .type = SFO_FIELD_TEXT,
-                                  .str = e->b3, .cap = sizeof e->b3 };
+    e->f[5] = (struct sfo_field){
+        .name = "a", .type = SFO_FIELD_TEXT, .str = e->b3, .cap = sizeof e->b3
+    };
 }
 
 static void extract(const uint8_t *d, size_t n, int mode, uint64_t seed, struct ex_result *e)

@@ -63,7 +63,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *d, size_t n)
     memcpy(in, d, n);
     rc = g_port.key_load(g_port.ctx, in, n);
     FZ_ASSERT(rc == SFO_OK || rc == SFO_E_KEY || rc == SFO_E_KEY_TYPE);
-    FZ_ASSERT(memcmp(in, d, n) == 0);   /* input untouched */
+    FZ_ASSERT(memcmp(in, d, n) == 0); /* input untouched */
     free(in);
     src = g_port.rsa_sign(g_port.ctx, digest, sig, sizeof sig, &sig_len);
     if (rc == SFO_OK) {

@@ -41,28 +41,43 @@ static struct {
     uint8_t rnd;
 } g;
 
-static struct sfo_posix_port g_pp;   /* only its crypto is used */
+static struct sfo_posix_port g_pp; /* only its crypto is used */
 static struct sfo_port g_real;
 
-static int64_t m_mono(void *ctx) { (void)ctx; return g.now; }
-static int64_t m_wall(void *ctx) { (void)ctx; return 1700000000; }
+static int64_t m_mono(void *ctx)
+{
+    (void)ctx;
+    return g.now;
+}
+static int64_t m_wall(void *ctx)
+{
+    (void)ctx;
+    return 1700000000;
+}
 static int m_random(void *ctx, uint8_t *b, size_t n)
 {
     (void)ctx;
     for (size_t i = 0; i < n; i++) b[i] = g.rnd++;
     return SFO_OK;
 }
-static void m_sleep(void *ctx, uint32_t ms) { (void)ctx; g.now += ms; }
+static void m_sleep(void *ctx, uint32_t ms)
+{
+    (void)ctx;
+    g.now += ms;
+}
 
 static int t_send(void *ctx, const uint8_t *b, size_t n, int64_t dl)
 {
-    (void)ctx; (void)b; (void)dl;
+    (void)ctx;
+    (void)b;
+    (void)dl;
     FZ_ASSERT(b != NULL && n >= 1);
     return n > 0x7fffffff ? 0x7fffffff : (int)n;
 }
 static int t_recv(void *ctx, uint8_t *b, size_t n, int64_t dl)
 {
-    (void)ctx; (void)dl;
+    (void)ctx;
+    (void)dl;
     size_t k;
     FZ_ASSERT(b != NULL && n >= 1);
     if (g.pos >= g.n) return 0;
@@ -76,9 +91,11 @@ static int t_recv(void *ctx, uint8_t *b, size_t n, int64_t dl)
 static int t_connect(void *ctx, const char *host, uint16_t port, int64_t dl,
                      struct sfo_transport *out)
 {
-    (void)ctx; (void)port; (void)dl;
+    (void)ctx;
+    (void)port;
+    (void)dl;
     FZ_ASSERT(host != NULL && out != NULL);
-    FZ_ASSERT(g.conns < 64);   /* retries and polling are bounded */
+    FZ_ASSERT(g.conns < 64); /* retries and polling are bounded */
     g.pos = 0;
     fz_seed(&g.rng, g.seed ^ (0x9e3779b97f4a7c15ull * ++g.conns));
     out->ctx = NULL;
@@ -88,10 +105,16 @@ static int t_connect(void *ctx, const char *host, uint16_t port, int64_t dl,
 }
 static int t_tls(void *ctx, const char *sn, int64_t dl, struct sfo_transport *io)
 {
-    (void)ctx; (void)sn; (void)dl; (void)io;
+    (void)ctx;
+    (void)sn;
+    (void)dl;
+    (void)io;
     return SFO_OK;
 }
-static void t_close(void *ctx) { (void)ctx; }
+static void t_close(void *ctx)
+{
+    (void)ctx;
+}
 
 static void port_setup(struct sfo_port *p)
 {
@@ -120,23 +143,40 @@ static void port_setup(struct sfo_port *p)
 static void documented(int rc)
 {
     switch (rc) {
-    case SFO_OK: case SFO_E_TOO_LONG:
-    case SFO_E_OAUTH: case SFO_E_HTTP_STATUS: case SFO_E_OAUTH_RESPONSE:
-    case SFO_E_SIGNATURE: case SFO_E_DEADLINE:
-    case SFO_E_CLOSED:   /* end of stream before a status line */
-    case SFO_E_HTTP_STATUS_LINE: case SFO_E_HTTP_HEADER: case SFO_E_HTTP_HEADER_SIZE:
-    case SFO_E_HTTP_CL_TE: case SFO_E_HTTP_CL: case SFO_E_HTTP_TE: case SFO_E_HTTP_CHUNK:
-    case SFO_E_HTTP_BODY_SIZE: case SFO_E_HTTP_TRUNCATED: case SFO_E_HTTP_SINK:
+    case SFO_OK:
+    case SFO_E_TOO_LONG:
+    case SFO_E_OAUTH:
+    case SFO_E_HTTP_STATUS:
+    case SFO_E_OAUTH_RESPONSE:
+    case SFO_E_SIGNATURE:
+    case SFO_E_DEADLINE:
+    case SFO_E_CLOSED: /* end of stream before a status line */
+    case SFO_E_HTTP_STATUS_LINE:
+    case SFO_E_HTTP_HEADER:
+    case SFO_E_HTTP_HEADER_SIZE:
+    case SFO_E_HTTP_CL_TE:
+    case SFO_E_HTTP_CL:
+    case SFO_E_HTTP_TE:
+    case SFO_E_HTTP_CHUNK:
+    case SFO_E_HTTP_BODY_SIZE:
+    case SFO_E_HTTP_TRUNCATED:
+    case SFO_E_HTTP_SINK:
     case SFO_E_HTTP_CHUNK_SIZE:
-    case SFO_E_JSON_SYNTAX: case SFO_E_JSON_UTF8: case SFO_E_JSON_ESCAPE:
-    case SFO_E_JSON_SURROGATE: case SFO_E_JSON_CONTROL: case SFO_E_JSON_NUMBER:
-    case SFO_E_JSON_DEPTH: case SFO_E_JSON_TRAILING: case SFO_E_JSON_INCOMPLETE:
-    case SFO_E_JSON_TYPE: case SFO_E_JSON_RANGE: case SFO_E_JSON_DUPKEY:
-    case SFO_E_BAD_VALUE: case SFO_E_RESPONSE_TOO_LONG:
-        return;
-    default:
-        fprintf(stderr, "undocumented return %d (%s)\n", rc, sfo_errname(rc));
-        FZ_ASSERT(0);
+    case SFO_E_JSON_SYNTAX:
+    case SFO_E_JSON_UTF8:
+    case SFO_E_JSON_ESCAPE:
+    case SFO_E_JSON_SURROGATE:
+    case SFO_E_JSON_CONTROL:
+    case SFO_E_JSON_NUMBER:
+    case SFO_E_JSON_DEPTH:
+    case SFO_E_JSON_TRAILING:
+    case SFO_E_JSON_INCOMPLETE:
+    case SFO_E_JSON_TYPE:
+    case SFO_E_JSON_RANGE:
+    case SFO_E_JSON_DUPKEY:
+    case SFO_E_BAD_VALUE:
+    case SFO_E_RESPONSE_TOO_LONG: return;
+    default: fprintf(stderr, "undocumented return %d (%s)\n", rc, sfo_errname(rc)); FZ_ASSERT(0);
     }
 }
 
@@ -176,11 +216,23 @@ static void err_ok(const struct sfo_oauth_error *e)
 
 static void tok_strings(const struct sfo_token *t)
 {
-    TERM(t->access_token); TERM(t->refresh_token); TERM(t->instance_url); TERM(t->id);
-    TERM(t->token_type); TERM(t->scope); TERM(t->issued_at); TERM(t->signature);
+    TERM(t->access_token);
+    TERM(t->refresh_token);
+    TERM(t->instance_url);
+    TERM(t->id);
+    TERM(t->token_type);
+    TERM(t->scope);
+    TERM(t->issued_at);
+    TERM(t->signature);
     TERM(t->id_token);
-    clean(t->access_token); clean(t->refresh_token); clean(t->instance_url); clean(t->id);
-    clean(t->token_type); clean(t->scope); clean(t->issued_at); clean(t->signature);
+    clean(t->access_token);
+    clean(t->refresh_token);
+    clean(t->instance_url);
+    clean(t->id);
+    clean(t->token_type);
+    clean(t->scope);
+    clean(t->issued_at);
+    clean(t->signature);
     clean(t->id_token);
     FZ_ASSERT(t->expires_in >= -1 && t->expires_in <= SFO_EXPIRES_IN_MAX);
     err_ok(&t->err);
@@ -230,12 +282,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *d, size_t n)
     port_setup(&port);
     /* mostly a comfortable working buffer, sometimes a tight one */
     work_len = (g.seed >> 60) < 12 ? 3072u : SFO_WORK_MIN + (size_t)((g.seed >> 20) % 1600u);
-    uint8_t *work = malloc(work_len);   /* exact size: ASan sees any overrun */
+    uint8_t *work = malloc(work_len); /* exact size: ASan sees any overrun */
     FZ_ASSERT(work != NULL);
     /* zero before each call: any non-zero byte after it was left by the library */
     memset(work, 0, work_len);
-    FZ_ASSERT(sfo_client_init(&c, &port, "https://login.salesforce.com", "CID", work,
-                              work_len) == SFO_OK);
+    FZ_ASSERT(sfo_client_init(&c, &port, "https://login.salesforce.com", "CID", work, work_len) ==
+              SFO_OK);
     c.client_secret = (const uint8_t *)SECRET;
     c.client_secret_len = sizeof SECRET - 1u;
     c.basic_auth = (g.seed & 1u) != 0;
@@ -269,9 +321,15 @@ int LLVMFuzzerTestOneInput(const uint8_t *d, size_t n)
     rc = sfo_introspect(&c, "00Dxx!AQ.token", (g.seed & 4u) ? "access_token" : NULL, in);
     documented(rc);
     FZ_ASSERT(rc != SFO_E_DEADLINE && rc != SFO_E_SIGNATURE);
-    TERM(in->scope); TERM(in->client_id); TERM(in->username); TERM(in->sub);
+    TERM(in->scope);
+    TERM(in->client_id);
+    TERM(in->username);
+    TERM(in->sub);
     TERM(in->token_type);
-    clean(in->scope); clean(in->client_id); clean(in->username); clean(in->sub);
+    clean(in->scope);
+    clean(in->client_id);
+    clean(in->username);
+    clean(in->sub);
     clean(in->token_type);
     FZ_ASSERT(in->exp >= 0 && in->exp <= SFO_TIME_MAX && in->iat >= 0 && in->iat <= SFO_TIME_MAX);
     err_ok(&in->err);
@@ -292,8 +350,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *d, size_t n)
     rc = sfo_device_poll(&c, &dev, 20, t);
     documented(rc);
     tok_strings(t);
-    if (rc == SFO_OK) tok_success(t);
-    else tok_wiped(t, false);
+    if (rc == SFO_OK)
+        tok_success(t);
+    else
+        tok_wiped(t, false);
     if (rc == SFO_E_OAUTH) {
         FZ_ASSERT(strcmp(t->err.error, "authorization_pending") != 0 &&
                   strcmp(t->err.error, "slow_down") != 0);

@@ -87,8 +87,8 @@ static void check_pct(const uint8_t *d, size_t n, int form)
 
 static int host_char(unsigned c)
 {
-    return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
-           c == '-' || c == '.' || c == '_';
+    return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '-' ||
+           c == '.' || c == '_';
 }
 
 static void check_url(const uint8_t *d, size_t n)
@@ -162,7 +162,7 @@ static int ref_get(const uint8_t *q, size_t n, const char *name, uint8_t *val, l
     size_t want = strlen(name);
 
     while ((r = sfo_query_next((const char *)q, n, &pos, &np, &nl, &vp, &vlen)) == SFO_OK) {
-        FZ_ASSERT(nl > 0 || vlen > 0 || (np < vp));    /* empty pairs are skipped */
+        FZ_ASSERT(nl > 0 || vlen > 0 || (np < vp)); /* empty pairs are skipped */
         long l = ref_pct((const uint8_t *)np, nl, 1, tmp);
         if (l < 0) return SFO_E_PCT;
         if ((size_t)l == want && memcmp(tmp, name, want) == 0) {
@@ -191,8 +191,8 @@ static void check_query(const uint8_t *d, size_t n, const char *name)
     FZ_ASSERT(rc == want);
     if (rc == SFO_OK) {
         FZ_ASSERT(ol == (size_t)vl && memcmp(out, val, ol) == 0 && out[ol] == 0);
-        if (ol > 0) FZ_ASSERT(sfo_query_get((const char *)d, n, name, out, ol, NULL) ==
-                              SFO_E_TOO_LONG);
+        if (ol > 0)
+            FZ_ASSERT(sfo_query_get((const char *)d, n, name, out, ol, NULL) == SFO_E_TOO_LONG);
     } else {
         wiped(out, n + 1);
     }
@@ -200,8 +200,8 @@ static void check_query(const uint8_t *d, size_t n, const char *name)
 
 static int form_plain(unsigned c)
 {
-    return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
-           c == '*' || c == '-' || c == '.' || c == '_';
+    return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '*' ||
+           c == '-' || c == '.' || c == '_';
 }
 
 static void check_form(const uint8_t *d, size_t n)

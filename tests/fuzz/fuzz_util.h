@@ -39,7 +39,9 @@ static inline uint64_t fz_mix(uint64_t h, uint64_t v)
 }
 
 /* xorshift64* generator. */
-struct fz_rng { uint64_t s; };
+struct fz_rng {
+    uint64_t s;
+};
 
 static inline void fz_seed(struct fz_rng *r, uint64_t seed)
 {
@@ -62,8 +64,11 @@ static inline size_t fz_piece(struct fz_rng *r, size_t left)
     size_t k;
     switch (x & 7u) {
     case 0: k = 0; break;
-    case 1: case 2: case 3: k = 1 + (size_t)((x >> 8) % 4u); break;
-    case 4: case 5: k = 1 + (size_t)((x >> 8) % 32u); break;
+    case 1:
+    case 2:
+    case 3: k = 1 + (size_t)((x >> 8) % 4u); break;
+    case 4:
+    case 5: k = 1 + (size_t)((x >> 8) % 32u); break;
     default: k = 1 + (size_t)((x >> 8) % 300u); break;
     }
     return k < left ? k : left;

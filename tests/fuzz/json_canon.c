@@ -17,7 +17,10 @@ static void one(const char *path)
     const char *e = getenv("SFO_JSON_DIFF_DEPTH");
     int rc;
 
-    if (f == NULL) { perror(path); exit(2); }
+    if (f == NULL) {
+        perror(path);
+        exit(2);
+    }
     for (;;) {
         if (n == cap) {
             cap = cap ? cap * 2 : 4096;
@@ -39,7 +42,10 @@ int main(int argc, char **argv)
 {
     for (int i = 1; i < argc; i++) {
         DIR *dir = opendir(argv[i]);
-        if (dir == NULL) { one(argv[i]); continue; }
+        if (dir == NULL) {
+            one(argv[i]);
+            continue;
+        }
         struct dirent *de;
         while ((de = readdir(dir)) != NULL) {
             char p[4096];

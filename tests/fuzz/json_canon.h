@@ -19,7 +19,10 @@
 #include <string.h>
 #include "sfo_json.h"
 
-struct jc_buf { char *p; size_t len, cap; };
+struct jc_buf {
+    char *p;
+    size_t len, cap;
+};
 
 static void jc_put(struct jc_buf *b, const char *s, size_t n)
 {
@@ -36,8 +39,8 @@ static void jc_put(struct jc_buf *b, const char *s, size_t n)
 }
 
 struct jc_state {
-    struct jc_buf out;   /* canonical line */
-    struct jc_buf val;   /* value being joined from pieces */
+    struct jc_buf out; /* canonical line */
+    struct jc_buf val; /* value being joined from pieces */
 };
 
 static void jc_token(struct jc_state *s, const char *t)
@@ -56,7 +59,7 @@ static void jc_value(struct jc_state *s, enum sfo_json_event ev)
     if (ev == SFO_JSON_NUMBER) {
         if (strpbrk(v, ".eE") == NULL) {
             const char *d = v[0] == '-' ? v + 1 : v;
-            jc_token(s, "I");             /* digits are glued to the I */
+            jc_token(s, "I"); /* digits are glued to the I */
             if (!(d[0] == '0' && d[1] == '\0') && v[0] == '-') jc_put(&s->out, "-", 1);
             jc_put(&s->out, d, strlen(d));
         } else {
@@ -77,8 +80,8 @@ static void jc_value(struct jc_state *s, enum sfo_json_event ev)
     if (s->val.p) s->val.p[0] = '\0';
 }
 
-static int jc_cb(void *user, enum sfo_json_event ev, const char *d, size_t len,
-                 unsigned flags, size_t depth)
+static int jc_cb(void *user, enum sfo_json_event ev, const char *d, size_t len, unsigned flags,
+                 size_t depth)
 {
     struct jc_state *s = user;
     (void)depth;

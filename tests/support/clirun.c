@@ -24,7 +24,8 @@ int t_cli_up(struct t_cli *c, const char *name, bool under_valgrind)
         snprintf(c->bin, sizeof c->bin,
                  "valgrind -q --error-exitcode=99 --leak-check=full "
                  "--errors-for-leak-kinds=definite,indirect "
-                 "--show-leak-kinds=definite,indirect %s", t_sfoauth_bin());
+                 "--show-leak-kinds=definite,indirect %s",
+                 t_sfoauth_bin());
     } else {
         snprintf(c->bin, sizeof c->bin, "%s", t_sfoauth_bin());
     }
@@ -36,12 +37,13 @@ int t_cli_up(struct t_cli *c, const char *name, bool under_valgrind)
     const char *server = t_path("%s/tests/server/sf_server.py", t_root());
     snprintf(c->url, sizeof c->url, "https://127.0.0.1:1");
     if (access(server, R_OK) == 0) {
-        char *argv[] = { strdup(t_python()), strdup(server), strdup("--host"),
-                         strdup("127.0.0.1"), strdup("--port"), strdup("0"), strdup("--cert"),
-                         strdup(t_path("%s/server.pem", c->pki)), strdup("--key"),
-                         strdup(t_path("%s/server.key", c->pki)), strdup("--client-cert"),
-                         strdup(t_path("%s/client.pem", c->pki)), strdup("--auto-approve"),
-                         NULL };
+        char *argv[] = { strdup(t_python()),       strdup(server),
+                         strdup("--host"),         strdup("127.0.0.1"),
+                         strdup("--port"),         strdup("0"),
+                         strdup("--cert"),         strdup(t_path("%s/server.pem", c->pki)),
+                         strdup("--key"),          strdup(t_path("%s/server.key", c->pki)),
+                         strdup("--client-cert"),  strdup(t_path("%s/client.pem", c->pki)),
+                         strdup("--auto-approve"), NULL };
         int rc = t_server_start(&c->srv, argv);
         for (char **a = argv; *a != NULL; a++) free(*a);
         if (rc != 0) return -1;

@@ -5,14 +5,16 @@
 #include <string.h>
 #include <time.h>
 
-static struct fp_port *F(void *ctx) { return (struct fp_port *)ctx; }
+static struct fp_port *F(void *ctx)
+{
+    return (struct fp_port *)ctx;
+}
 
 static void real_sleep_ms(int64_t ms)
 {
     if (ms <= 0) return;
     struct timespec ts = { (time_t)(ms / 1000), (long)(ms % 1000) * 1000000L };
-    while (clock_nanosleep(CLOCK_MONOTONIC, 0, &ts, &ts) == EINTR) {
-    }
+    while (clock_nanosleep(CLOCK_MONOTONIC, 0, &ts, &ts) == EINTR) {}
 }
 
 /* The inner clock, without counting a call. */
@@ -136,8 +138,7 @@ static int fp_connect(void *ctx, const char *host, uint16_t port, int64_t dl,
     return SFO_OK;
 }
 
-static int fp_tls_start(void *ctx, const char *server_name, int64_t dl,
-                        struct sfo_transport *io)
+static int fp_tls_start(void *ctx, const char *server_name, int64_t dl, struct sfo_transport *io)
 {
     struct fp_port *f = F(ctx);
     int rc;

@@ -30,27 +30,27 @@ struct fp_port {
     struct sfo_port port;          /* give &port to sfo_client_init */
     struct sfo_transport inner_io; /* the inner port's current stream */
     /* fault: op fails at its nth call with code */
-    int fault_op;                  /* enum fp_op, or -1 for none */
+    int fault_op; /* enum fp_op, or -1 for none */
     unsigned fault_nth;
     int fault_code;
-    bool fault_persist;            /* every call from nth on, not only the nth */
-    bool fault_stall;              /* block until the call's deadline, return SFO_E_TIMEOUT */
+    bool fault_persist; /* every call from nth on, not only the nth */
+    bool fault_stall;   /* block until the call's deadline, return SFO_E_TIMEOUT */
     /* stream shaping */
-    bool one_byte;                 /* send/recv move at most 1 byte per call */
-    bool again;                    /* SFO_E_AGAIN on every other send/recv call */
+    bool one_byte; /* send/recv move at most 1 byte per call */
+    bool again;    /* SFO_E_AGAIN on every other send/recv call */
     /* clocks */
-    int64_t mono_offset;           /* added to the inner monotonic clock */
-    int64_t wall_offset;           /* added to the inner wall clock */
-    unsigned jump_at;              /* at this mono_ms call (1-based; 0 none) ... */
-    int64_t jump_ms;               /* ... the monotonic clock jumps forward this much */
-    bool virtual_sleep;            /* sleep_ms advances mono_offset only */
+    int64_t mono_offset; /* added to the inner monotonic clock */
+    int64_t wall_offset; /* added to the inner wall clock */
+    unsigned jump_at;    /* at this mono_ms call (1-based; 0 none) ... */
+    int64_t jump_ms;     /* ... the monotonic clock jumps forward this much */
+    bool virtual_sleep;  /* sleep_ms advances mono_offset only */
     /* counters since fp_reset */
     unsigned calls[FP_NOPS];
-    unsigned faults;               /* faults injected */
-    unsigned again_n;              /* SFO_E_AGAIN answers given */
+    unsigned faults;  /* faults injected */
+    unsigned again_n; /* SFO_E_AGAIN answers given */
     unsigned key_loads, key_clears;
-    unsigned opens, closes;        /* successful connects, close calls */
-    uint64_t sent, received;       /* bytes through the stream */
+    unsigned opens, closes;  /* successful connects, close calls */
+    uint64_t sent, received; /* bytes through the stream */
 };
 
 /* Wrap inner: every entry forwarded, no fault, real clocks, real sleep. */

@@ -37,8 +37,7 @@ static void fe_sleep_ms(void *ctx, uint32_t ms)
 {
     struct timespec ts = { (time_t)(ms / 1000u), (long)(ms % 1000u) * 1000000L };
     (void)ctx;
-    while (nanosleep(&ts, &ts) != 0 && errno == EINTR) {
-    }
+    while (nanosleep(&ts, &ts) != 0 && errno == EINTR) {}
 }
 
 int fe_up(struct fe *e, const char *tag)
@@ -121,8 +120,8 @@ int fe_post(struct fe *e, const char *path, const char *form)
     return request(e, "POST", path, form, NULL, 0);
 }
 
-int fe_code(struct fe *e, const struct sfo_client *c, bool pkce, struct sfo_authz *s,
-            char *code, size_t cap)
+int fe_code(struct fe *e, const struct sfo_client *c, bool pkce, struct sfo_authz *s, char *code,
+            size_t cap)
 {
     struct sfo_authz_params p;
     struct sfo_oauth_error err;

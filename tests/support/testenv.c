@@ -20,9 +20,18 @@ static const char *env_or(const char *name, const char *dflt)
     return (v != NULL && v[0] != '\0') ? v : dflt;
 }
 
-const char *t_root(void) { return env_or("SFO_ROOT", "."); }
-const char *t_build(void) { return env_or("SFO_BUILD", "build"); }
-const char *t_python(void) { return env_or("SFO_PYTHON", "/usr/bin/python3"); }
+const char *t_root(void)
+{
+    return env_or("SFO_ROOT", ".");
+}
+const char *t_build(void)
+{
+    return env_or("SFO_BUILD", "build");
+}
+const char *t_python(void)
+{
+    return env_or("SFO_PYTHON", "/usr/bin/python3");
+}
 
 const char *t_shared(void)
 {
@@ -55,7 +64,11 @@ char *t_read_file(const char *path, size_t *len)
         if (n + 4096 + 1 > cap) {
             cap = cap ? cap * 2 : 8192;
             char *nb = realloc(buf, cap);
-            if (nb == NULL) { free(buf); fclose(f); return NULL; }
+            if (nb == NULL) {
+                free(buf);
+                fclose(f);
+                return NULL;
+            }
             buf = nb;
         }
         size_t r = fread(buf + n, 1, 4096, f);
@@ -166,7 +179,10 @@ void t_server_stop(struct t_server *s)
         for (int i = 0; i < 300; i++) {
             int st;
             pid_t r = waitpid(s->pid, &st, WNOHANG);
-            if (r == s->pid || (r < 0 && errno != EINTR)) { s->pid = -1; break; }
+            if (r == s->pid || (r < 0 && errno != EINTR)) {
+                s->pid = -1;
+                break;
+            }
             usleep(10000);
         }
         if (s->pid > 0) {

@@ -15,12 +15,12 @@
 #include "testenv.h"
 
 struct vj {
-    char type;            /* 'o' object, 'a' array, 's' string, 'n' number, 't', 'f', 'z' null */
-    char *s;              /* string value (NUL-terminated copy) or number text */
-    size_t len;           /* length of s */
-    char *key;            /* member name when inside an object */
-    struct vj *child;     /* first element / member */
-    struct vj *next;      /* next sibling */
+    char type;        /* 'o' object, 'a' array, 's' string, 'n' number, 't', 'f', 'z' null */
+    char *s;          /* string value (NUL-terminated copy) or number text */
+    size_t len;       /* length of s */
+    char *key;        /* member name when inside an object */
+    struct vj *child; /* first element / member */
+    struct vj *next;  /* next sibling */
 };
 
 static inline void vj_die(const char *why, const char *at)
@@ -40,10 +40,14 @@ static inline unsigned vj_hex4(const char *p)
     for (int i = 0; i < 4; i++) {
         char c = p[i];
         v <<= 4;
-        if (c >= '0' && c <= '9') v |= (unsigned)(c - '0');
-        else if (c >= 'a' && c <= 'f') v |= (unsigned)(c - 'a' + 10);
-        else if (c >= 'A' && c <= 'F') v |= (unsigned)(c - 'A' + 10);
-        else vj_die("bad \\u escape", p);
+        if (c >= '0' && c <= '9')
+            v |= (unsigned)(c - '0');
+        else if (c >= 'a' && c <= 'f')
+            v |= (unsigned)(c - 'a' + 10);
+        else if (c >= 'A' && c <= 'F')
+            v |= (unsigned)(c - 'A' + 10);
+        else
+            vj_die("bad \\u escape", p);
     }
     return v;
 }
@@ -57,7 +61,10 @@ static inline char *vj_string(const char **p, size_t *len)
         unsigned char c = (unsigned char)*q++;
         if (c == '"') break;
         if (c == '\0') vj_die("unterminated string", *p);
-        if (c != '\\') { *o++ = (char)c; continue; }
+        if (c != '\\') {
+            *o++ = (char)c;
+            continue;
+        }
         c = (unsigned char)*q++;
         switch (c) {
         case 'n': *o++ = '\n'; break;
@@ -89,7 +96,7 @@ static inline char *vj_string(const char **p, size_t *len)
             }
             break;
         }
-        default: *o++ = (char)c; break;   /* \" \\ \/ */
+        default: *o++ = (char)c; break; /* \" \\ \/ */
         }
     }
     *o = '\0';
@@ -110,7 +117,10 @@ static inline struct vj *vj_value(const char **p)
         v->type = **p == '{' ? 'o' : 'a';
         (*p)++;
         vj_ws(p);
-        if (**p == close) { (*p)++; break; }
+        if (**p == close) {
+            (*p)++;
+            break;
+        }
         for (;;) {
             char *key = NULL;
             size_t kl;
@@ -126,8 +136,14 @@ static inline struct vj *vj_value(const char **p)
             (*tail)->key = key;
             tail = &(*tail)->next;
             vj_ws(p);
-            if (**p == ',') { (*p)++; continue; }
-            if (**p == close) { (*p)++; break; }
+            if (**p == ',') {
+                (*p)++;
+                continue;
+            }
+            if (**p == close) {
+                (*p)++;
+                break;
+            }
             vj_die("',' or close expected", *p);
         }
         break;
@@ -136,9 +152,18 @@ static inline struct vj *vj_value(const char **p)
         v->type = 's';
         v->s = vj_string(p, &v->len);
         break;
-    case 't': v->type = 't'; *p += 4; break;
-    case 'f': v->type = 'f'; *p += 5; break;
-    case 'n': v->type = 'z'; *p += 4; break;
+    case 't':
+        v->type = 't';
+        *p += 4;
+        break;
+    case 'f':
+        v->type = 'f';
+        *p += 5;
+        break;
+    case 'n':
+        v->type = 'z';
+        *p += 4;
+        break;
     default: {
         const char *b = *p;
         while (**p != '\0' && strchr("+-0123456789.eE", **p) != NULL) (*p)++;
