@@ -112,7 +112,7 @@ RUN_PKGS  := gcc make binutils libmbedtls-dev libbearssl-dev openssl curl python
              python3-cryptography
 DEPS_PKGS := $(RUN_PKGS) libcmocka-dev gcc-arm-none-eabi libnewlib-arm-none-eabi \
              tinyproxy valgrind python3-jwt clang libclang-rt-14-dev gcovr cppcheck clang-tidy \
-             qemu-system-arm dpkg-dev pmccabe
+             qemu-system-arm dpkg-dev pmccabe clang-format
 deps:
 	@SFO_DEPS="$(DEPS_PKGS)" sh tests/deps.sh
 deps-run:
