@@ -287,21 +287,26 @@ install: all $(SHLIB) $(BUILD)/$(PC_NAME).pc $(BUILD)/include/sfoauth_config.h
 
 # The static CLI is built in its own tree (BearSSL, -Os, no sanitizers).
 # A fully static sfoauth on BearSSL, linked against musl (Debian's musl-tools): glibc's
-# static getaddrinfo/stdio alone would be several times the whole program.
+# static getaddrinfo/stdio alone would be several times the whole program. A C program
+# never unwinds: no unwind tables (-fno-asynchronous-unwind-tables here, .eh_frame
+# removed from a copy of Debian's libbearssl.a, objects otherwise unchanged); -flto.
 BEARSSL_A = $(shell $(CC) -print-file-name=libbearssl.a)
+STATIC_CFLAGS := -DSFO_MUSL_COMPAT -ffunction-sections -fdata-sections -flto -flto-partition=one \
+                 -fno-asynchronous-unwind-tables -fno-unwind-tables
 static:
 	@SFO_DEPS="musl-tools libbearssl-dev" sh tests/deps.sh
 	@mkdir -p build/static/inc
 	@ln -sf /usr/include/bearssl.h /usr/include/bearssl build/static/inc/
+	@objcopy -R .eh_frame $(BEARSSL_A) build/static/libbearssl.a
 	@$(MAKE) --no-print-directory BACKEND=bearssl BUILD=build/static SAN= OPT="-Os" \
-	  CC="musl-gcc -isystem build/static/inc" EXTRA_CFLAGS="-DSFO_MUSL_COMPAT -ffunction-sections -fdata-sections" \
-	  LDLIBS="$(BEARSSL_A)" build/static/sfoauth-static
+	  CC="musl-gcc -isystem build/static/inc" EXTRA_CFLAGS="$(STATIC_CFLAGS)" \
+	  LDLIBS="build/static/libbearssl.a" build/static/sfoauth-static
 	@cp build/static/sfoauth-static build/static/sfoauth
 	@strip build/static/sfoauth
 	@size build/static/sfoauth
 	@file build/static/sfoauth 2>/dev/null || true
 $(BUILD)/sfoauth-static: $(CLI_OBJ) $(LIB)
-	$(CC) -static -Wl,--gc-sections -o $@ $(CLI_OBJ) $(LIB) $(LDLIBS)
+	$(CC) -static $(OPT) $(EXTRA_CFLAGS) -Wl,--gc-sections -o $@ $(CLI_OBJ) $(LIB) $(LDLIBS)
 
 # ---- benchmarks and the size guard ---------------------------------------------------
 #   make bench       footprint, memory, end-to-end and parser figures: prints one table
