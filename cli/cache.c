@@ -53,13 +53,13 @@ static void judge_file(const struct stat *sb, bool check_mode, char *why, size_t
 {
     why[0] = '\0';
     if (!S_ISREG(sb->st_mode)) {
-        snprintf(why, cap, "%s, not a regular file", file_kind(sb->st_mode));
+        cli_snprintf(why, cap, "%s, not a regular file", file_kind(sb->st_mode));
     } else if (sb->st_uid != geteuid()) {
-        snprintf(why, cap, "owned by uid %lu, not by this user (uid %lu)",
-                 (unsigned long)sb->st_uid, (unsigned long)geteuid());
+        cli_snprintf(why, cap, "owned by uid %lu, not by this user (uid %lu)",
+                     (unsigned long)sb->st_uid, (unsigned long)geteuid());
     } else if (check_mode && (sb->st_mode & (S_IWGRP | S_IWOTH)) != 0) {
-        snprintf(why, cap, "writable by group or others (mode %04o; sfoauth writes 0600)",
-                 (unsigned)(sb->st_mode & 07777));
+        cli_snprintf(why, cap, "writable by group or others (mode %04o; sfoauth writes 0600)",
+                     (unsigned)(sb->st_mode & 07777));
     }
 }
 
@@ -86,23 +86,25 @@ int cli_cache_check_dir(const char *path, char *why, size_t cap)
     why[0] = '\0';
     if (lstat(path, &sb) == 0 && !S_ISREG(sb.st_mode) && !S_ISLNK(sb.st_mode)) {
         /* never read, and never replaced: refuse before any exchange */
-        snprintf(why, cap, "cache %s: it is %s, not a regular file", path, file_kind(sb.st_mode));
+        cli_snprintf(why, cap, "cache %s: it is %s, not a regular file", path,
+                     file_kind(sb.st_mode));
         return EXIT_INPUT;
     }
     char *d = dir_of(path);
     if (d == NULL) {
-        snprintf(why, cap, "out of memory");
+        cli_snprintf(why, cap, "out of memory");
         return EXIT_INTERNAL;
     }
     int rc = 0;
     if (stat(d, &sb) != 0) {
-        snprintf(why, cap, "cache %s: directory %s: %s", path, d, strerror(errno));
+        cli_snprintf(why, cap, "cache %s: directory %s: %s", path, d, strerror(errno));
         rc = EXIT_INPUT;
     } else if (!S_ISDIR(sb.st_mode)) {
-        snprintf(why, cap, "cache %s: %s is not a directory", path, d);
+        cli_snprintf(why, cap, "cache %s: %s is not a directory", path, d);
         rc = EXIT_INPUT;
     } else if (faccessat(AT_FDCWD, d, W_OK | X_OK, AT_EACCESS) != 0) {
-        snprintf(why, cap, "cache %s: directory %s is not writable: %s", path, d, strerror(errno));
+        cli_snprintf(why, cap, "cache %s: directory %s is not writable: %s", path, d,
+                     strerror(errno));
         rc = EXIT_INPUT;
     }
     free(d);
@@ -126,7 +128,7 @@ static int open_lock(const char *path, const char *lp)
     struct stat sb;
     char why[160];
     if (fstat(fd, &sb) != 0) {
-        snprintf(why, sizeof why, "%s", strerror(errno));
+        cli_snprintf(why, sizeof why, "%s", strerror(errno));
     } else {
         judge_file(&sb, false, why, sizeof why);
     }
@@ -150,7 +152,7 @@ int cli_cache_lock(struct cli_cache *c, const char *path, int timeout_s)
     if (lp == NULL) {
         return cli_errorf(EXIT_INTERNAL, "out of memory");
     }
-    snprintf(lp, n, "%s.lock", path);
+    cli_snprintf(lp, n, "%s.lock", path);
     int fd = open_lock(path, lp);
     free(lp);
     if (fd < 0) return EXIT_INPUT;
@@ -201,27 +203,27 @@ static char *cache_load(const char *path, size_t *len, char *why, size_t cap)
     int fd = open(path, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
     if (fd < 0) {
         if (errno == ELOOP)
-            snprintf(why, cap, "it is a symbolic link");
+            cli_snprintf(why, cap, "it is a symbolic link");
         else if (errno != ENOENT)
-            snprintf(why, cap, "%s", strerror(errno));
+            cli_snprintf(why, cap, "%s", strerror(errno));
         return NULL;
     }
     struct stat sb;
     if (fstat(fd, &sb) != 0) {
-        snprintf(why, cap, "%s", strerror(errno));
+        cli_snprintf(why, cap, "%s", strerror(errno));
     } else {
         judge_file(&sb, true, why, cap);
         if (why[0] == '\0' && sb.st_size > (off_t)CLI_CACHE_MAX) {
-            snprintf(why, cap, "larger than %u bytes", (unsigned)CLI_CACHE_MAX);
+            cli_snprintf(why, cap, "larger than %u bytes", (unsigned)CLI_CACHE_MAX);
         }
     }
     char *data = NULL;
     if (why[0] == '\0') {
         data = cli_read_fd_max(fd, CLI_CACHE_MAX, 0, len);
         if (data == NULL && errno == EFBIG) {
-            snprintf(why, cap, "larger than %u bytes", (unsigned)CLI_CACHE_MAX);
+            cli_snprintf(why, cap, "larger than %u bytes", (unsigned)CLI_CACHE_MAX);
         } else if (data == NULL) {
-            snprintf(why, cap, "%s", strerror(errno));
+            cli_snprintf(why, cap, "%s", strerror(errno));
         }
     }
     close(fd);
@@ -339,7 +341,7 @@ static int replace_file(const char *path, const char *data, size_t n)
     size_t tl = strlen(path) + 32;
     char *tmp = malloc(tl);
     if (tmp == NULL) return cli_errorf(EXIT_INTERNAL, "out of memory");
-    snprintf(tmp, tl, "%s.tmp.%ld", path, (long)getpid());
+    cli_snprintf(tmp, tl, "%s.tmp.%ld", path, (long)getpid());
     (void)unlink(tmp); /* a leftover of a killed run with our pid */
     int fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0600);
     if (fd < 0) {
@@ -396,11 +398,11 @@ int cli_cache_write(const char *path, const char *ident, const struct cli_token 
     cli_json_string(m, ident);
     for (int k = 0; k < TK_COUNT; k++) {
         if (t->f[k] == NULL) continue;
-        fprintf(m, ",\n  \"%s\": ", cli_tk_name[k]);
+        cli_fprintf(m, ",\n  \"%s\": ", cli_tk_name[k]);
         cli_json_string(m, t->f[k]);
     }
-    if (t->has_expires_in) fprintf(m, ",\n  \"expires_in\": %lld", (long long)t->expires_in);
-    fprintf(m, ",\n  \"expires_at\": %lld\n}\n", (long long)t->expires_at);
+    if (t->has_expires_in) cli_fprintf(m, ",\n  \"expires_in\": %lld", (long long)t->expires_in);
+    cli_fprintf(m, ",\n  \"expires_at\": %lld\n}\n", (long long)t->expires_at);
     fclose(m);
     if (buf == NULL) return cli_errorf(EXIT_INTERNAL, "out of memory");
     cli_secret_keep(buf, n);

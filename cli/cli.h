@@ -9,6 +9,7 @@
 #ifndef SFOAUTH_CLI_H
 #define SFOAUTH_CLI_H
 
+#include <stdarg.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -25,6 +26,13 @@ enum cli_exit {
     EXIT_HTTP = 6,     /* HTTP or response framing/JSON/signature fault */
     EXIT_OAUTH = 7     /* the server rejected the request with an OAuth error */
 };
+
+/* ---- formatted output (cli/fmt.c): the printf subset the CLI uses --------------- */
+#define CLI_PRINTF(f, a) __attribute__((format(printf, f, a)))
+int cli_snprintf(char *buf, size_t cap, const char *fmt, ...) CLI_PRINTF(3, 4);
+int cli_vsnprintf(char *buf, size_t cap, const char *fmt, va_list ap) CLI_PRINTF(3, 0);
+int cli_fprintf(FILE *f, const char *fmt, ...) CLI_PRINTF(2, 3);
+int cli_printf(const char *fmt, ...) CLI_PRINTF(1, 2);
 
 /* Exit code category of a library SFO_E_* code. */
 int cli_exit_for(int sfo_err);

@@ -115,11 +115,12 @@ static void device_prompt(const struct sfo_device *d, int wait_s)
         fputc('\n', stderr);
     }
     if (d->expires_in > 0)
-        fprintf(stderr, "The code expires in %lld s; waiting up to %d s (polling every %u s)...\n",
-                (long long)d->expires_in, wait_s, (unsigned)d->interval_s);
+        cli_fprintf(stderr,
+                    "The code expires in %lld s; waiting up to %d s (polling every %u s)...\n",
+                    (long long)d->expires_in, wait_s, (unsigned)d->interval_s);
     else
-        fprintf(stderr, "Waiting up to %d s for approval (polling every %u s)...\n", wait_s,
-                (unsigned)d->interval_s);
+        cli_fprintf(stderr, "Waiting up to %d s for approval (polling every %u s)...\n", wait_s,
+                    (unsigned)d->interval_s);
     fflush(stderr);
 }
 

@@ -121,15 +121,15 @@ static int show_authorize(struct run *r, const char *redirect, struct sfo_authz 
     p.pkce = !o->no_pkce;
     int rc = sfo_authorize_url(&r->cl, &p, az, url, 4096, NULL);
     if (rc != SFO_OK) return cli_fail("authorize URL", rc, NULL, NULL, "code");
-    fprintf(stderr, "Open this URL in a browser and approve access:\n\n%s\n\n", url);
+    cli_fprintf(stderr, "Open this URL in a browser and approve access:\n\n%s\n\n", url);
     if (o->paste) {
-        fprintf(stderr,
-                "Then paste the whole URL the browser was sent to (address bar) and "
-                "press Enter (within %d s):\n",
-                person_wait_ms(r) / 1000);
+        cli_fprintf(stderr,
+                    "Then paste the whole URL the browser was sent to (address bar) and "
+                    "press Enter (within %d s):\n",
+                    person_wait_ms(r) / 1000);
     } else {
-        fprintf(stderr, "Waiting up to %d s for the redirect to %s...\n", person_wait_ms(r) / 1000,
-                redirect);
+        cli_fprintf(stderr, "Waiting up to %d s for the redirect to %s...\n",
+                    person_wait_ms(r) / 1000, redirect);
     }
     fflush(stderr);
     if (o->browser != NULL) open_browser(o->browser, url);

@@ -71,7 +71,7 @@ int cmd_introspect(struct run *r)
     };
     for (size_t i = 0; i < 3; i++) {
         if (nums[i].v != 0) {
-            snprintf(num, sizeof num, "%lld", (long long)nums[i].v);
+            cli_snprintf(num, sizeof num, "%lld", (long long)nums[i].v);
             cli_kv_add(&l, nums[i].n, num, strlen(num), true);
         }
     }
@@ -128,7 +128,7 @@ int cmd_userinfo(struct run *r)
                             "printed raw (without --field the answer is shown as JSON)",
                             r->o->field);
         } else if (rc == SFO_OK && f.present) {
-            printf("%s\n", val);
+            cli_printf("%s\n", val);
         } else if (rc == SFO_OK || rc == SFO_E_JSON_TYPE) {
             rc = cli_errorf(EXIT_USAGE, "field %s is not a string or number of the response",
                             r->o->field);

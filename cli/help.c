@@ -92,10 +92,10 @@ static void wrap(FILE *f, const char *text, size_t col, size_t indent)
             while (n > 0 && p[n] != ' ') n--;
             if (n == 0) n = strcspn(p, " ");
         }
-        fprintf(f, "%.*s\n", (int)n, p);
+        cli_fprintf(f, "%.*s\n", (int)n, p);
         p += n;
         while (*p == ' ') p++;
-        if (*p != '\0') fprintf(f, "%*s", (int)indent, "");
+        if (*p != '\0') cli_fprintf(f, "%*s", (int)indent, "");
         col = indent;
     }
 }
@@ -108,11 +108,12 @@ static void print_options(FILE *f, int cmd)
         if (d->help == NULL || d->cmds == 0) continue;
         if (cmd >= 0 && (d->cmds & CB(cmd)) == 0) continue;
         char left[64];
-        snprintf(left, sizeof left, "--%s%s%s", d->name, d->arg ? " " : "", d->arg ? d->arg : "");
+        cli_snprintf(left, sizeof left, "--%s%s%s", d->name, d->arg ? " " : "",
+                     d->arg ? d->arg : "");
         if (strlen(left) > 26)
-            fprintf(f, "  %s\n  %-26s ", left, "");
+            cli_fprintf(f, "  %s\n  %-26s ", left, "");
         else
-            fprintf(f, "  %-26s ", left);
+            cli_fprintf(f, "  %-26s ", left);
         wrap(f, d->help, 29, 29);
     }
 }
@@ -132,19 +133,19 @@ void cli_help(FILE *f, int cmd)
 {
     if (cmd >= 0 && cmd != CMD_HELP) {
         const struct cmd_doc *c = &k_cmds[cmd];
-        fprintf(f, "usage: sfoauth %s %s\n\n", c->name, c->args);
+        cli_fprintf(f, "usage: sfoauth %s %s\n\n", c->name, c->args);
         wrap(f, c->summary, 0, 0);
         fputs("\nOptions:\n", f);
         print_options(f, cmd);
-        fprintf(f,
-                "\nExample:\n  %s\n\nsfoauth --help lists every command; man sfoauth "
-                "has the exit status table.\n",
-                c->example);
+        cli_fprintf(f,
+                    "\nExample:\n  %s\n\nsfoauth --help lists every command; man sfoauth "
+                    "has the exit status table.\n",
+                    c->example);
         return;
     }
     fputs("usage: sfoauth COMMAND [options]\n       sfoauth help COMMAND\n\nCommands:\n", f);
     for (int i = 0; i < CMD_COUNT; i++) {
-        fprintf(f, "  %-19s ", k_cmds[i].name);
+        cli_fprintf(f, "  %-19s ", k_cmds[i].name);
         wrap(f, k_cmds[i].summary, 22, 22);
     }
     fputs("\nOptions (environment variable in brackets; sfoauth COMMAND --help shows a "

@@ -38,7 +38,7 @@ static int w_connect(void *ctx, const char *host, uint16_t port, int64_t deadlin
 {
     bool same = strncmp(g_net.host, host, sizeof g_net.host) == 0 && g_net.port == port;
     if (same && g_net.dns_failed) return SFO_E_DNS; /* a name that did not resolve stays so */
-    snprintf(g_net.host, sizeof g_net.host, "%s", host);
+    cli_snprintf(g_net.host, sizeof g_net.host, "%s", host);
     g_net.port = port;
     g_net.stage = NET_CONNECT;
     g_net.subject[0] = '\0';
@@ -139,7 +139,8 @@ static void w_sleep_ms(void *ctx, uint32_t ms)
     g_inner.sleep_ms(ctx, ms);
     if (g_wait_end != 0) {
         int64_t left = g_wait_end - g_inner.mono_ms(ctx);
-        fprintf(stderr, "\rstill waiting: %lld s left ", (long long)(left > 0 ? left / 1000 : 0));
+        cli_fprintf(stderr, "\rstill waiting: %lld s left ",
+                    (long long)(left > 0 ? left / 1000 : 0));
         g_counted = true;
     }
 }
@@ -196,14 +197,14 @@ int cli_net_where(int rc, char *buf, size_t cap)
     switch (g_net.stage) {
     case NET_CONNECT:
         if (rc == SFO_E_DNS)
-            return snprintf(buf, cap, "resolving %s: %s", h, w ? w : sfo_strerror(rc));
-        return snprintf(buf, cap, "connecting to %s%s%s:%u: %s", v6 ? "[" : "", h, v6 ? "]" : "",
-                        (unsigned)g_net.port, w ? w : sfo_strerror(rc));
+            return cli_snprintf(buf, cap, "resolving %s: %s", h, w ? w : sfo_strerror(rc));
+        return cli_snprintf(buf, cap, "connecting to %s%s%s:%u: %s", v6 ? "[" : "", h,
+                            v6 ? "]" : "", (unsigned)g_net.port, w ? w : sfo_strerror(rc));
     case NET_TLS:
-        return snprintf(buf, cap, "TLS handshake with %s%s%s:%u: %s", v6 ? "[" : "", h,
-                        v6 ? "]" : "", (unsigned)g_net.port, w ? w : sfo_strerror(rc));
+        return cli_snprintf(buf, cap, "TLS handshake with %s%s%s:%u: %s", v6 ? "[" : "", h,
+                            v6 ? "]" : "", (unsigned)g_net.port, w ? w : sfo_strerror(rc));
     default:
-        return snprintf(buf, cap, "exchanging with %s%s%s:%u: %s", v6 ? "[" : "", h, v6 ? "]" : "",
-                        (unsigned)g_net.port, w ? w : sfo_strerror(rc));
+        return cli_snprintf(buf, cap, "exchanging with %s%s%s:%u: %s", v6 ? "[" : "", h,
+                            v6 ? "]" : "", (unsigned)g_net.port, w ? w : sfo_strerror(rc));
     }
 }

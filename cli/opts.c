@@ -121,10 +121,10 @@ int usage_error(const char *fmt, ...)
     char line[1024];
     va_list ap;
     va_start(ap, fmt);
-    vsnprintf(line, sizeof line, fmt, ap);
+    cli_vsnprintf(line, sizeof line, fmt, ap);
     va_end(ap);
     cli_error_note(EXIT_USAGE, 0, line);
-    fprintf(stderr, "sfoauth: %s\n(sfoauth --help for usage)\n", line);
+    cli_fprintf(stderr, "sfoauth: %s\n(sfoauth --help for usage)\n", line);
     return EXIT_USAGE;
 }
 
@@ -186,7 +186,7 @@ static int parse_special(const char *name, struct opts *o, bool *done)
     } else if (strcmp(name, "help") == 0) {
         o->help = true;
     } else if (strcmp(name, "version") == 0) {
-        printf("sfoauth %s (%s)\n", SFO_VERSION, BACKEND_NAME);
+        cli_printf("sfoauth %s (%s)\n", SFO_VERSION, BACKEND_NAME);
         *done = true;
     }
     return 0;
@@ -218,7 +218,7 @@ static int bad_option(const char *arg, int opt)
     char name[64];
     const char *s = arg[0] == '-' && arg[1] == '-' ? arg + 2 : arg;
     size_t n = strcspn(s, "=");
-    snprintf(name, sizeof name, "%.*s", (int)(n < 63 ? n : 63), s);
+    cli_snprintf(name, sizeof name, "%.*s", (int)(n < 63 ? n : 63), s);
     for (size_t i = 0; i < cli_noptdefs; i++) {
         if (strcmp(cli_optdefs[i].name, name) == 0 && cli_optdefs[i].arg != NULL)
             return usage_error("--%s needs a value (%s)", name, cli_optdefs[i].arg);
@@ -270,7 +270,7 @@ static int check_output(const struct opts *o)
     char list[512] = "";
     for (size_t i = 0; i < n; i++) {
         size_t l = strlen(list);
-        snprintf(list + l, sizeof list - l, "%s%s", i ? ", " : "", names[i]);
+        cli_snprintf(list + l, sizeof list - l, "%s%s", i ? ", " : "", names[i]);
     }
     return usage_error("--field %s: %s answers %s", o->field, cli_cmd_name(o->cmd), list);
 }

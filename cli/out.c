@@ -112,7 +112,7 @@ char *cli_mask(const char *s)
         memset(m, '*', n);
         m[n] = '\0';
     } else {
-        snprintf(m, n + 8, "%.6s...%s", s, s + n - 4);
+        cli_snprintf(m, n + 8, "%.6s...%s", s, s + n - 4);
     }
     return m;
 }
@@ -132,10 +132,10 @@ void cli_json_string(FILE *f, const char *s)
         default:
             if (*p == 0xc2 && p[1] >= 0x80 && p[1] <= 0x9f) {
                 /* C1 controls (U+0080..U+009F): escaped too, a terminal may act on them */
-                fprintf(f, "\\u%04x", p[1]);
+                cli_fprintf(f, "\\u%04x", p[1]);
                 p++;
             } else if (*p < 0x20 || *p == 0x7f) {
-                fprintf(f, "\\u%04x", *p);
+                cli_fprintf(f, "\\u%04x", *p);
             } else {
                 fputc(*p, f);
             }
@@ -201,7 +201,7 @@ static int print_token_raw(FILE *f, const struct cli_out *o, const struct cli_to
     if (o->mode == OUT_HEADER) {
         if (t->f[TK_ACCESS_TOKEN] == NULL)
             return cli_errorf(EXIT_HTTP, "the answer holds no access_token");
-        fprintf(f, "Authorization: Bearer %s\n", shown(o, true, t->f[TK_ACCESS_TOKEN], &tf));
+        cli_fprintf(f, "Authorization: Bearer %s\n", shown(o, true, t->f[TK_ACCESS_TOKEN], &tf));
         free(tf);
         return 0;
     }
@@ -209,17 +209,17 @@ static int print_token_raw(FILE *f, const struct cli_out *o, const struct cli_to
         for (int k = 0; k < TK_COUNT; k++) {
             if (strcmp(o->field, cli_tk_name[k]) == 0) {
                 if (t->f[k] == NULL) break;
-                fprintf(f, "%s\n", shown(o, cli_tk_secret(k), t->f[k], &tf));
+                cli_fprintf(f, "%s\n", shown(o, cli_tk_secret(k), t->f[k], &tf));
                 free(tf);
                 return 0;
             }
         }
         if (strcmp(o->field, "expires_in") == 0 && t->has_expires_in) {
-            fprintf(f, "%lld\n", (long long)t->expires_in);
+            cli_fprintf(f, "%lld\n", (long long)t->expires_in);
             return 0;
         }
         if (strcmp(o->field, "expires_at") == 0 && t->expires_at > 0) {
-            fprintf(f, "%lld\n", (long long)t->expires_at);
+            cli_fprintf(f, "%lld\n", (long long)t->expires_at);
             return 0;
         }
         return cli_errorf(EXIT_USAGE, "field %s is not in the response", o->field);
@@ -232,8 +232,8 @@ static int print_token_raw(FILE *f, const struct cli_out *o, const struct cli_to
         free(tf);
         fputc('\n', f);
     }
-    if (t->has_expires_in) fprintf(f, "SFOAUTH_EXPIRES_IN=%lld\n", (long long)t->expires_in);
-    if (t->expires_at > 0) fprintf(f, "SFOAUTH_EXPIRES_AT=%lld\n", (long long)t->expires_at);
+    if (t->has_expires_in) cli_fprintf(f, "SFOAUTH_EXPIRES_IN=%lld\n", (long long)t->expires_in);
+    if (t->expires_at > 0) cli_fprintf(f, "SFOAUTH_EXPIRES_AT=%lld\n", (long long)t->expires_at);
     return 0;
 }
 
@@ -246,7 +246,7 @@ int cli_print_token(FILE *f, const struct cli_out *o, const struct cli_token *t)
     bool first = true;
     for (int k = 0; k < TK_COUNT; k++) {
         if (t->f[k] == NULL) continue;
-        fprintf(f, "%s\n  \"%s\": ", first ? "" : ",", cli_tk_name[k]);
+        cli_fprintf(f, "%s\n  \"%s\": ", first ? "" : ",", cli_tk_name[k]);
         cli_json_string(f, shown(o, cli_tk_secret(k), t->f[k], &tf));
         free(tf);
         first = false;
@@ -255,12 +255,12 @@ int cli_print_token(FILE *f, const struct cli_out *o, const struct cli_token *t)
         }
     }
     if (t->has_expires_in) {
-        snprintf(num, sizeof num, "%lld", (long long)t->expires_in);
-        fprintf(f, "%s\n  \"expires_in\": %s", first ? "" : ",", num);
+        cli_snprintf(num, sizeof num, "%lld", (long long)t->expires_in);
+        cli_fprintf(f, "%s\n  \"expires_in\": %s", first ? "" : ",", num);
         first = false;
     }
     if (t->expires_at > 0) {
-        fprintf(f, "%s\n  \"expires_at\": %lld", first ? "" : ",", (long long)t->expires_at);
+        cli_fprintf(f, "%s\n  \"expires_at\": %lld", first ? "" : ",", (long long)t->expires_at);
         first = false;
     }
     fputs(first ? "}\n" : "\n}\n", f);
@@ -278,7 +278,7 @@ int cli_print_kv(FILE *f, const struct cli_out *o, const struct cli_kvlist *l)
     if (o->field != NULL) {
         for (size_t i = 0; i < l->n; i++) {
             if (strcmp(l->v[i].name, o->field) == 0) {
-                fprintf(f, "%s\n", l->v[i].value);
+                cli_fprintf(f, "%s\n", l->v[i].value);
                 return 0;
             }
         }
@@ -298,7 +298,7 @@ int cli_print_kv(FILE *f, const struct cli_out *o, const struct cli_kvlist *l)
     }
     fputc('{', f);
     for (size_t i = 0; i < l->n; i++) {
-        fprintf(f, "%s\n  ", i ? "," : "");
+        cli_fprintf(f, "%s\n  ", i ? "," : "");
         cli_json_string(f, l->v[i].name);
         fputs(": ", f);
         if (l->v[i].is_json) {
@@ -443,11 +443,11 @@ const char *cli_exit_name(int code)
 
 void cli_print_error_json(FILE *f, int code)
 {
-    fprintf(f, "{\n  \"error\": {\n    \"exit_code\": %d,\n    \"category\": \"%s\"", code,
-            cli_exit_name(code));
+    cli_fprintf(f, "{\n  \"error\": {\n    \"exit_code\": %d,\n    \"category\": \"%s\"", code,
+                cli_exit_name(code));
     if (g_last.sfo_err != 0) {
-        fprintf(f, ",\n    \"code\": \"%s\",\n    \"code_value\": %d", sfo_errname(g_last.sfo_err),
-                g_last.sfo_err);
+        cli_fprintf(f, ",\n    \"code\": \"%s\",\n    \"code_value\": %d",
+                    sfo_errname(g_last.sfo_err), g_last.sfo_err);
     }
     fputs(",\n    \"message\": ", f);
     char *m = cli_redact(g_last.msg, strlen(g_last.msg));
@@ -479,7 +479,7 @@ void cli_put_safe(FILE *f, const char *s)
 {
     for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
         if (*p < 0x20 || *p == 0x7f || (*p == 0xc2 && p[1] >= 0x80 && p[1] <= 0x9f)) {
-            fprintf(f, "\\x%02x", *p);
+            cli_fprintf(f, "\\x%02x", *p);
         } else {
             fputc(*p, f);
         }
@@ -490,14 +490,14 @@ int cli_fail(const char *what, int err, const char *oauth_error, const char *oau
              const char *flow)
 {
     char msg[512];
-    snprintf(msg, sizeof msg, "%s: %s (%s)", what, sfo_errname(err), sfo_strerror(err));
+    cli_snprintf(msg, sizeof msg, "%s: %s (%s)", what, sfo_errname(err), sfo_strerror(err));
     cli_error_note(cli_exit_for(err), err, msg);
     cli_error_note_server(oauth_error, oauth_desc);
     char *e = NULL, *d = NULL;
     /* server text is untrusted: redact (it could echo a secret) */
     if (oauth_error && *oauth_error) e = cli_redact(oauth_error, strlen(oauth_error));
     if (oauth_desc && *oauth_desc) d = cli_redact(oauth_desc, strlen(oauth_desc));
-    fprintf(stderr, "sfoauth: %s: %s (%s)", what, sfo_errname(err), sfo_strerror(err));
+    cli_fprintf(stderr, "sfoauth: %s: %s (%s)", what, sfo_errname(err), sfo_strerror(err));
     if (e != NULL) {
         fputs(": server error ", stderr);
         cli_json_string(stderr, e);
@@ -509,7 +509,7 @@ int cli_fail(const char *what, int err, const char *oauth_error, const char *oau
     fputc('\n', stderr);
     const char *h = cli_hint(oauth_error, oauth_desc, flow);
     if (h != NULL) {
-        fprintf(stderr, "hint: %s\n", h);
+        cli_fprintf(stderr, "hint: %s\n", h);
     }
     free(e);
     free(d);
@@ -521,11 +521,11 @@ int cli_errorf(int code, const char *fmt, ...)
     char line[1024];
     va_list ap;
     va_start(ap, fmt);
-    vsnprintf(line, sizeof line, fmt, ap);
+    cli_vsnprintf(line, sizeof line, fmt, ap);
     va_end(ap);
     cli_error_note(code, 0, line);
     char *r = cli_redact(line, strlen(line));
-    fprintf(stderr, "sfoauth: %s\n", r ? r : line);
+    cli_fprintf(stderr, "sfoauth: %s\n", r ? r : line);
     free(r);
     return code;
 }

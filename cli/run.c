@@ -117,7 +117,7 @@ static char *read_cert_dir(const char *dir, size_t *len)
     while ((e = readdir(d)) != NULL) {
         size_t l = strlen(e->d_name);
         if (e->d_name[0] == '.' || l < 5) continue;
-        snprintf(path, sizeof path, "%s/%s", dir, e->d_name);
+        cli_snprintf(path, sizeof path, "%s/%s", dir, e->d_name);
         size_t fl;
         char *f = cli_read_all(path, &fl);
         if (f == NULL || strstr(f, "-----BEGIN CERTIFICATE-----") == NULL) {
@@ -169,7 +169,7 @@ static int choose_ca(struct opts *o, struct sfo_posix_config *cfg, const char **
         cfg->ca_source = SFO_CA_FILE;
         cfg->ca_file = file;
         static char named[1024];
-        snprintf(named, sizeof named, "%s %s", o->cacert ? "--cacert" : "SSL_CERT_FILE", file);
+        cli_snprintf(named, sizeof named, "%s %s", o->cacert ? "--cacert" : "SSL_CERT_FILE", file);
         *what = named;
     } else if (env_dir != NULL && *env_dir != '\0') {
         size_t n = 0;
@@ -181,7 +181,7 @@ static int choose_ca(struct opts *o, struct sfo_posix_config *cfg, const char **
         cfg->ca_pem = (const uint8_t *)*pem;
         cfg->ca_pem_len = n;
         static char dnamed[1024];
-        snprintf(dnamed, sizeof dnamed, "SSL_CERT_DIR %s", env_dir);
+        cli_snprintf(dnamed, sizeof dnamed, "SSL_CERT_DIR %s", env_dir);
         *what = dnamed;
     }
     return 0;
@@ -207,7 +207,7 @@ static int setup_port(struct run *r)
     if (!cli_verbose) r->port.log_level = SFO_LOG_INFO;
     if (rc != SFO_OK) {
         char w[1100];
-        snprintf(w, sizeof w, "loading the trust anchors of %s", what);
+        cli_snprintf(w, sizeof w, "loading the trust anchors of %s", what);
         return cli_fail(w, rc, NULL, NULL, NULL);
     }
     r->start_ms = cli_mono_ms();
@@ -227,7 +227,7 @@ static void setup_endpoints(struct run *r)
     if (o->rfc && o->device_url == NULL) {
         /* RFC 8628 dialect without --device-url: the login host's device endpoint */
         static char url[1024];
-        snprintf(url, sizeof url, "%s", cli_endpoint(r, "/services/oauth2/device", NULL));
+        cli_snprintf(url, sizeof url, "%s", cli_endpoint(r, "/services/oauth2/device", NULL));
         r->cl.device_url = url;
     }
 }
@@ -274,8 +274,8 @@ int cli_run_setup(struct run *r, bool need_client_id)
     }
     if (o->retries >= 0) r->cl.retries = (uint8_t)o->retries;
     setup_proxy(r);
-    snprintf(r->ident, sizeof r->ident, "%s %s %s", o->token_url ? o->token_url : o->login_url,
-             o->client_id ? o->client_id : "-", o->username ? o->username : "-");
+    cli_snprintf(r->ident, sizeof r->ident, "%s %s %s", o->token_url ? o->token_url : o->login_url,
+                 o->client_id ? o->client_id : "-", o->username ? o->username : "-");
     r->out.mode = o->output;
     r->out.field = o->field;
     r->out.mask = o->mask;
@@ -348,7 +348,7 @@ int cli_cache_check(const char *path)
     int rc = cli_cache_check_dir(path, why, sizeof why);
     if (rc != 0) {
         cli_error_note(rc, 0, why);
-        fprintf(stderr, "sfoauth: %s\n", why);
+        cli_fprintf(stderr, "sfoauth: %s\n", why);
     }
     return rc;
 }
@@ -379,24 +379,24 @@ static void tls_hint(const struct run *r, int rc)
         cli_put_safe(stderr, pe.issuer[0] ? pe.issuer : "(not sent)");
         fputs("; SHA-256 ", stderr);
         for (size_t i = 0; i < sizeof pe.sha256; i++)
-            fprintf(stderr, "%s%02X", i ? ":" : "", pe.sha256[i]);
+            cli_fprintf(stderr, "%s%02X", i ? ":" : "", pe.sha256[i]);
         fputc('\n', stderr);
     } else if (n->subject[0] != '\0') {
-        fprintf(stderr, "certificate: subject %s\n", n->subject);
+        cli_fprintf(stderr, "certificate: subject %s\n", n->subject);
     }
     if (rc == SFO_E_TLS_UNTRUSTED) {
         bool sf = r->o->ca != NULL && strcmp(r->o->ca, "salesforce") == 0;
-        fprintf(stderr,
-                "hint: %s's certificate does not lead to a CA of %s: add the CA "
-                "that signed it with --cacert FILE (PEM)%s (an intercepting proxy needs its "
-                "own CA)\n",
-                n->host, r->ca_what ? r->ca_what : "the trust store",
-                sf ? "" : ", or use --ca salesforce for Salesforce hosts");
+        cli_fprintf(stderr,
+                    "hint: %s's certificate does not lead to a CA of %s: add the CA "
+                    "that signed it with --cacert FILE (PEM)%s (an intercepting proxy needs its "
+                    "own CA)\n",
+                    n->host, r->ca_what ? r->ca_what : "the trust store",
+                    sf ? "" : ", or use --ca salesforce for Salesforce hosts");
     } else if (rc == SFO_E_TLS_HOSTNAME) {
-        fprintf(stderr,
-                "hint: the certificate is not for %s: check the host of --login-url "
-                "or the endpoint URL\n",
-                n->host);
+        cli_fprintf(stderr,
+                    "hint: the certificate is not for %s: check the host of --login-url "
+                    "or the endpoint URL\n",
+                    n->host);
     } else if (rc == SFO_E_TLS_EXPIRED || rc == SFO_E_TLS_NOT_YET_VALID) {
         fputs("hint: check this machine's clock (UTC, NTP) before suspecting the server\n", stderr);
     }
@@ -408,14 +408,14 @@ static int net_fail(const struct run *r, const char *what, int rc, const char *f
     char where[384], w[512];
     if (cli_net_where(rc, where, sizeof where) <= 0) return cli_fail(what, rc, NULL, NULL, flow);
     (void)flow;
-    snprintf(w, sizeof w, "%s: %s (%s)", what, where, sfo_errname(rc));
+    cli_snprintf(w, sizeof w, "%s: %s (%s)", what, where, sfo_errname(rc));
     int x = cli_exit_for(rc);
     cli_error_note(x, rc, w);
-    fprintf(stderr, "sfoauth: %s\n", w);
+    cli_fprintf(stderr, "sfoauth: %s\n", w);
     if (cli_exit_for(rc) == EXIT_TLS) tls_hint(r, rc);
     if ((rc == SFO_E_TIMEOUT || rc == SFO_E_DEADLINE) && r->o->max_time_s > 0 &&
         cli_time_left_s(r) <= 1)
-        fprintf(stderr, "hint: --max-time %d s reached\n", r->o->max_time_s);
+        cli_fprintf(stderr, "hint: --max-time %d s reached\n", r->o->max_time_s);
     if (rc == SFO_E_DNS)
         fputs("hint: check the host name and this machine's DNS resolver (a failed lookup "
               "is not retried)\n",
@@ -432,7 +432,7 @@ int cli_token_fail(struct run *r, const char *what, int rc, const struct sfo_oau
     if ((cat == EXIT_NETWORK || cat == EXIT_TLS) && rc != SFO_E_DEADLINE && rc != SFO_E_PROXY)
         return net_fail(r, what, rc, flow);
     if (e != NULL && e->http_status != 0 && rc == SFO_E_HTTP_STATUS) {
-        snprintf(w, sizeof w, "%s (HTTP %d)", what, e->http_status);
+        cli_snprintf(w, sizeof w, "%s (HTTP %d)", what, e->http_status);
         int x = cli_fail(w, rc, NULL, NULL, flow);
         if (e->http_status == 401 || e->http_status == 403) {
             /* the server refused the token or client: a rejection, not a protocol fault */
@@ -442,28 +442,28 @@ int cli_token_fail(struct run *r, const char *what, int rc, const struct sfo_oau
             return EXIT_OAUTH;
         }
         if ((e->http_status == 429 || e->http_status == 503) && r->o->max_time_s > 0)
-            fprintf(stderr,
-                    "hint: the server asks to come back later; its wait (Retry-After) "
-                    "does not fit in the %d s left of --max-time %d\n",
-                    cli_time_left_s(r), r->o->max_time_s);
+            cli_fprintf(stderr,
+                        "hint: the server asks to come back later; its wait (Retry-After) "
+                        "does not fit in the %d s left of --max-time %d\n",
+                        cli_time_left_s(r), r->o->max_time_s);
         else if (e->http_status == 429 || e->http_status == 503)
-            fprintf(stderr,
-                    "hint: the server asks to come back later; still refused after "
-                    "%u retries (--retries, --max-time)\n",
-                    (unsigned)r->cl.retries);
+            cli_fprintf(stderr,
+                        "hint: the server asks to come back later; still refused after "
+                        "%u retries (--retries, --max-time)\n",
+                        (unsigned)r->cl.retries);
         return x;
     }
     if (e != NULL && e->field != NULL) {
-        snprintf(w, sizeof w, "%s (the answer's %s)", what, e->field);
+        cli_snprintf(w, sizeof w, "%s (the answer's %s)", what, e->field);
         what = w;
     }
     int x = cli_fail(what, rc, e ? e->error : NULL, e ? e->error_description : NULL, flow);
     if (rc == SFO_E_SIGNATURE)
-        fprintf(stderr,
-                "hint: the response's signature was checked with the client secret "
-                "from %s: it must be the consumer secret of this connected app (--client-id "
-                "%s)\n",
-                r->secret_src ? r->secret_src : "?", r->o->client_id);
+        cli_fprintf(stderr,
+                    "hint: the response's signature was checked with the client secret "
+                    "from %s: it must be the consumer secret of this connected app (--client-id "
+                    "%s)\n",
+                    r->secret_src ? r->secret_src : "?", r->o->client_id);
     return x;
 }
 
@@ -529,6 +529,6 @@ const char *cli_endpoint(const struct run *r, const char *path, const char *over
     const char *base = r->o->login_url;
     size_t n = strlen(base);
     while (n > 0 && base[n - 1] == '/') n--;
-    snprintf(buf, sizeof buf, "%.*s%s", (int)n, base, path);
+    cli_snprintf(buf, sizeof buf, "%.*s%s", (int)n, base, path);
     return buf;
 }

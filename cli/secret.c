@@ -440,10 +440,11 @@ static bool pem_label_problem(const char *l, size_t ll, char *why, size_t cap)
         if (strlen(k[i].label) != ll || memcmp(k[i].label, l, ll) != 0) continue;
         if (k[i].what == NULL) return false;
         size_t wl = strlen(k[i].what);
-        snprintf(why, cap, "%s%s", k[i].what, k[i].what[wl - 1] == ' ' ? k_only_rsa : "");
+        cli_snprintf(why, cap, "%s%s", k[i].what, k[i].what[wl - 1] == ' ' ? k_only_rsa : "");
         return true;
     }
-    snprintf(why, cap, "a PEM \"%.*s\" block, not an RSA private key", (int)(ll > 40 ? 40 : ll), l);
+    cli_snprintf(why, cap, "a PEM \"%.*s\" block, not an RSA private key", (int)(ll > 40 ? 40 : ll),
+                 l);
     return true;
 }
 
@@ -468,12 +469,12 @@ static int pem_problem(const char *d, size_t n, size_t *bs, size_t *be, char *wh
                 why[0] = '\0';
                 return 0;
             }
-            snprintf(w, sizeof w,
-                     "an encrypted private key (Proc-Type: 4,ENCRYPTED): "
-                     "sfoauth reads unencrypted keys; decrypt it into a file only you can "
-                     "read (openssl rsa -in KEY -out PLAIN.key; chmod 600)");
+            cli_snprintf(w, sizeof w,
+                         "an encrypted private key (Proc-Type: 4,ENCRYPTED): "
+                         "sfoauth reads unencrypted keys; decrypt it into a file only you can "
+                         "read (openssl rsa -in KEY -out PLAIN.key; chmod 600)");
         }
-        if (found != 1) snprintf(why, cap, "%s", w);
+        if (found != 1) cli_snprintf(why, cap, "%s", w);
         found = 1;
         p = le;
     }
@@ -526,7 +527,7 @@ static int der_problem(const unsigned char *d, size_t n, char *why, size_t cap)
     } else {
         return -1;
     }
-    snprintf(why, cap, "%s%s", what, ec ? k_only_rsa : "");
+    cli_snprintf(why, cap, "%s%s", what, ec ? k_only_rsa : "");
     return 1;
 }
 
@@ -542,20 +543,20 @@ static char *read_bounded(const char *path, size_t max, int timeout_ms, size_t *
     char *d = NULL;
     why[0] = '\0';
     if (fd < 0 || fstat(fd, &sb) != 0) {
-        snprintf(why, cap, "cannot open: %s", strerror(errno));
+        cli_snprintf(why, cap, "cannot open: %s", strerror(errno));
     } else if (S_ISDIR(sb.st_mode)) {
-        snprintf(why, cap, "a directory, not a file");
+        cli_snprintf(why, cap, "a directory, not a file");
     } else if (!S_ISREG(sb.st_mode) && !S_ISFIFO(sb.st_mode) && !S_ISCHR(sb.st_mode)) {
-        snprintf(why, cap, "not a regular file");
+        cli_snprintf(why, cap, "not a regular file");
     } else if ((d = cli_read_fd_max(fd, max, timeout_ms, len)) == NULL) {
         if (errno == EFBIG)
-            snprintf(why, cap, "larger than %u bytes", (unsigned)max);
+            cli_snprintf(why, cap, "larger than %u bytes", (unsigned)max);
         else if (errno == ETIMEDOUT)
-            snprintf(why, cap, "nothing to read within %d s", timeout_ms / 1000);
+            cli_snprintf(why, cap, "nothing to read within %d s", timeout_ms / 1000);
         else
-            snprintf(why, cap, "cannot read: %s", strerror(errno));
+            cli_snprintf(why, cap, "cannot read: %s", strerror(errno));
     } else if (*len == 0) {
-        snprintf(why, cap, "empty file");
+        cli_snprintf(why, cap, "empty file");
         cli_secret_drop(d);
         free(d);
         d = NULL;
@@ -569,9 +570,10 @@ char *cli_key_read(const char *path, size_t *len, char *why, size_t cap)
     char *d = read_bounded(path, CLI_KEY_FILE_MAX, CLI_KEY_READ_MS, len, why, cap);
     if (d == NULL) {
         if (strcmp(why, "a directory, not a file") == 0) {
-            snprintf(why, cap, "a directory, not a key file");
+            cli_snprintf(why, cap, "a directory, not a key file");
         } else if (strncmp(why, "larger than", 11) == 0) {
-            snprintf(why, cap, "larger than %u bytes: not a key file", (unsigned)CLI_KEY_FILE_MAX);
+            cli_snprintf(why, cap, "larger than %u bytes: not a key file",
+                         (unsigned)CLI_KEY_FILE_MAX);
         }
         return NULL;
     }
@@ -584,7 +586,7 @@ char *cli_key_read(const char *path, size_t *len, char *why, size_t cap)
         *len = be - bs;
     }
     if (r < 0) r = der_problem((const unsigned char *)d, *len, why, cap);
-    if (r < 0) snprintf(why, cap, "neither a PEM nor a DER private key");
+    if (r < 0) cli_snprintf(why, cap, "neither a PEM nor a DER private key");
     if (r != 0) {
         cli_secret_drop(d);
         free(d);
@@ -747,20 +749,20 @@ void cli_trace_log(void *ctx, int level, const char *msg, const char *detail, si
         /* printed below */
     } else if (strncmp(ms, "http <", 6) == 0) {
         g_dir = '<';
-        fprintf(stderr, "< %s%s\n", ds, ms[6] ? ms + 6 : "");
+        cli_fprintf(stderr, "< %s%s\n", ds, ms[6] ? ms + 6 : "");
     } else if (strncmp(ms, "http >", 6) == 0) {
         g_dir = '>';
-        fprintf(stderr, ">%s %s\n", ms + 6, ds);
+        cli_fprintf(stderr, ">%s %s\n", ms + 6, ds);
     } else if (is_method(ms)) {
         g_dir = '>';
-        fprintf(stderr, "> %s %s HTTP/1.1\n", ms, ds);
+        cli_fprintf(stderr, "> %s %s HTTP/1.1\n", ms, ds);
     } else if (d != NULL && strchr(ms, ' ') == NULL) {
-        fprintf(stderr, "%c %s: %s\n", g_dir, ms, ds);
+        cli_fprintf(stderr, "%c %s: %s\n", g_dir, ms, ds);
     } else {
         is_note = true;
     }
     if (is_note) {
-        fprintf(stderr, "* %s%s%s\n", ms, d ? " " : "", ds);
+        cli_fprintf(stderr, "* %s%s%s\n", ms, d ? " " : "", ds);
     }
     if (d) {
         sfo_wipe(d, strlen(d));
@@ -777,7 +779,7 @@ void cli_tracef(const char *fmt, ...)
         return;
     }
     va_start(ap, fmt);
-    vsnprintf(line, sizeof line, fmt, ap);
+    cli_vsnprintf(line, sizeof line, fmt, ap);
     va_end(ap);
     cli_trace_log(NULL, 1, line, NULL, 0);
     sfo_wipe(line, sizeof line);

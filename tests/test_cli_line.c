@@ -22,6 +22,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "../cli/fmt.c"
 #include "../cli/secret.c"
 #include "clirun.h"
 
