@@ -1,13 +1,12 @@
 /*
  * Option parsing: one table (cli_optdefs) gives each option's parser, the
- * commands that take it and its help line; getopt_long's table is built from it.
+ * commands that take it and its help line.
  * No option takes a secret value: client secrets, passwords, refresh tokens,
  * access tokens, authorization codes and callback URLs come from files, stdin
  * ("-") or the environment, because a command line is visible to every user
  * of the machine (ps, /proc/PID/cmdline) and lands in shell history.
  */
 #include <errno.h>
-#include <getopt.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
@@ -146,7 +145,7 @@ static bool looks_like_secret_value(const char *s)
 }
 
 /* Options parsed by code of their own. */
-static int parse_special(const char *name, struct opts *o, bool *done)
+static int parse_special(const char *name, const char *val, struct opts *o, bool *done)
 {
     if (strcmp(name, "client-secret") == 0)
         return usage_error("--client-secret takes no value on the command line (it would be "
@@ -154,31 +153,31 @@ static int parse_special(const char *name, struct opts *o, bool *done)
                            "or SFOAUTH_CLIENT_SECRET");
     if (strcmp(name, "output") == 0) {
         o->output_given = true;
-        o->output_name = optarg;
-        if (strcmp(optarg, "json") == 0)
+        o->output_name = val;
+        if (strcmp(val, "json") == 0)
             o->output = OUT_JSON;
-        else if (strcmp(optarg, "env") == 0)
+        else if (strcmp(val, "env") == 0)
             o->output = OUT_ENV;
-        else if (strcmp(optarg, "header") == 0)
+        else if (strcmp(val, "header") == 0)
             o->output = OUT_HEADER;
         else
-            return usage_error("--output: %s is not json, env or header", optarg);
+            return usage_error("--output: %s is not json, env or header", val);
         return 0;
     }
     if (strcmp(name, "callback-url") == 0) {
-        if (looks_like_secret_value(optarg))
+        if (looks_like_secret_value(val))
             return usage_error("--callback-url takes FILE or - (stdin), not the URL itself: "
                                "the URL carries the authorization code, and a command line "
                                "is readable by every user (ps) and kept in shell history");
-        o->callback_url = optarg;
+        o->callback_url = val;
         return 0;
     }
     if (strcmp(name, "code") == 0) {
-        if (strcmp(optarg, "-") != 0)
+        if (strcmp(val, "-") != 0)
             return usage_error("--code takes only - (read the code from stdin): a code is a "
                                "secret and a command line is readable by every user (ps); or "
                                "use --code-file FILE");
-        o->code_file = optarg;
+        o->code_file = val;
         return 0;
     }
     if (strcmp(name, "verbose") == 0) {
@@ -192,18 +191,18 @@ static int parse_special(const char *name, struct opts *o, bool *done)
     return 0;
 }
 
-/* Store the value of option d. */
-static int parse_one(const struct cli_optdef *d, struct opts *o, bool *done)
+/* Store the value of option d (val: its value, NULL for a flag). */
+static int parse_one(const struct cli_optdef *d, const char *val, struct opts *o, bool *done)
 {
     char *base = (char *)o;
     switch (d->kind) {
-    case OPT_STR: *(const char **)(void *)(base + d->off) = optarg; return 0;
+    case OPT_STR: *(const char **)(void *)(base + d->off) = val; return 0;
     case OPT_FLAG: *(bool *)(void *)(base + d->off) = true; return 0;
     case OPT_INT:
-        if (!parse_int(optarg, d->min, d->max, (int *)(void *)(base + d->off)))
-            return usage_error("--%s: %s is not %d..%d", d->name, optarg, d->min, d->max);
+        if (!parse_int(val, d->min, d->max, (int *)(void *)(base + d->off)))
+            return usage_error("--%s: %s is not %d..%d", d->name, val, d->min, d->max);
         return 0;
-    default: return parse_special(d->name, o, done);
+    default: return parse_special(d->name, val, o, done);
     }
 }
 
@@ -313,32 +312,69 @@ static int opt_index(const char *name)
     return 0;
 }
 
-/* Contract in cmd.h. getopt_long's table is built from cli_optdefs. */
+/* The option a long option word names (s: after "--", n bytes up to any '='): the
+ * one named exactly, else the only one it abbreviates; -1 when none or ambiguous. */
+static int find_long(const char *s, size_t n)
+{
+    int hit = -1, count = 0;
+    for (size_t i = 0; i < cli_noptdefs; i++) {
+        if (strncmp(cli_optdefs[i].name, s, n) != 0) continue;
+        if (cli_optdefs[i].name[n] == '\0') return (int)i;
+        hit = (int)i;
+        count++;
+    }
+    return count == 1 ? hit : -1;
+}
+
+/* One option word argv[*i] ("-vh", "--name", "--name=VALUE" or "--name VALUE", which
+ * advances *i past the value), stored into o. */
+static int parse_word(int argc, char **argv, int *i, struct opts *o, bool *done)
+{
+    const char *w = argv[*i];
+    if (w[1] != '-') { /* short options: -v, -h, bundled */
+        for (const char *c = w + 1; *c != '\0'; c++) {
+            if (*c != 'v' && *c != 'h') return bad_option(w, *c);
+            int rc =
+                parse_one(&cli_optdefs[opt_index(*c == 'v' ? "verbose" : "help")], NULL, o, done);
+            if (rc != 0 || *done) return rc;
+        }
+        return 0;
+    }
+    size_t n = strcspn(w + 2, "=");
+    int k = find_long(w + 2, n);
+    if (k < 0) return bad_option(w, 0);
+    const struct cli_optdef *d = &cli_optdefs[k];
+    if (w[2 + n] == '=') {
+        if (d->arg == NULL) return usage_error("--%s takes no value", d->name);
+        return parse_one(d, w + 3 + n, o, done);
+    }
+    if (d->arg == NULL) return parse_one(d, NULL, o, done);
+    if (*i + 1 >= argc) return bad_option(w, 256 + k);
+    *i += 1;
+    return parse_one(d, argv[*i], o, done);
+}
+
+/* Contract in cmd.h. Options may come before or after the command (the words that
+ * are not options move to the front, in order); "--" ends the options. */
 int cli_parse_opts(int argc, char **argv, struct opts *o, bool *done)
 {
-    /* getopt_long's table: one entry per option, then the zero terminator */
-    static struct option lo[sizeof cli_optdefs / sizeof cli_optdefs[0] + 1];
-    int c, idx, rc;
+    int nargs = 0, rc;
     set_defaults(o);
     *done = false;
-    for (size_t i = 0; i < cli_noptdefs; i++) {
-        lo[i].name = cli_optdefs[i].name;
-        lo[i].has_arg = cli_optdefs[i].arg != NULL ? required_argument : no_argument;
-        lo[i].flag = NULL;
-        lo[i].val = 256 + (int)i;
+    for (int i = 1; i < argc; i++) {
+        char *w = argv[i];
+        if (strcmp(w, "--") == 0) {
+            while (++i < argc) argv[1 + nargs++] = argv[i];
+            break;
+        }
+        if (w[0] != '-' || w[1] == '\0') {
+            argv[1 + nargs++] = w; /* never ahead of i: the words are only moved down */
+            continue;
+        }
+        if ((rc = parse_word(argc, argv, &i, o, done)) != 0 || *done) return rc;
     }
-    opterr = 0;
-    /* getopt_long permutes: options may come before or after the command */
-    while ((c = getopt_long(argc, argv, "vh", lo, &idx)) != -1) {
-        if (c == 'v')
-            c = 256 + opt_index("verbose");
-        else if (c == 'h')
-            c = 256 + opt_index("help");
-        if (c < 256) return bad_option(argv[optind - 1], optopt);
-        if ((rc = parse_one(&cli_optdefs[c - 256], o, done)) != 0 || *done) return rc;
-    }
-    o->args = argv + optind;
-    o->nargs = argc - optind;
+    o->args = argv + 1;
+    o->nargs = nargs;
     if (o->nargs > 0) o->cmd = cli_cmd_index(o->args[0]);
     if (o->help) {
         int cmd = o->cmd;
