@@ -390,22 +390,27 @@ static int replace_file(const char *path, const char *data, size_t n)
 
 int cli_cache_write(const char *path, const char *ident, const struct cli_token *t)
 {
-    char *buf = NULL;
-    size_t n = 0;
-    FILE *m = open_memstream(&buf, &n);
-    if (m == NULL) return cli_errorf(EXIT_INTERNAL, "out of memory");
-    fputs("{\n  \"format\": \"" CACHE_FORMAT "\",\n  \"ident\": ", m);
-    cli_json_string(m, ident);
+    /* one buffer sized for the worst case (every byte escaped as \u00XX), kept as a
+     * secret from the start: no copy of a token is left behind by a growing buffer */
+    size_t cap = 256 + 6 * strlen(ident), n;
+    for (int k = 0; k < TK_COUNT; k++) {
+        if (t->f[k] != NULL) cap += 16 + strlen(cli_tk_name[k]) + 6 * strlen(t->f[k]);
+    }
+    char *buf = malloc(cap);
+    if (buf == NULL) return cli_errorf(EXIT_INTERNAL, "out of memory");
+    cli_secret_keep(buf, cap);
+    n = (size_t)cli_snprintf(buf, cap, "{\n  \"format\": \"" CACHE_FORMAT "\",\n  \"ident\": ");
+    n += cli_json_quote(buf + n, ident);
     for (int k = 0; k < TK_COUNT; k++) {
         if (t->f[k] == NULL) continue;
-        cli_fprintf(m, ",\n  \"%s\": ", cli_tk_name[k]);
-        cli_json_string(m, t->f[k]);
+        n += (size_t)cli_snprintf(buf + n, cap - n, ",\n  \"%s\": ", cli_tk_name[k]);
+        n += cli_json_quote(buf + n, t->f[k]);
     }
-    if (t->has_expires_in) cli_fprintf(m, ",\n  \"expires_in\": %lld", (long long)t->expires_in);
-    cli_fprintf(m, ",\n  \"expires_at\": %lld\n}\n", (long long)t->expires_at);
-    fclose(m);
-    if (buf == NULL) return cli_errorf(EXIT_INTERNAL, "out of memory");
-    cli_secret_keep(buf, n);
+    if (t->has_expires_in)
+        n += (size_t)cli_snprintf(buf + n, cap - n, ",\n  \"expires_in\": %lld",
+                                  (long long)t->expires_in);
+    n += (size_t)cli_snprintf(buf + n, cap - n, ",\n  \"expires_at\": %lld\n}\n",
+                              (long long)t->expires_at);
     int r = replace_file(path, buf, n);
     cli_secret_drop(buf);
     free(buf);

@@ -99,6 +99,8 @@ int cli_print_token(FILE *f, const struct cli_out *o, const struct cli_token *t)
 int cli_print_kv(FILE *f, const struct cli_out *o, const struct cli_kvlist *l);
 /* Write s as a JSON string (quotes included). */
 void cli_json_string(FILE *f, const char *s);
+/* The same literal into dst, which holds 6 * strlen(s) + 3 bytes; returns its length. */
+size_t cli_json_quote(char *dst, const char *s);
 /* "abcdef...wxyz" for display; returns a malloc'd string. */
 char *cli_mask(const char *s);
 

@@ -117,29 +117,47 @@ char *cli_mask(const char *s)
     return m;
 }
 
+/* The JSON form of the character at p into out (NUL-terminated): itself, or its escape
+ * (C0 and C1 controls and DEL as \u00XX: a terminal may act on them). *used: input bytes
+ * taken (2 for a UTF-8 C1 control). Returns the output length (at most 6). */
+static size_t json_char(const unsigned char *p, char out[8], size_t *used)
+{
+    static const char esc[] = "\"\"\\\\\nn\rr\tt\bb\ff";
+    unsigned c = *p;
+    *used = 1;
+    for (size_t i = 0; i < sizeof esc - 1; i += 2) {
+        if (c == (unsigned char)esc[i]) return (size_t)cli_snprintf(out, 8, "\\%c", esc[i + 1]);
+    }
+    if (c == 0xc2 && p[1] >= 0x80 && p[1] <= 0x9f) {
+        c = p[1];
+        *used = 2;
+    } else if (c >= 0x20 && c != 0x7f) {
+        out[0] = (char)c;
+        out[1] = '\0';
+        return 1;
+    }
+    return (size_t)cli_snprintf(out, 8, "\\u%04x", c);
+}
+
+size_t cli_json_quote(char *dst, const char *s)
+{
+    size_t n = 0, used;
+    dst[n++] = '"';
+    for (const unsigned char *p = (const unsigned char *)s; *p; p += used)
+        n += json_char(p, dst + n, &used);
+    dst[n++] = '"';
+    dst[n] = '\0';
+    return n;
+}
+
 void cli_json_string(FILE *f, const char *s)
 {
+    char e[8];
+    size_t used;
     fputc('"', f);
-    for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
-        switch (*p) {
-        case '"': fputs("\\\"", f); break;
-        case '\\': fputs("\\\\", f); break;
-        case '\n': fputs("\\n", f); break;
-        case '\r': fputs("\\r", f); break;
-        case '\t': fputs("\\t", f); break;
-        case '\b': fputs("\\b", f); break;
-        case '\f': fputs("\\f", f); break;
-        default:
-            if (*p == 0xc2 && p[1] >= 0x80 && p[1] <= 0x9f) {
-                /* C1 controls (U+0080..U+009F): escaped too, a terminal may act on them */
-                cli_fprintf(f, "\\u%04x", p[1]);
-                p++;
-            } else if (*p < 0x20 || *p == 0x7f) {
-                cli_fprintf(f, "\\u%04x", *p);
-            } else {
-                fputc(*p, f);
-            }
-        }
+    for (const unsigned char *p = (const unsigned char *)s; *p; p += used) {
+        (void)json_char(p, e, &used);
+        fputs(e, f);
     }
     fputc('"', f);
 }
