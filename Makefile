@@ -289,10 +289,11 @@ install: all $(SHLIB) $(BUILD)/$(PC_NAME).pc $(BUILD)/include/sfoauth_config.h
 # A fully static sfoauth on BearSSL, linked against musl (Debian's musl-tools): glibc's
 # static getaddrinfo/stdio alone would be several times the whole program. A C program
 # never unwinds: no unwind tables (-fno-asynchronous-unwind-tables here, .eh_frame
-# removed from a copy of Debian's libbearssl.a, objects otherwise unchanged); -flto.
+# removed from a copy of Debian's libbearssl.a, objects otherwise unchanged); -flto; the
+# executable is not position-independent (-static), so neither is its code (-fno-pie).
 BEARSSL_A = $(shell $(CC) -print-file-name=libbearssl.a)
 STATIC_CFLAGS := -DSFO_MUSL_COMPAT -ffunction-sections -fdata-sections -flto -flto-partition=one \
-                 -fno-asynchronous-unwind-tables -fno-unwind-tables
+                 -fno-asynchronous-unwind-tables -fno-unwind-tables -fno-pie
 static:
 	@SFO_DEPS="musl-tools libbearssl-dev" sh tests/deps.sh
 	@mkdir -p build/static/inc

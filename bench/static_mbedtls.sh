@@ -21,7 +21,7 @@ fi
 rm -f $OUT/lib/*.o $OUT/lib/libmbed.a
 for f in "$d"/library/*.c; do
     $CC -std=c99 -Os -ffunction-sections -fdata-sections -fno-asynchronous-unwind-tables \
-        -fno-unwind-tables -I"$d/include" \
+        -fno-unwind-tables -fno-pie -I"$d/include" \
         "-DMBEDTLS_CONFIG_FILE=\"$CFG\"" -c "$f" -o $OUT/lib/$(basename "$f" .c).o || exit 1
 done
 ar rcs $OUT/lib/libmbed.a $OUT/lib/*.o
@@ -29,6 +29,6 @@ mkdir -p $OUT/inc && ln -sf "$ROOT/$d/include/mbedtls" "$ROOT/$d/include/psa" $O
 make --no-print-directory BACKEND=mbedtls BUILD=$OUT SAN= OPT="-Os" \
     CC="musl-gcc -isystem $OUT/inc" \
     EXTRA_CFLAGS="-DSFO_MUSL_COMPAT -ffunction-sections -fdata-sections -flto -flto-partition=one \
-    -fno-asynchronous-unwind-tables -fno-unwind-tables \"-DMBEDTLS_CONFIG_FILE=\\\"$CFG\\\"\"" \
+    -fno-asynchronous-unwind-tables -fno-unwind-tables -fno-pie \"-DMBEDTLS_CONFIG_FILE=\\\"$CFG\\\"\"" \
     LDLIBS="$OUT/lib/libmbed.a" $OUT/sfoauth-static || exit 1
 cp $OUT/sfoauth-static $OUT/sfoauth && strip $OUT/sfoauth

@@ -66,11 +66,11 @@ enum cli_optkind { OPT_STR, OPT_FLAG, OPT_INT, OPT_SPECIAL };
 struct cli_optdef {
     const char *name; /* long name without "--" */
     const char *arg;  /* value name in help, NULL for a flag */
-    int kind;         /* enum cli_optkind */
-    size_t off;       /* offsetof(struct opts, member) for STR/FLAG/INT */
-    int min, max;     /* OPT_INT range */
-    unsigned cmds;    /* CB(CMD_*) bits of the commands that take it; 0: hidden */
     const char *help; /* one line; "[VAR]" names its environment variable */
+    int32_t min, max; /* OPT_INT range */
+    uint16_t off;     /* offsetof(struct opts, member) for STR/FLAG/INT */
+    uint16_t cmds;    /* CB(CMD_*) bits of the commands that take it; 0: hidden */
+    uint8_t kind;     /* enum cli_optkind */
 };
 extern const struct cli_optdef cli_optdefs[];
 extern const size_t cli_noptdefs;

@@ -24,19 +24,19 @@
 #define OFF(m) offsetof(struct opts, m)
 #define S(n, a, m, c, h)                  \
     {                                     \
-        n, a, OPT_STR, OFF(m), 0, 0, c, h \
+        n, a, h, 0, 0, OFF(m), c, OPT_STR \
     }
 #define F(n, m, c, h)                         \
     {                                         \
-        n, NULL, OPT_FLAG, OFF(m), 0, 0, c, h \
+        n, NULL, h, 0, 0, OFF(m), c, OPT_FLAG \
     }
 #define I(n, a, m, lo, hi, c, h)            \
     {                                       \
-        n, a, OPT_INT, OFF(m), lo, hi, c, h \
+        n, a, h, lo, hi, OFF(m), c, OPT_INT \
     }
 #define X(n, a, c, h)                    \
     {                                    \
-        n, a, OPT_SPECIAL, 0, 0, 0, c, h \
+        n, a, h, 0, 0, 0, c, OPT_SPECIAL \
     }
 
 const struct cli_optdef cli_optdefs[] = {
@@ -113,6 +113,8 @@ const struct cli_optdef cli_optdefs[] = {
     X("version", NULL, 0, NULL),
 };
 const size_t cli_noptdefs = sizeof cli_optdefs / sizeof cli_optdefs[0];
+_Static_assert(CMD_COUNT <= 16 && sizeof(struct opts) <= UINT16_MAX,
+               "struct cli_optdef: cmds and off are 16-bit");
 
 /* Contract in cmd.h: one usage line on stderr, noted for the JSON error; EXIT_USAGE. */
 int usage_error(const char *fmt, ...)
