@@ -32,7 +32,6 @@ enum cli_exit {
 int cli_snprintf(char *buf, size_t cap, const char *fmt, ...) CLI_PRINTF(3, 4);
 int cli_vsnprintf(char *buf, size_t cap, const char *fmt, va_list ap) CLI_PRINTF(3, 0);
 int cli_fprintf(FILE *f, const char *fmt, ...) CLI_PRINTF(2, 3);
-int cli_printf(const char *fmt, ...) CLI_PRINTF(1, 2);
 
 /* Exit code category of a library SFO_E_* code. */
 int cli_exit_for(int sfo_err);

@@ -128,7 +128,7 @@ int cmd_userinfo(struct run *r)
                             "printed raw (without --field the answer is shown as JSON)",
                             r->o->field);
         } else if (rc == SFO_OK && f.present) {
-            cli_printf("%s\n", val);
+            cli_fprintf(stdout, "%s\n", val);
         } else if (rc == SFO_OK || rc == SFO_E_JSON_TYPE) {
             rc = cli_errorf(EXIT_USAGE, "field %s is not a string or number of the response",
                             r->o->field);

@@ -211,13 +211,8 @@ int cli_fprintf(FILE *f, const char *fmt, ...)
     return ferror(f) ? -1 : r;
 }
 
-int cli_printf(const char *fmt, ...)
-{
-    struct sink s = { stdout, NULL, 0, 0 };
-    va_list ap;
-    int r;
-    va_start(ap, fmt);
-    r = vformat(&s, fmt, ap);
-    va_end(ap);
-    return ferror(stdout) ? -1 : r;
-}
+#if defined(SFO_MUSL_COMPAT)
+/* The static build's snprintf (cli/musl_compat.c says why). */
+int snprintf(char *restrict buf, size_t cap, const char *restrict fmt, ...)
+    __attribute__((alias("cli_snprintf")));
+#endif

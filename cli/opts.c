@@ -187,7 +187,7 @@ static int parse_special(const char *name, const char *val, struct opts *o, bool
     } else if (strcmp(name, "help") == 0) {
         o->help = true;
     } else if (strcmp(name, "version") == 0) {
-        cli_printf("sfoauth %s (%s)\n", SFO_VERSION, BACKEND_NAME);
+        cli_fprintf(stdout, "sfoauth %s (%s)\n", SFO_VERSION, BACKEND_NAME);
         *done = true;
     }
     return 0;
