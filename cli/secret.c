@@ -18,6 +18,7 @@
 #include <unistd.h>
 #ifdef __linux__
 #include <sys/prctl.h>
+#include <sys/syscall.h>
 #endif
 
 #include "sfoauth_types.h"
@@ -36,10 +37,15 @@ static size_t g_nsecrets, g_capsecrets;
 
 void cli_secret_protect(void)
 {
+#ifdef __linux__
+    /* RLIMIT_CORE 0 by the prlimit64 system call itself: the process has one thread,
+     * and musl's setrlimit would link a stop-every-thread mechanism (~1.6 KB) for it */
+    const uint64_t no_core[2] = { 0, 0 };
+    (void)syscall(SYS_prlimit64, 0, RLIMIT_CORE, no_core, NULL);
+    (void)prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
+#else
     struct rlimit rl = { 0, 0 };
     (void)setrlimit(RLIMIT_CORE, &rl);
-#ifdef __linux__
-    (void)prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
 #endif
     atexit(cli_secret_wipe_all);
 }
