@@ -117,15 +117,13 @@ static unsigned long long int_arg(const struct spec *sp, va_list *ap, bool *neg)
     bool sgn = sp->conv == 'd' || sp->conv == 'i';
     long long v;
     *neg = false;
-    if (sp->len >= 2) {
-        if (!sgn) return va_arg(*ap, unsigned long long);
-        v = va_arg(*ap, long long);
-    } else if (sp->len == 1) {
-        if (!sgn) return va_arg(*ap, unsigned long);
-        v = va_arg(*ap, long);
-    } else {
-        if (!sgn) return va_arg(*ap, unsigned int);
-        v = va_arg(*ap, int);
+    switch ((sp->len < 2 ? sp->len : 2) * 2 + (sgn ? 1 : 0)) {
+    case 0: return va_arg(*ap, unsigned int);
+    case 1: v = va_arg(*ap, int); break;
+    case 2: return va_arg(*ap, unsigned long);
+    case 3: v = va_arg(*ap, long); break;
+    case 4: return va_arg(*ap, unsigned long long);
+    default: v = va_arg(*ap, long long); break;
     }
     *neg = v < 0;
     return *neg ? 0ULL - (unsigned long long)v : (unsigned long long)v;

@@ -193,7 +193,7 @@ static int parse_special(const char *name, const char *val, struct opts *o, bool
     return 0;
 }
 
-/* Store the value of option d (val: its value, NULL for a flag). */
+/* Store the value of option d (val: its value, "" for a flag). */
 static int parse_one(const struct cli_optdef *d, const char *val, struct opts *o, bool *done)
 {
     char *base = (char *)o;
@@ -337,7 +337,7 @@ static int parse_word(int argc, char **argv, int *i, struct opts *o, bool *done)
         for (const char *c = w + 1; *c != '\0'; c++) {
             if (*c != 'v' && *c != 'h') return bad_option(w, *c);
             int rc =
-                parse_one(&cli_optdefs[opt_index(*c == 'v' ? "verbose" : "help")], NULL, o, done);
+                parse_one(&cli_optdefs[opt_index(*c == 'v' ? "verbose" : "help")], "", o, done);
             if (rc != 0 || *done) return rc;
         }
         return 0;
@@ -350,7 +350,7 @@ static int parse_word(int argc, char **argv, int *i, struct opts *o, bool *done)
         if (d->arg == NULL) return usage_error("--%s takes no value", d->name);
         return parse_one(d, w + 3 + n, o, done);
     }
-    if (d->arg == NULL) return parse_one(d, NULL, o, done);
+    if (d->arg == NULL) return parse_one(d, "", o, done);
     if (*i + 1 >= argc) return bad_option(w, 256 + k);
     *i += 1;
     return parse_one(d, argv[*i], o, done);
