@@ -670,17 +670,19 @@ static bool credential_header_at(const char *buf, size_t n, size_t i)
            word_at(buf, n, i, "cookie:") || word_at(buf, n, i, "set-cookie:");
 }
 
-/* The value of the credential header at i redacted up to the end of its line, the
- * scheme word ("Bearer", "Basic") kept; returns the buffer, *n updated. */
+/* The value of the credential header at i redacted up to the end of its line; of an
+ * Authorization header the scheme word ("Bearer", "Basic") is kept, a cookie header
+ * has none. Returns the buffer, *n updated. */
 static char *redact_header_value(char *buf, size_t *n, size_t i)
 {
+    bool scheme = lower((unsigned char)buf[i]) != 'c' && lower((unsigned char)buf[i]) != 's';
     size_t a = i;
     while (a < *n && buf[a] != ':') a++;
     a++;
     while (a < *n && buf[a] == ' ') a++;
     size_t sp = a;
     while (sp < *n && buf[sp] != ' ' && buf[sp] != '\r' && buf[sp] != '\n') sp++;
-    if (sp < *n && buf[sp] == ' ') a = sp + 1;
+    if (scheme && sp < *n && buf[sp] == ' ') a = sp + 1;
     size_t e = a;
     while (e < *n && buf[e] != '\r' && buf[e] != '\n') e++;
     if (e > a && !is_marker(buf, a, e)) buf = splice(buf, n, a, e);

@@ -298,6 +298,9 @@ static void redaction_forms(void **state)
     } v[] = {
         { "Authorization: Bearer 00Dxx!abc\r\nHost: h\r\n",
           "Authorization: Bearer [REDACTED]\r\nHost: h\r\n" },
+        { "GET / HTTP/1.1\ncookie: sid=1; x=2\n", "GET / HTTP/1.1\ncookie: [REDACTED]\n" },
+        { "Set-Cookie: BrowserId=q1; Path=/\r\n", "Set-Cookie: [REDACTED]\r\n" },
+        { "Proxy-Authorization: Basic dXNlcjpw\r\n", "Proxy-Authorization: Basic [REDACTED]\r\n" },
         { "grant_type=refresh_token&refresh_token=5Aep&client_id=c",
           "grant_type=refresh_token&refresh_token=[REDACTED]&client_id=c" },
         { "?code=aPrx%3D%3D&state=s", "?code=[REDACTED]&state=s" },
