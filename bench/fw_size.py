@@ -6,8 +6,9 @@ Parts: tls (the TLS library archive), core (src/), glue (port/tls/), port (port/
 board and MPS2 port), app (the image's main), libc (newlib-nano, libgcc). Flash is
 .text + .rodata (+ .data's initial values); RAM is .data + .bss (the stack region
 reserved by the linker script is reported apart)."""
-import re
 import sys
+
+import ldmap
 
 
 def part_of(obj):
@@ -27,45 +28,25 @@ def part_of(obj):
 def parse(path):
     sizes = {}
     syms = []
-    in_discard = False
-    pending = None
-    sec_re = re.compile(r"^\s?(\.[A-Za-z_.]+[^\s]*)?\s+0x([0-9a-f]+)\s+0x([0-9a-f]+)\s+(\S+)")
-    with open(path) as f:
-        for line in f:
-            if line.startswith("Discarded input sections"):
-                in_discard = True
-            elif line.startswith("Memory Configuration") or line.startswith("Linker script and memory map"):
-                in_discard = False if line.startswith("Linker") else in_discard
-            if in_discard:
-                continue
-            m = re.match(r"^ (\.[^\s]+)\s*$", line)
-            if m:
-                pending = m.group(1)
-                continue
-            m = re.match(r"^ (\.[^\s]+)?\s+0x([0-9a-f]+)\s+0x([0-9a-f]+)\s+(\S+)", line)
-            if not m:
-                pending = None
-                continue
-            name = m.group(1) or pending
-            pending = None
-            if name is None:
-                continue
-            addr, size, obj = int(m.group(2), 16), int(m.group(3), 16), m.group(4)
-            if size == 0 or addr == 0 and not name.startswith(".text") and not name.startswith(".vectors"):
-                continue
-            if name.startswith((".text", ".vectors", ".glue")):
-                kind = "text"
-            elif name.startswith(".rodata"):
-                kind = "rodata"
-            elif name.startswith(".data"):
-                kind = "data"
-            elif name.startswith((".bss", "COMMON")):
-                kind = "bss"
-            else:
-                continue
-            p = part_of(obj)
-            sizes.setdefault(p, {"text": 0, "rodata": 0, "data": 0, "bss": 0})[kind] += size
-            syms.append((size, kind, name, obj.split("/")[-1]))
+    for _out, name, addr, size, rest in ldmap.records(path):
+        if name is None or not name.startswith("."):
+            continue
+        obj = rest.split()[0]
+        if size == 0 or addr == 0 and not name.startswith(".text") and not name.startswith(".vectors"):
+            continue
+        if name.startswith((".text", ".vectors", ".glue")):
+            kind = "text"
+        elif name.startswith(".rodata"):
+            kind = "rodata"
+        elif name.startswith(".data"):
+            kind = "data"
+        elif name.startswith((".bss", "COMMON")):
+            kind = "bss"
+        else:
+            continue
+        p = part_of(obj)
+        sizes.setdefault(p, {"text": 0, "rodata": 0, "data": 0, "bss": 0})[kind] += size
+        syms.append((size, kind, name, obj.split("/")[-1]))
     return sizes, syms
 
 

@@ -4,8 +4,9 @@ GNU ld map file. Flash = .text/.rodata/.ARM.exidx + the .data load copy; static 
 .data + .bss (the linker script's heap and stack reservations are not counted: the stack
 high-water mark is measured at run time and the image has no heap user).
 Prints one "part flash ram" line per part and a total line."""
-import re
 import sys
+
+import ldmap
 
 PARTS = [("lwIP", ("liblwip.a", "/fw-lwip/lwip/")),
          ("TLS library", ("libbearssl.a", "libmbedtls.a", "libmbedx509.a", "libmbedcrypto.a")),
@@ -39,33 +40,11 @@ def part_of(path, sec=""):
 
 
 def main():
-    lines = open(sys.argv[1]).read().split("\n")
-    start = next(i for i, l in enumerate(lines) if l.startswith("Linker script and memory map"))
     flash, ram = {}, {}
-    out = None
-    pending = None
-    for l in lines[start:]:
-        m = re.match(r"^(\.[\w.]+)\s", l) or re.match(r"^(\.[\w.]+)$", l)
-        if m:
-            out = m.group(1)
+    for out, sec, _addr, size, obj in ldmap.records(sys.argv[1]):
+        if out is None or sec is None or sec.startswith("*fill*"):
             continue
-        if l.startswith("/DISCARD/"):
-            out = None
-            continue
-        m = re.match(r"^ (\S+)\s*$", l)
-        if m:
-            pending = m.group(1)
-            continue
-        m = re.match(r"^ (\S+)?\s+0x([0-9a-f]+)\s+0x([0-9a-f]+)\s+(\S.*)$", l)
-        if not m or out is None:
-            pending = None
-            continue
-        sec = m.group(1) or pending
-        pending = None
-        if sec is None or sec.startswith("*fill*"):
-            continue
-        size = int(m.group(3), 16)
-        part = part_of(m.group(4), sec)
+        part = part_of(obj, sec)
         if out in FLASH_OUT:
             flash[part] = flash.get(part, 0) + size
         elif out in RAM_OUT:

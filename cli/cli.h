@@ -156,8 +156,9 @@ char *cli_read_all(const char *path, size_t *len);
 /* Whether stdin was already consumed by one of the options. */
 extern int cli_stdin_users;
 
-/* Redact registered secrets and known secret fields in s (n bytes) into out
- * (malloc'd, NUL-terminated). */
+/* A copy of s (n bytes) with registered secrets, credential header values and
+ * secret form/JSON parameters replaced by "[REDACTED]"; malloc'd and
+ * NUL-terminated (the caller frees it), NULL when out of memory. */
 char *cli_redact(const char *s, size_t n);
 
 /* ---- cache ----------------------------------------------------------------------- */

@@ -643,84 +643,119 @@ static bool word_at(const char *s, size_t n, size_t i, const char *w)
     return true;
 }
 
-char *cli_redact(const char *s, size_t n)
+/* Whether bytes [a, e) of buf are already the "[REDACTED]" marker. */
+static bool is_marker(const char *buf, size_t a, size_t e)
 {
-    char *buf = malloc(n + 1);
-    size_t i, k;
-    if (buf == NULL) {
-        return NULL;
-    }
-    memcpy(buf, s, n);
-    buf[n] = '\0';
-    /* 1. every registered secret value */
-    for (k = 0; k < g_nsecrets; k++) {
+    return e - a == 10 && memcmp(buf + a, "[REDACTED]", 10) == 0;
+}
+
+/* Every registered secret value of 4 bytes or more in buf (*n bytes) replaced;
+ * returns the (possibly new) buffer, *n updated. */
+static char *redact_registered(char *buf, size_t *n)
+{
+    for (size_t k = 0; k < g_nsecrets; k++) {
         const char *sv = g_secrets[k].p;
         size_t sl = strnlen(sv, g_secrets[k].len);
         if (sl < 4) continue;
-        for (i = 0; i + sl <= n;) {
+        for (size_t i = 0; i + sl <= *n;) {
             if (memcmp(buf + i, sv, sl) == 0) {
-                buf = splice(buf, &n, i, i + sl);
+                buf = splice(buf, n, i, i + sl);
                 i += 10;
             } else {
                 i++;
             }
         }
     }
-    /* 2. Authorization / Cookie header values */
-    for (i = 0; i < n; i++) {
-        if ((i == 0 || buf[i - 1] == '\n') &&
-            (word_at(buf, n, i, "authorization:") || word_at(buf, n, i, "proxy-authorization:") ||
-             word_at(buf, n, i, "cookie:") || word_at(buf, n, i, "set-cookie:"))) {
-            size_t a = i;
-            while (a < n && buf[a] != ':') a++;
-            a++;
-            while (a < n && buf[a] == ' ') a++;
-            /* keep the scheme word ("Bearer", "Basic") */
-            size_t sp = a;
-            while (sp < n && buf[sp] != ' ' && buf[sp] != '\r' && buf[sp] != '\n') sp++;
-            if (sp < n && buf[sp] == ' ') a = sp + 1;
-            size_t e = a;
-            while (e < n && buf[e] != '\r' && buf[e] != '\n') e++;
-            if (e > a && !(e - a == 10 && memcmp(buf + a, "[REDACTED]", 10) == 0)) {
-                buf = splice(buf, &n, a, e);
-            }
+    return buf;
+}
+
+/* Whether a line starts at i (buffer start or after '\n') with a header that carries
+ * credentials (Authorization, Proxy-Authorization, Cookie, Set-Cookie; any case). */
+static bool credential_header_at(const char *buf, size_t n, size_t i)
+{
+    if (i != 0 && buf[i - 1] != '\n') return false;
+    return word_at(buf, n, i, "authorization:") || word_at(buf, n, i, "proxy-authorization:") ||
+           word_at(buf, n, i, "cookie:") || word_at(buf, n, i, "set-cookie:");
+}
+
+/* The value of the credential header at i redacted up to the end of its line; of an
+ * Authorization header the scheme word ("Bearer", "Basic") is kept, a cookie header
+ * has none. Returns the buffer, *n updated. */
+static char *redact_header_value(char *buf, size_t *n, size_t i)
+{
+    bool scheme = lower((unsigned char)buf[i]) != 'c' && lower((unsigned char)buf[i]) != 's';
+    size_t a = i;
+    while (a < *n && buf[a] != ':') a++;
+    a++;
+    while (a < *n && buf[a] == ' ') a++;
+    size_t sp = a;
+    while (sp < *n && buf[sp] != ' ' && buf[sp] != '\r' && buf[sp] != '\n') sp++;
+    if (scheme && sp < *n && buf[sp] == ' ') a = sp + 1;
+    size_t e = a;
+    while (e < *n && buf[e] != '\r' && buf[e] != '\n') e++;
+    if (e > a && !is_marker(buf, a, e)) buf = splice(buf, n, a, e);
+    return buf;
+}
+
+/* The value of a form parameter starting at a (up to '&', ' ' or end of line)
+ * redacted; returns the buffer, *n updated. */
+static char *redact_form_value(char *buf, size_t *n, size_t a)
+{
+    size_t e = a;
+    while (e < *n && buf[e] != '&' && buf[e] != ' ' && buf[e] != '\r' && buf[e] != '\n') e++;
+    if (e > a && !is_marker(buf, a, e)) buf = splice(buf, n, a, e);
+    return buf;
+}
+
+/* After a JSON member name ending before a, the string value (if the value is a
+ * string) redacted between its quotes; returns the buffer, *n updated. */
+static char *redact_json_value(char *buf, size_t *n, size_t a)
+{
+    while (a < *n && (buf[a] == ' ' || buf[a] == ':')) a++;
+    if (a >= *n || buf[a] != '"') return buf;
+    size_t e = a + 1;
+    while (e < *n && buf[e] != '"') {
+        if (buf[e] == '\\' && e + 1 < *n) e++;
+        e++;
+    }
+    if (e > a + 1 && !is_marker(buf, a + 1, e)) buf = splice(buf, n, a + 1, e);
+    return buf;
+}
+
+/* At position i, the value of a secret parameter named there redacted: name=value
+ * at the start of a form field or word, or "name": "value" in JSON. Returns the
+ * buffer, *n updated. */
+static char *redact_param_at(char *buf, size_t *n, size_t i)
+{
+    bool form_start = (i == 0 || buf[i - 1] == '&' || buf[i - 1] == '?' || buf[i - 1] == ' ' ||
+                       buf[i - 1] == '\n');
+    for (size_t k = 0; k_secret_params[k] != NULL; k++) {
+        const char *p = k_secret_params[k];
+        size_t pl = strlen(p);
+        if (form_start && word_at(buf, *n, i, p) && i + pl < *n && buf[i + pl] == '=') {
+            return redact_form_value(buf, n, i + pl + 1);
+        }
+        if (buf[i] == '"' && word_at(buf, *n, i + 1, p) && i + 1 + pl + 1 < *n &&
+            buf[i + 1 + pl] == '"') {
+            return redact_json_value(buf, n, i + 2 + pl);
         }
     }
-    /* 3. name=value (form) and "name":"value" (JSON) of secret parameters */
-    for (i = 0; i < n; i++) {
-        for (k = 0; k_secret_params[k] != NULL; k++) {
-            const char *p = k_secret_params[k];
-            size_t pl = strlen(p);
-            bool form_start = (i == 0 || buf[i - 1] == '&' || buf[i - 1] == '?' ||
-                               buf[i - 1] == ' ' || buf[i - 1] == '\n');
-            if (form_start && word_at(buf, n, i, p) && i + pl < n && buf[i + pl] == '=') {
-                size_t a = i + pl + 1, e = a;
-                while (e < n && buf[e] != '&' && buf[e] != ' ' && buf[e] != '\r' && buf[e] != '\n')
-                    e++;
-                if (e > a && !(e - a == 10 && memcmp(buf + a, "[REDACTED]", 10) == 0)) {
-                    buf = splice(buf, &n, a, e);
-                }
-                break;
-            }
-            if (buf[i] == '"' && word_at(buf, n, i + 1, p) && i + 1 + pl + 1 < n &&
-                buf[i + 1 + pl] == '"') {
-                size_t a = i + 2 + pl;
-                while (a < n && (buf[a] == ' ' || buf[a] == ':')) a++;
-                if (a < n && buf[a] == '"') {
-                    size_t e = a + 1;
-                    while (e < n && buf[e] != '"') {
-                        if (buf[e] == '\\' && e + 1 < n) e++;
-                        e++;
-                    }
-                    if (e > a + 1 &&
-                        !(e - a - 1 == 10 && memcmp(buf + a + 1, "[REDACTED]", 10) == 0)) {
-                        buf = splice(buf, &n, a + 1, e);
-                    }
-                }
-                break;
-            }
-        }
+    return buf;
+}
+
+char *cli_redact(const char *s, size_t n)
+{
+    char *buf = malloc(n + 1);
+    if (buf == NULL) {
+        return NULL;
     }
+    memcpy(buf, s, n);
+    buf[n] = '\0';
+    buf = redact_registered(buf, &n);
+    for (size_t i = 0; i < n; i++) {
+        if (credential_header_at(buf, n, i)) buf = redact_header_value(buf, &n, i);
+    }
+    for (size_t i = 0; i < n; i++) buf = redact_param_at(buf, &n, i);
     return buf;
 }
 

@@ -52,6 +52,10 @@ void sfo__tls_be_scratch_done(struct sfo_tls *t, uint8_t *p, size_t cap);
 int sfo__tls_be_start(struct sfo_tls *t, const char *server_name, struct sfo_transport *io);
 /* Send close_notify (best effort, by t->deadline) and drop the session. */
 void sfo__tls_be_shutdown(struct sfo_tls *t);
+/* The crypto entries of struct sfo_port (ctx: the struct sfo_tls). The glue's
+ * port entries check the arguments first (SFO_E_ARG as struct sfo_port says; a key
+ * over SFO_KEY_INPUT_MAX bytes and signing without a key: SFO_E_KEY), so these
+ * take them as valid. */
 int sfo__tls_sha256(void *ctx, const struct sfo_iov *msg, size_t n, uint8_t out[SFO_SHA256_LEN]);
 int sfo__tls_hmac_sha256(void *ctx, const uint8_t *key, size_t key_len, const struct sfo_iov *msg,
                          size_t n, uint8_t out[SFO_SHA256_LEN]);

@@ -21,6 +21,8 @@ static char sym(unsigned v, unsigned url)
     return (char)(v == 62u ? (url ? '-' : '+') : (url ? '_' : '/'));
 }
 
+/* sfo_b64_encode / sfo_b64url_encode (url: RFC 4648 s.5 alphabet, no padding).
+ * Returns SFO_OK, SFO_E_ARG or SFO_E_TOO_LONG (out wiped and terminated). */
 static int enc(const uint8_t *in, size_t n, char *out, size_t cap, size_t *out_len, unsigned url)
 {
     size_t i = 0, o = 0;
@@ -56,6 +58,9 @@ static int enc(const uint8_t *in, size_t n, char *out, size_t cap, size_t *out_l
     return SFO_OK;
 }
 
+/* sfo_b64_decode / sfo_b64url_decode (url: RFC 4648 s.5 alphabet, no padding).
+ * Returns SFO_OK, SFO_E_ARG, SFO_E_B64 or SFO_E_TOO_LONG; out[0, written) is wiped
+ * on failure. */
 static int dec(const char *in, size_t n, uint8_t *out, size_t cap, size_t *out_len, unsigned url)
 {
     size_t i, o = 0;

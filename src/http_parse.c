@@ -66,6 +66,7 @@ static const char k_names[] = "\016content-length\021transfer-encoding\012connec
 
 #define CHUNK_MAX_BITS 60u
 
+/* Make err the parser's sticky error; returns it. */
 static int fail(struct sfo_http_parser *p, int err)
 {
     p->err = err;
@@ -109,8 +110,8 @@ static uint8_t name_id(const char *s, size_t n)
     return id;
 }
 
-/* Bytes from data[0..n) before the first that is not a field-value byte
- * (CTL other than none, DEL; HTAB also stops the run). A word at a time. */
+/* Length of the leading run of d[0..n) that is field-value bytes (is_vbyte: no
+ * CTL, no DEL; HTAB also ends the run). A word at a time, the tail byte by byte. */
 static size_t value_run(const uint8_t *d, size_t n)
 {
     const size_t ones = (size_t)-1 / 255u, high = ones * 0x80u;
@@ -130,6 +131,7 @@ static size_t value_run(const uint8_t *d, size_t n)
     return j;
 }
 
+/* Value of the hex digit c (either case), or -1. */
 static int hexval(uint8_t c)
 {
     if (c >= '0' && c <= '9') return c - '0';
@@ -168,6 +170,8 @@ static struct sfo_http_hdrbuf *str_dest(const struct sfo_http_parser *p)
     return &p->resp->hdr[p->hid - H_CT];
 }
 
+/* Back to "nothing read" (at init and after a 1xx): the results, content_length and
+ * retry_after_s -1, each kept header buffer "", the per-response flags. */
 static void resp_reset(struct sfo_http_parser *p)
 {
     struct sfo_http_response *r = p->resp;
@@ -217,7 +221,10 @@ static void conn_tokens(struct sfo_http_parser *p, const char *v, size_t n)
     }
 }
 
-/* One complete header line: interpret the kept ones. */
+/* One complete header line: interpret the kept ones. A string header loses its
+ * trailing blanks; one that overflowed its buffer is flagged in r->overflow and
+ * left "". Returns SFO_OK, SFO_E_HTTP_CL (malformed, over 18 digits or differing
+ * from an earlier one) or SFO_E_HTTP_TE (not exactly one "chunked"). */
 static int end_header(struct sfo_http_parser *p)
 {
     struct sfo_http_response *r = p->resp;
@@ -263,7 +270,10 @@ static int end_header(struct sfo_http_parser *p)
     return SFO_OK;
 }
 
-/* Empty line after the headers (or trailers): decide the framing. */
+/* Empty line after the headers (or trailers): after a 1xx start again, else
+ * decide the framing and the next state. Returns SFO_OK, SFO_E_HTTP_STATUS (101),
+ * SFO_E_HTTP_CL_TE (both headers) or SFO_E_HTTP_BODY_SIZE (Content-Length over
+ * body_max). */
 static int end_headers(struct sfo_http_parser *p)
 {
     struct sfo_http_response *r = p->resp;
@@ -299,6 +309,9 @@ static int end_headers(struct sfo_http_parser *p)
     return SFO_OK;
 }
 
+/* n body bytes to the sink, counted in body_len. Returns SFO_OK,
+ * SFO_E_HTTP_BODY_SIZE (past body_max) or SFO_E_HTTP_SINK (the sink's code kept in
+ * sink_err). */
 static int deliver(struct sfo_http_parser *p, const uint8_t *d, size_t n)
 {
     struct sfo_http_response *r = p->resp;
@@ -314,7 +327,8 @@ static int deliver(struct sfo_http_parser *p, const uint8_t *d, size_t n)
     return SFO_OK;
 }
 
-/* After the LF of a line. */
+/* After the LF of a line: what p->next says follows. Returns SFO_OK, an error of
+ * end_header/end_headers, or SFO_E_HTTP_BODY_SIZE for a chunk past body_max. */
 static int after_lf(struct sfo_http_parser *p)
 {
     switch (p->next) {
@@ -342,6 +356,7 @@ static int after_lf(struct sfo_http_parser *p)
     }
 }
 
+/* The error for a CR not followed by LF, by the kind of line it ended. */
 static int lf_error(uint8_t next)
 {
     if (next <= X_STATUS) return SFO_E_HTTP_STATUS_LINE;
@@ -349,7 +364,8 @@ static int lf_error(uint8_t next)
     return SFO_E_HTTP_CHUNK;
 }
 
-/* Status line: "HTTP/1.x", three digits, reason (or a bare CRLF before it). */
+/* One byte of the status line: "HTTP/1.[01]", a code of 100..599, reason; a bare
+ * CRLF before it is skipped. Returns SFO_OK or SFO_E_HTTP_STATUS_LINE. */
 static int status_byte(struct sfo_http_parser *p, uint8_t c)
 {
     struct sfo_http_response *r = p->resp;
@@ -424,7 +440,9 @@ static void name_end(struct sfo_http_parser *p)
     p->state = S_VALUE;
 }
 
-/* Start of a header line (or the empty line ending the head), then its name. */
+/* One byte at the start of a header line (or of the empty line ending the head),
+ * then of its name. Returns SFO_OK or SFO_E_HTTP_HEADER (not a tchar: obs-fold,
+ * empty name, bare LF). */
 static int name_byte(struct sfo_http_parser *p, uint8_t c)
 {
     if (p->state == S_LINE) {
@@ -450,7 +468,8 @@ static int name_byte(struct sfo_http_parser *p, uint8_t c)
 }
 
 /* One byte of a header value: kept ones go to the caller's buffer or scratch
- * (leading blanks skipped; too long: flagged), others are only checked. */
+ * (leading blanks skipped; too long: flagged), others are only checked.
+ * Returns SFO_OK or SFO_E_HTTP_HEADER (a control byte other than HTAB, or DEL). */
 static int value_byte(struct sfo_http_parser *p, uint8_t c)
 {
     if (c == '\r') {
@@ -477,8 +496,9 @@ static int value_byte(struct sfo_http_parser *p, uint8_t c)
     return SFO_OK;
 }
 
-/* Chunk-size line: hex size, extensions (quoted strings included), CRLF; and
- * the CR due after a chunk's data. */
+/* One byte of a chunk-size line (hex size, extensions with quoted strings, CRLF)
+ * or the CR due after a chunk's data. Returns SFO_OK, SFO_E_HTTP_CHUNK or
+ * SFO_E_HTTP_CHUNK_SIZE (size of 2^60 or more). */
 static int chunk_byte(struct sfo_http_parser *p, uint8_t c)
 {
     int h;
@@ -546,7 +566,9 @@ static int chunk_byte(struct sfo_http_parser *p, uint8_t c)
 }
 
 /* One byte of the head, a chunk line or the trailers, after the size limits:
- * the byte-wise state machine, each part's work in the helpers above. */
+ * the byte-wise state machine, each part's work in the helpers above. Returns
+ * SFO_OK, SFO_E_HTTP_HEADER_SIZE (head or trailers over header_max),
+ * SFO_E_HTTP_CHUNK (chunk line over SFO_HTTP_CHUNK_LINE_MAX) or a helper's error. */
 static int step(struct sfo_http_parser *p, uint8_t c)
 {
     if (!(p->flags & F_BODY) || (p->flags & F_TRAILER)) {
@@ -578,7 +600,8 @@ static int step(struct sfo_http_parser *p, uint8_t c)
     }
 }
 
-/* Body bytes from data[*pi]: up to the end of the body or chunk, to the sink. */
+/* Body bytes from data[*pi]: up to the end of the body or chunk, to the sink;
+ * *pi advanced past them. Returns SFO_OK or an error of deliver(). */
 static int body_bytes(struct sfo_http_parser *p, const uint8_t *data, size_t len, size_t *pi)
 {
     size_t n = len - *pi;
@@ -594,7 +617,8 @@ static int body_bytes(struct sfo_http_parser *p, const uint8_t *data, size_t len
 
 /* A skipped header value from data[*pi]: one run up to the next CR, HTAB or bad
  * byte, bounded by what the header limit allows, then its CRLF when both bytes
- * are here; what stops it is left to step(). *again: bytes were taken whole. */
+ * are here; what stops it is left to step(). *again: bytes were taken whole.
+ * Returns SFO_OK or, after the CRLF, the error of end_header(). */
 static int value_fast(struct sfo_http_parser *p, const uint8_t *data, size_t len, size_t *pi,
                       bool *again)
 {

@@ -8,7 +8,7 @@
 
 #define I64_MAX_U 0x7FFFFFFFFFFFFFFFull
 
-/* Record an extractor error and stop the scan. */
+/* Record an extractor error; returns 1, which stops the scan. */
 static int fail(struct sfo_extract *x, int err)
 {
     x->err = err;
@@ -16,7 +16,8 @@ static int fail(struct sfo_extract *x, int err)
 }
 
 /* A piece of a top-level member name: narrow the candidates; at its end pick
- * the field it names. */
+ * the field it names (the first of equal names) as x->current. Returns 0, or 1
+ * with SFO_E_JSON_DUPKEY when that field's key was already seen. */
 static int on_key(struct sfo_extract *x, const char *d, size_t n, unsigned fl)
 {
     uint32_t m;
@@ -52,8 +53,11 @@ static int on_key(struct sfo_extract *x, const char *d, size_t n, unsigned fl)
     return 0;
 }
 
-/* One piece of an INT/UINT value (number text, or a string for INT) into f.
- * Returns SFO_OK, SFO_E_JSON_TYPE or SFO_E_JSON_RANGE. */
+/* One piece of an INT/UINT value (number text, or a string for INT): sign and
+ * magnitude build up in x->neg, x->acc, x->int_state (0 nothing, 1 '-', 2 digits);
+ * f->ival is set at the last piece. Returns SFO_OK, SFO_E_JSON_TYPE (string for
+ * UINT, not [-]digits, empty) or SFO_E_JSON_RANGE (sign for UINT, fraction,
+ * exponent, outside int64). */
 static int int_piece(struct sfo_extract *x, struct sfo_field *f, enum sfo_json_event ev,
                      const char *d, size_t n, unsigned fl)
 {

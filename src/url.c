@@ -33,9 +33,11 @@ static size_t upto(const char *s, size_t i, size_t n, const char *stop)
     return n;
 }
 
-/* Host of the authority s[a, e) into u; *h ends on what follows it (':' or e).
+/* Host of the authority s[a, e) into u; *hp ends on what follows it (':' or e).
  * An IPv6 literal: hex groups of at most 4 digits, 2..7 colons, dotted tail;
- * else a registered name or IPv4: letters, digits, '-', '.', '_'. */
+ * else a registered name or IPv4: letters, digits, '-', '.', '_'. Returns SFO_OK
+ * or SFO_E_URL_HOST (bad byte, empty, over SFO_URL_HOST_MAX, unclosed '[', or
+ * anything but ':' after ']'). */
 static int parse_host(const char *s, size_t a, size_t e, size_t *hp, struct sfo_url *u)
 {
     size_t h = a;
@@ -67,7 +69,8 @@ static int parse_host(const char *s, size_t a, size_t e, size_t *hp, struct sfo_
     return SFO_OK;
 }
 
-/* The port after ':' at s[h], up to e: 1..65535 in decimal. */
+/* The port after ':' at s[h], up to e: 1..65535 in decimal, into u. Returns
+ * SFO_OK or SFO_E_URL_PORT (empty, not digits, 0 or over 65535). */
 static int parse_port(const char *s, size_t h, size_t e, struct sfo_url *u)
 {
     unsigned c, v = 0;
@@ -82,7 +85,7 @@ static int parse_port(const char *s, size_t h, size_t e, struct sfo_url *u)
     return SFO_OK;
 }
 
-/* Path, ?query and #fragment of s from e (after the authority) on. */
+/* Path, ?query and #fragment of s[e, n) (after the authority) into u. */
 static void parse_tail(const char *s, size_t e, size_t n, struct sfo_url *u)
 {
     size_t i;
@@ -138,8 +141,9 @@ int sfo_url_parse(const char *s, size_t n, struct sfo_url *u)
 }
 
 /*
- * Decode the byte at s[*i] (an escape, '+' in form mode, or a plain byte) and
- * advance *i. Returns the byte (1..255) or SFO_E_PCT for a bad escape or NUL.
+ * Decode the byte at s[*i] (*i < n; an escape, '+' in form mode, or a plain byte)
+ * and advance *i past it. Returns the byte (1..255) or SFO_E_PCT for a bad or
+ * short escape or a NUL (raw or %00).
  */
 static int pct_next(const char *s, size_t n, size_t *i, unsigned form)
 {

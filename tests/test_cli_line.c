@@ -289,12 +289,43 @@ static void login_paste_on_terminal(void **state)
     t_cli_down(&c);
 }
 
+/* What is redacted besides registered values: credential headers (scheme word
+ * kept), secret form parameters and JSON members; other text is untouched. */
+static void redaction_forms(void **state)
+{
+    (void)state;
+    static const struct {
+        const char *in, *out;
+    } v[] = {
+        { "Authorization: Bearer 00Dxx!abc\r\nHost: h\r\n",
+          "Authorization: Bearer [REDACTED]\r\nHost: h\r\n" },
+        { "GET / HTTP/1.1\ncookie: sid=1; x=2\n", "GET / HTTP/1.1\ncookie: [REDACTED]\n" },
+        { "Set-Cookie: BrowserId=q1; Path=/\r\n", "Set-Cookie: [REDACTED]\r\n" },
+        { "Proxy-Authorization: Basic dXNlcjpw\r\n", "Proxy-Authorization: Basic [REDACTED]\r\n" },
+        { "grant_type=refresh_token&refresh_token=5Aep&client_id=c",
+          "grant_type=refresh_token&refresh_token=[REDACTED]&client_id=c" },
+        { "?code=aPrx%3D%3D&state=s", "?code=[REDACTED]&state=s" },
+        { "{\"access_token\": \"00D!x\\\"y\", \"scope\":\"api\"}",
+          "{\"access_token\": \"[REDACTED]\", \"scope\":\"api\"}" },
+        { "{\"token_type\":\"Bearer\",\"expires_in\":3600}",
+          "{\"token_type\":\"Bearer\",\"expires_in\":3600}" },
+        { "barcode=1&xcode=2", "barcode=1&xcode=2" },
+    };
+    for (size_t i = 0; i < sizeof v / sizeof v[0]; i++) {
+        char *r = cli_redact(v[i].in, strlen(v[i].in));
+        assert_non_null(r);
+        assert_string_equal(r, v[i].out);
+        free(r);
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(pipe_lines),      cmocka_unit_test(too_long_never_cut),
         cmocka_unit_test(deadline),        cmocka_unit_test(terminal_enter),
         cmocka_unit_test(buffer_is_wiped), cmocka_unit_test(login_paste_on_terminal),
+        cmocka_unit_test(redaction_forms),
     };
     int rc = cmocka_run_group_tests(tests, NULL, NULL);
     cli_secret_wipe_all();

@@ -56,7 +56,7 @@ $(FW)/lib/libbearssl.a: | firmware-src
 	   $(FW_CC) $(FW_ARCH) $(FW_OPT) -Isrc -Iinc -c {} -o $$o || exit 255'
 	@rm -f $@ && $(FW_AR) rcs $@ $(FW)/lib/bearssl/*.o
 
-$(FW)/lib/libmbedtls.a: port/mps2/mbedtls_config.h | firmware-src
+$(FW)/lib/libmbedtls.a: port/mps2/mbedtls_config.h port/tls/mbedtls_base_config.h | firmware-src
 	@mkdir -p $(FW)/lib/mbedtls
 	@echo "firmware: mbedTLS for Cortex-M4 -Os (port/mps2/mbedtls_config.h)"
 	@cd $(FW_MB_DIR) && ls library/*.c | xargs -P 2 -I{} sh -c \
@@ -69,7 +69,7 @@ firmware-libs: $(FW)/lib/libbearssl.a $(FW)/lib/libmbedtls.a
 
 # ---- per backend: objects in parts (core, core-min, TLS glue, port, board, app) ----
 FW_HDRS := $(wildcard include/*.h src/*.h port/*.h port/mps2/*.h tests/conformance/*.h \
-                      tests/firmware/*.h) port/mps2/firmware.mk
+                      tests/firmware/*.h) port/tls/mbedtls_base_config.h port/mps2/firmware.mk
 FW_TLS_SRC := port/tls/glue.c port/tls/x509_util.c port/tls/sf_roots.c
 
 define FW_BACKEND

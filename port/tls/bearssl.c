@@ -645,9 +645,6 @@ int sfo__tls_sha256(void *ctx, const struct sfo_iov *msg, size_t n, uint8_t out[
     br_sha256_context c;
     size_t i;
     (void)ctx;
-    if ((msg == NULL && n > 0) || out == NULL) {
-        return SFO_E_ARG;
-    }
     br_sha256_init(&c);
     for (i = 0; i < n; i++) {
         br_sha256_update(&c, msg[i].ptr, msg[i].len);
@@ -663,9 +660,6 @@ int sfo__tls_hmac_sha256(void *ctx, const uint8_t *key, size_t key_len, const st
     br_hmac_context hc;
     size_t i;
     (void)ctx;
-    if ((msg == NULL && n > 0) || out == NULL || (key == NULL && key_len > 0)) {
-        return SFO_E_ARG;
-    }
     br_hmac_key_init(&kc, &br_sha256_vtable, key, key_len);
     br_hmac_init(&hc, &kc, 0);
     for (i = 0; i < n; i++) {
@@ -745,12 +739,6 @@ int sfo__tls_key_load(void *ctx, const uint8_t *data, size_t len)
     size_t total;
     uint8_t *o;
     int rc = SFO_OK;
-    if (t == NULL || data == NULL || len == 0) {
-        return SFO_E_ARG;
-    }
-    if (len > SFO_KEY_INPUT_MAX) {
-        return SFO_E_KEY;
-    }
     memset(&k, 0, sizeof k);
     br_skey_decoder_init(&k.dc);
     if (sfo__mem_contains(data, len, "-----BEGIN ")) {
@@ -794,12 +782,6 @@ int sfo__tls_rsa_sign(void *ctx, const uint8_t digest[SFO_SHA256_LEN], uint8_t *
     struct sfo_tls *t = T(ctx);
     br_rsa_pkcs1_sign fn;
     size_t need;
-    if (t == NULL || digest == NULL || sig == NULL || sig_len == NULL) {
-        return SFO_E_ARG;
-    }
-    if (!t->key_loaded) {
-        return SFO_E_KEY;
-    }
     need = (t->key.n_bitlen + 7u) / 8u;
     if (sig_cap < need) {
         return SFO_E_TOO_LONG;
@@ -815,9 +797,6 @@ int sfo__tls_rsa_sign(void *ctx, const uint8_t digest[SFO_SHA256_LEN], uint8_t *
 void sfo__tls_key_clear(void *ctx)
 {
     struct sfo_tls *t = T(ctx);
-    if (t == NULL) {
-        return;
-    }
     sfo_wipe(t->keybuf, sizeof t->keybuf);
     sfo_wipe(&t->key, sizeof t->key);
     t->key_loaded = 0;

@@ -257,6 +257,59 @@ static int load_trust(struct sfo_tls *t, const struct sfo_tls_trust *tr)
     return SFO_OK;
 }
 
+/* ------------------------------------------------------------ crypto entries */
+/* The port's crypto entries: the argument checks of struct sfo_port that every
+ * backend shares, then the backend's function, which takes them as given. */
+static int p_sha256(void *ctx, const struct sfo_iov *msg, size_t n, uint8_t out[SFO_SHA256_LEN])
+{
+    if ((msg == NULL && n > 0) || out == NULL) {
+        return SFO_E_ARG;
+    }
+    return sfo__tls_sha256(ctx, msg, n, out);
+}
+
+static int p_hmac_sha256(void *ctx, const uint8_t *key, size_t key_len, const struct sfo_iov *msg,
+                         size_t n, uint8_t out[SFO_SHA256_LEN])
+{
+    if ((msg == NULL && n > 0) || out == NULL || (key == NULL && key_len > 0)) {
+        return SFO_E_ARG;
+    }
+    return sfo__tls_hmac_sha256(ctx, key, key_len, msg, n, out);
+}
+
+/* More than SFO_KEY_INPUT_MAX bytes is SFO_E_KEY before any decoding. */
+static int p_key_load(void *ctx, const uint8_t *data, size_t len)
+{
+    if (ctx == NULL || data == NULL || len == 0) {
+        return SFO_E_ARG;
+    }
+    if (len > SFO_KEY_INPUT_MAX) {
+        return SFO_E_KEY;
+    }
+    return sfo__tls_key_load(ctx, data, len);
+}
+
+/* No key loaded is SFO_E_KEY. */
+static int p_rsa_sign(void *ctx, const uint8_t digest[SFO_SHA256_LEN], uint8_t *sig, size_t sig_cap,
+                      size_t *sig_len)
+{
+    if (ctx == NULL || digest == NULL || sig == NULL || sig_len == NULL) {
+        return SFO_E_ARG;
+    }
+    if (!T(ctx)->key_loaded) {
+        return SFO_E_KEY;
+    }
+    return sfo__tls_rsa_sign(ctx, digest, sig, sig_cap, sig_len);
+}
+
+static void p_key_clear(void *ctx)
+{
+    if (ctx != NULL) {
+        sfo__tls_key_clear(ctx);
+    }
+}
+
+/* ------------------------------------------------------------------ set-up */
 /* SFO_OK when cfg names every required function and consistent trust. */
 static int check_config(const struct sfo_tls_config *cfg)
 {
@@ -302,11 +355,11 @@ int sfo_tls_port_init(struct sfo_tls *t, const struct sfo_tls_config *cfg, struc
     out->connect = p_connect;
     out->tls_start = p_tls_start;
     out->close = p_close;
-    out->sha256 = sfo__tls_sha256;
-    out->hmac_sha256 = sfo__tls_hmac_sha256;
-    out->key_load = sfo__tls_key_load;
-    out->rsa_sign = sfo__tls_rsa_sign;
-    out->key_clear = sfo__tls_key_clear;
+    out->sha256 = p_sha256;
+    out->hmac_sha256 = p_hmac_sha256;
+    out->key_load = p_key_load;
+    out->rsa_sign = p_rsa_sign;
+    out->key_clear = p_key_clear;
     out->log = t->plat.log;
     out->log_ctx = t->plat.log_ctx;
     out->log_level = t->plat.log_level;

@@ -444,9 +444,6 @@ int sfo__tls_sha256(void *ctx, const struct sfo_iov *msg, size_t n, uint8_t out[
     size_t i;
     int ret;
     (void)ctx;
-    if ((msg == NULL && n > 0) || out == NULL) {
-        return SFO_E_ARG;
-    }
     mbedtls_sha256_init(&c);
 #if MBED3
     ret = mbedtls_sha256_starts(&c, 0);
@@ -476,9 +473,6 @@ int sfo__tls_hmac_sha256(void *ctx, const uint8_t *key, size_t key_len, const st
     size_t i;
     int ret;
     (void)ctx;
-    if ((msg == NULL && n > 0) || out == NULL || (key == NULL && key_len > 0)) {
-        return SFO_E_ARG;
-    }
     mbedtls_md_init(&c);
     ret = mbedtls_md_setup(&c, mbedtls_md_info_from_type(MBEDTLS_MD_SHA256), 1);
     if (ret == 0) {
@@ -532,12 +526,6 @@ int sfo__tls_key_load(void *ctx, const uint8_t *data, size_t len)
     size_t der_len = 0;
     mbedtls_pk_context pk;
     int rc;
-    if (t == NULL || data == NULL || len == 0) {
-        return SFO_E_ARG;
-    }
-    if (len > SFO_KEY_INPUT_MAX) {
-        return SFO_E_KEY;
-    }
     if (sfo__mem_contains(data, len, "-----BEGIN ")) {
         char label[40];
         size_t pos = 0;
@@ -569,12 +557,6 @@ int sfo__tls_rsa_sign(void *ctx, const uint8_t digest[SFO_SHA256_LEN], uint8_t *
     struct sfo_tls *t = T(ctx);
     size_t need, got = 0;
     int ret;
-    if (t == NULL || digest == NULL || sig == NULL || sig_len == NULL) {
-        return SFO_E_ARG;
-    }
-    if (!t->key_loaded) {
-        return SFO_E_KEY;
-    }
     need = mbedtls_pk_get_len(&t->key);
     if (sig_cap < need) {
         return SFO_E_TOO_LONG;
@@ -596,9 +578,6 @@ int sfo__tls_rsa_sign(void *ctx, const uint8_t digest[SFO_SHA256_LEN], uint8_t *
 void sfo__tls_key_clear(void *ctx)
 {
     struct sfo_tls *t = T(ctx);
-    if (t == NULL) {
-        return;
-    }
     mbedtls_pk_free(&t->key); /* frees and zeroizes the RSA numbers */
     mbedtls_pk_init(&t->key);
     t->key_loaded = 0;
