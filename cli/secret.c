@@ -609,21 +609,26 @@ static const char *const k_secret_params[] = {
     "id_token",      "device_code",  NULL
 };
 
-/* Replace bytes [a, b) of buf with "[REDACTED]"; returns the new buffer. */
+/*
+ * Replace bytes [a, b) of buf (*n bytes long) with "[REDACTED]"; returns the new
+ * buffer and updates *n. The old buffer is wiped whole and freed. Fails closed: when
+ * no memory is left, the bytes are overwritten with '*' in place and buf is returned.
+ */
 static char *splice(char *buf, size_t *n, size_t a, size_t b)
 {
     static const char r[] = "[REDACTED]";
     size_t rl = sizeof r - 1;
     char *nb = malloc(*n - (b - a) + rl + 1);
     if (nb == NULL) {
+        memset(buf + a, '*', b - a);
         return buf;
     }
     memcpy(nb, buf, a);
     memcpy(nb + a, r, rl);
     memcpy(nb + a + rl, buf + b, *n - b);
     *n = *n - (b - a) + rl;
+    sfo_wipe(buf, *n + (b - a) - rl);
     nb[*n] = '\0';
-    sfo_wipe(buf, strlen(buf));
     free(buf);
     return nb;
 }

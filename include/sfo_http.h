@@ -127,8 +127,9 @@ int sfo_http_parser_init(struct sfo_http_parser *p, struct sfo_http_response *re
  * conflicting duplicates, or over 2^62), SFO_E_HTTP_TE (anything but one
  * "chunked"), SFO_E_HTTP_CHUNK (bad chunk line, extension or chunk end),
  * SFO_E_HTTP_CHUNK_SIZE (chunk size overflows 2^60), SFO_E_HTTP_BODY_SIZE,
- * SFO_E_HTTP_SINK, SFO_E_STATE_MACHINE (feed after completion is not an
- * error: nothing is consumed). An error is sticky: later calls return it.
+ * SFO_E_HTTP_SINK, SFO_E_ARG (NULL p, or NULL data with len > 0). Feeding
+ * after completion is not an error: SFO_OK, nothing consumed. An error is
+ * sticky: later calls return it.
  */
 int sfo_http_parser_feed(struct sfo_http_parser *p, const uint8_t *data, size_t len, size_t *used);
 
