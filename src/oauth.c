@@ -16,6 +16,7 @@
  * raw body copy), SFO_NO_PROXY (proxy_url must be NULL, else SFO_E_ARG).
  * The functions left out are not defined: a call to one fails to link.
  */
+#include <stddef.h>
 #include <string.h>
 #include "oauth_int.h"
 #include "sfo_http.h"
@@ -151,6 +152,85 @@ static void form(struct call *k, const char *name, const char *v, size_t n)
 static void form_s(struct call *k, const char *name, const char *v)
 {
     form(k, name, v, strlen(v));
+}
+
+/* A watched member of an answer: where its value goes in the caller's struct
+ * (offset; cap 0 for a number or a boolean, which have no buffer), its
+ * enum sfo_field_type and its enum gram. Names are kept apart, back to back. */
+struct spec {
+    uint16_t off, cap;
+    uint8_t type, gram;
+};
+#define SPEC(st, m, t, g)                                                \
+    {                                                                    \
+        (uint16_t) offsetof(st, m), (uint16_t)sizeof(((st *)0)->m), t, g \
+    }
+#define NUM(g)                  \
+    {                           \
+        0, 0, SFO_FIELD_UINT, g \
+    }
+
+_Static_assert(sizeof(struct sfo_token) <= 0xFFFFu && sizeof(struct sfo_device) <= 0xFFFFu &&
+                   sizeof(struct sfo_introspection) <= 0xFFFFu,
+               "answer structs must fit struct spec's 16-bit offsets");
+
+/* Token answer members, in the order of enum tok_slot. */
+static const char k_tok_names[] = "access_token\0refresh_token\0instance_url\0id\0token_type\0"
+                                  "scope\0issued_at\0signature\0id_token\0expires_in";
+static const struct spec k_tok[T_END - S_FIRST] = {
+    SPEC(struct sfo_token, access_token, SFO_FIELD_STRING, G_VSCHAR),
+    SPEC(struct sfo_token, refresh_token, SFO_FIELD_STRING, G_VSCHAR),
+    SPEC(struct sfo_token, instance_url, SFO_FIELD_STRING, G_HTTPS_URL),
+    SPEC(struct sfo_token, id, SFO_FIELD_STRING, G_HTTPS_URL),
+    SPEC(struct sfo_token, token_type, SFO_FIELD_STRING, G_TOKEN_TYPE),
+    SPEC(struct sfo_token, scope, SFO_FIELD_STRING, G_SCOPE),
+    SPEC(struct sfo_token, issued_at, SFO_FIELD_TEXT, G_DIGITS),
+    SPEC(struct sfo_token, signature, SFO_FIELD_STRING, G_VSCHAR),
+    SPEC(struct sfo_token, id_token, SFO_FIELD_STRING, G_VSCHAR),
+    NUM(G_EXPIRES_IN),
+};
+
+#ifndef SFO_NO_DEVICE_FLOW
+/* Device authorization answer members, in the order of enum dev_slot. */
+static const char k_dev_names[] = "device_code\0user_code\0verification_uri\0"
+                                  "verification_uri_complete\0interval\0expires_in";
+static const struct spec k_dev[D_END - S_FIRST] = {
+    SPEC(struct sfo_device, device_code, SFO_FIELD_STRING, G_VSCHAR),
+    SPEC(struct sfo_device, user_code, SFO_FIELD_STRING, G_VSCHAR),
+    SPEC(struct sfo_device, verification_uri, SFO_FIELD_STRING, G_HTTPS_URL),
+    SPEC(struct sfo_device, verification_uri_complete, SFO_FIELD_STRING, G_HTTPS_URL),
+    NUM(G_INTERVAL),
+    NUM(G_EXPIRES_IN),
+};
+#endif
+
+#ifndef SFO_NO_INTROSPECT
+/* Introspection answer members, in the order of enum in_slot. */
+static const char k_in_names[] = "active\0scope\0client_id\0username\0sub\0token_type\0"
+                                 "exp\0iat\0nbf";
+static const struct spec k_in[I_END - S_FIRST] = {
+    { 0, 0, SFO_FIELD_BOOL, G_ANY },
+    SPEC(struct sfo_introspection, scope, SFO_FIELD_STRING, G_SCOPE),
+    SPEC(struct sfo_introspection, client_id, SFO_FIELD_STRING, G_TEXT),
+    SPEC(struct sfo_introspection, username, SFO_FIELD_STRING, G_TEXT),
+    SPEC(struct sfo_introspection, sub, SFO_FIELD_STRING, G_TEXT),
+    SPEC(struct sfo_introspection, token_type, SFO_FIELD_STRING, G_TOKEN_TYPE),
+    NUM(G_TIME),
+    NUM(G_TIME),
+    NUM(G_TIME),
+};
+#endif
+
+/* Watch n members from slot S_FIRST: names back to back in names, specs in s,
+ * value buffers in the caller's struct at base. */
+static void watch(struct call *k, const char *names, const struct spec *s, size_t n, void *base)
+{
+    size_t i;
+    for (i = 0; i < n; i++, s++) {
+        field(k, S_FIRST + i, names, (enum sfo_field_type)s->type,
+              s->cap != 0u ? (char *)base + s->off : NULL, s->cap, (enum gram)s->gram);
+        names += strlen(names) + 1u;
+    }
 }
 
 /* A call to endpoint ep: the reading state at the aligned start of c->work,
@@ -766,21 +846,7 @@ static int token_call(struct call *k, struct sfo_token *t)
 {
     const struct sfo_client *c = k->c;
     int rc;
-    field(k, T_ACCESS, "access_token", SFO_FIELD_STRING, t->access_token, sizeof t->access_token,
-          G_VSCHAR);
-    field(k, T_REFRESH, "refresh_token", SFO_FIELD_STRING, t->refresh_token,
-          sizeof t->refresh_token, G_VSCHAR);
-    field(k, T_INSTANCE, "instance_url", SFO_FIELD_STRING, t->instance_url, sizeof t->instance_url,
-          G_HTTPS_URL);
-    field(k, T_ID, "id", SFO_FIELD_STRING, t->id, sizeof t->id, G_HTTPS_URL);
-    field(k, T_TYPE, "token_type", SFO_FIELD_STRING, t->token_type, sizeof t->token_type,
-          G_TOKEN_TYPE);
-    field(k, T_SCOPE, "scope", SFO_FIELD_STRING, t->scope, sizeof t->scope, G_SCOPE);
-    field(k, T_ISSUED, "issued_at", SFO_FIELD_TEXT, t->issued_at, sizeof t->issued_at, G_DIGITS);
-    field(k, T_SIGNATURE, "signature", SFO_FIELD_STRING, t->signature, sizeof t->signature,
-          G_VSCHAR);
-    field(k, T_ID_TOKEN, "id_token", SFO_FIELD_STRING, t->id_token, sizeof t->id_token, G_VSCHAR);
-    field(k, T_EXPIRES, "expires_in", SFO_FIELD_UINT, NULL, 0, G_EXPIRES_IN);
+    watch(k, k_tok_names, k_tok, T_END - S_FIRST, t);
     k->err = &t->err;
     rc = run(k);
     if (rc == SFO_OK && !k->r->f[T_ACCESS].present) {
@@ -939,16 +1005,7 @@ static int device_call(struct call *k, struct sfo_device *d)
 {
     const struct sfo_field *f = k->r->f;
     int rc;
-    field(k, D_DEVICE_CODE, "device_code", SFO_FIELD_STRING, d->device_code, sizeof d->device_code,
-          G_VSCHAR);
-    field(k, D_USER_CODE, "user_code", SFO_FIELD_STRING, d->user_code, sizeof d->user_code,
-          G_VSCHAR);
-    field(k, D_URI, "verification_uri", SFO_FIELD_STRING, d->verification_uri,
-          sizeof d->verification_uri, G_HTTPS_URL);
-    field(k, D_URI_COMPLETE, "verification_uri_complete", SFO_FIELD_STRING,
-          d->verification_uri_complete, sizeof d->verification_uri_complete, G_HTTPS_URL);
-    field(k, D_INTERVAL, "interval", SFO_FIELD_UINT, NULL, 0, G_INTERVAL);
-    field(k, D_EXPIRES, "expires_in", SFO_FIELD_UINT, NULL, 0, G_EXPIRES_IN);
+    watch(k, k_dev_names, k_dev, D_END - S_FIRST, d);
     k->err = &d->err;
     rc = run(k);
     if (rc == SFO_OK &&
@@ -1062,16 +1119,7 @@ static int introspect_call(struct call *k, struct sfo_introspection *o)
 {
     const struct sfo_field *f = k->r->f;
     int rc;
-    field(k, I_ACTIVE, "active", SFO_FIELD_BOOL, NULL, 0, G_ANY);
-    field(k, I_SCOPE, "scope", SFO_FIELD_STRING, o->scope, sizeof o->scope, G_SCOPE);
-    field(k, I_CLIENT_ID, "client_id", SFO_FIELD_STRING, o->client_id, sizeof o->client_id, G_TEXT);
-    field(k, I_USERNAME, "username", SFO_FIELD_STRING, o->username, sizeof o->username, G_TEXT);
-    field(k, I_SUB, "sub", SFO_FIELD_STRING, o->sub, sizeof o->sub, G_TEXT);
-    field(k, I_TYPE, "token_type", SFO_FIELD_STRING, o->token_type, sizeof o->token_type,
-          G_TOKEN_TYPE);
-    field(k, I_EXP, "exp", SFO_FIELD_UINT, NULL, 0, G_TIME);
-    field(k, I_IAT, "iat", SFO_FIELD_UINT, NULL, 0, G_TIME);
-    field(k, I_NBF, "nbf", SFO_FIELD_UINT, NULL, 0, G_TIME);
+    watch(k, k_in_names, k_in, I_END - S_FIRST, o);
     k->err = &o->err;
     rc = run(k);
     if (rc == SFO_OK && !f[I_ACTIVE].present) {
