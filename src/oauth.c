@@ -286,38 +286,56 @@ static int sink(void *ctx, const uint8_t *data, size_t len)
 
 /* ---- value grammar ------------------------------------------------------------------ */
 
-static bool c_vschar(unsigned char c)
+/* Byte classes of the value grammars, one bit each (RFC 6749 appendix A). */
+enum {
+    CL_VS = 1,    /* VSCHAR %x20-7E */
+    CL_NQS = 2,   /* NQSCHAR: VSCHAR but '"' and '\\' */
+    CL_VIS = 4,   /* VSCHAR but space */
+    CL_NAME = 8,  /* ALPHA / DIGIT / "-" / "." / "_" */
+    CL_DIG = 16,  /* DIGIT */
+    NONEMPTY = 32 /* in k_gram: at least one byte */
+};
+
+/* Per enum gram (string grammars only): the class every byte needs, and
+ * NONEMPTY. G_SCOPE's spaces and G_TEXT are judged apart. */
+static const uint8_t k_gram[] = {
+    [G_VSCHAR] = CL_VS | NONEMPTY,       [G_SCOPE] = CL_NQS,
+    [G_ERROR] = CL_NQS | NONEMPTY,       [G_ERROR_DESC] = CL_NQS,
+    [G_TOKEN_TYPE] = CL_NAME | NONEMPTY, [G_HTTPS_URL] = CL_VIS | NONEMPTY,
+    [G_DIGITS] = CL_DIG | NONEMPTY,
+};
+
+/* The CL_* bits of byte c. */
+static unsigned cls(unsigned char c)
 {
-    return c >= 0x20u && c <= 0x7Eu;
-}
-static bool c_nqschar(unsigned char c)
-{
-    return c_vschar(c) && c != '"' && c != '\\';
-}
-static bool c_nqchar(unsigned char c)
-{
-    return c_nqschar(c) && c != ' ';
-}
-static bool c_visible(unsigned char c)
-{
-    return c > 0x20u && c <= 0x7Eu;
-}
-static bool c_digit(unsigned char c)
-{
-    return c >= '0' && c <= '9';
-}
-static bool c_name(unsigned char c)
-{
-    return c_digit(c) || ((c | 0x20u) >= 'a' && (c | 0x20u) <= 'z') || c == '-' || c == '.' ||
-           c == '_';
+    unsigned m = CL_VS | CL_NQS | CL_VIS;
+    unsigned l = c | 0x20u;
+    if (c < 0x20u || c > 0x7Eu) {
+        return 0;
+    }
+    if (c == ' ') {
+        m = CL_VS | CL_NQS;
+    } else if (c == '"' || c == '\\') {
+        m = CL_VS | CL_VIS;
+    }
+    if (c >= '0' && c <= '9') {
+        m |= CL_DIG | CL_NAME;
+    } else if ((l >= 'a' && l <= 'z') || c == '-' || c == '.' || c == '_') {
+        m |= CL_NAME;
+    }
+    return m;
 }
 
-/* Every byte of s (n) satisfies ok. */
-static bool all(const char *s, size_t n, bool (*ok)(unsigned char))
+/* Is s (n) at least one byte when want has NONEMPTY, every byte of a class
+ * in want? */
+static bool all(const char *s, size_t n, unsigned want)
 {
     size_t i;
+    if (n == 0) {
+        return (want & NONEMPTY) == 0u;
+    }
     for (i = 0; i < n; i++) {
-        if (!ok((unsigned char)s[i])) {
+        if ((cls((unsigned char)s[i]) & want) == 0u) {
             return false;
         }
     }
@@ -326,27 +344,12 @@ static bool all(const char *s, size_t n, bool (*ok)(unsigned char))
 
 bool sfo__vschar_ok(const char *s, size_t n)
 {
-    return n > 0 && all(s, n, c_vschar);
+    return all(s, n, k_gram[G_VSCHAR]);
 }
 
 bool sfo__nqschar_ok(const char *s, size_t n, bool empty_ok)
 {
-    return (n > 0 || empty_ok) && all(s, n, c_nqschar);
-}
-
-/* scope-token *( SP scope-token ): NQCHAR runs split by single spaces; "" too. */
-static bool scope_ok(const char *s, size_t n)
-{
-    size_t i;
-    if (n > 0 && (s[0] == ' ' || s[n - 1u] == ' ')) {
-        return false;
-    }
-    for (i = 0; i < n; i++) {
-        if (s[i] == ' ' ? s[i + 1u] == ' ' : !c_nqchar((unsigned char)s[i])) {
-            return false;
-        }
-    }
-    return true;
+    return all(s, n, k_gram[empty_ok ? G_ERROR_DESC : G_ERROR]);
 }
 
 /* UTF-8 text (the scanner validated the encoding) without C0, DEL or C1
@@ -364,35 +367,32 @@ static bool text_ok(const char *s, size_t n)
     return true;
 }
 
-/* An absolute URL of visible characters (no space); https when https is set. */
-static bool url_ok(const char *s, size_t n, bool https)
+/* Does string s (n) satisfy grammar g? Scope: NQCHAR runs split by single
+ * spaces, or ""; token type: a name, or an absolute URI (visible bytes with
+ * a scheme); https URL: visible bytes that sfo_url_parse takes as https. */
+static bool string_ok(const char *s, size_t n, enum gram g)
 {
     struct sfo_url u;
     size_t i;
-    if (n == 0 || !all(s, n, c_visible)) {
+    if (g == G_TEXT) {
+        return text_ok(s, n);
+    }
+    if (g == G_SCOPE && n > 0 && (s[0] == ' ' || s[n - 1u] == ' ')) {
         return false;
     }
-    if (https) {
-        return sfo_url_parse(s, n, &u) == SFO_OK && u.https;
+    for (i = 0; g == G_SCOPE && i + 1u < n; i++) {
+        if (s[i] == ' ' && s[i + 1u] == ' ') {
+            return false;
+        }
     }
-    for (i = 0; i < n && s[i] != ':'; i++) {}
-    return i > 0 && i < n;
-}
-
-/* Does string s (n) satisfy grammar g? */
-static bool string_ok(const char *s, size_t n, enum gram g)
-{
-    switch (g) {
-    case G_VSCHAR: return sfo__vschar_ok(s, n);
-    case G_SCOPE: return scope_ok(s, n);
-    case G_ERROR: return sfo__nqschar_ok(s, n, false);
-    case G_ERROR_DESC: return sfo__nqschar_ok(s, n, true);
-    case G_TOKEN_TYPE: return (n > 0 && all(s, n, c_name)) || url_ok(s, n, false);
-    case G_HTTPS_URL: return url_ok(s, n, true);
-    case G_DIGITS: return n > 0 && all(s, n, c_digit);
-    case G_TEXT: return text_ok(s, n);
-    default: return true;
+    if (g == G_TOKEN_TYPE && !all(s, n, k_gram[g])) {
+        for (i = 0; i < n && s[i] != ':'; i++) {}
+        return i > 0 && i < n && all(s, n, CL_VIS);
     }
+    if (!all(s, n, k_gram[g])) {
+        return false;
+    }
+    return g != G_HTTPS_URL || (sfo_url_parse(s, n, &u) == SFO_OK && u.https);
 }
 
 /* Is integer v within the range of grammar g? */
