@@ -101,8 +101,9 @@ struct call {
     size_t end;   /* start of the used tail of work */
     enum sfo__ep ep;
     const char *method;
-    const char *bearer; /* access token for GET userinfo */
-    bool anonymous;     /* no client authentication at all */
+    const char *bearer;                            /* access token for GET userinfo */
+    int (*authz_fn)(struct call *k, char **authz); /* own Authorization value, or NULL */
+    bool anonymous;                                /* no client authentication at all */
     struct sfo_http_field form[MAX_FORM];
     size_t nform;
     size_t nf;                /* slots in use */
@@ -174,6 +175,17 @@ _Static_assert(sizeof(struct sfo_token) <= 0xFFFFu && sizeof(struct sfo_device) 
                    sizeof(struct sfo_introspection) <= 0xFFFFu,
                "answer structs must fit struct spec's 16-bit offsets");
 
+/* Error members, from the error string on: in struct sfo_oauth_error, or in
+ * the same layout in scratch. */
+static const char k_err_names[] = "error\0error_description";
+static const struct spec k_err[S_FIRST] = {
+    { 0, SFO_ERROR_MAX, SFO_FIELD_STRING, G_ERROR },
+    { SFO_ERROR_MAX, SFO_ERROR_DESC_MAX, SFO_FIELD_STRING, G_ERROR_DESC },
+};
+_Static_assert(offsetof(struct sfo_oauth_error, error_description) ==
+                   offsetof(struct sfo_oauth_error, error) + SFO_ERROR_MAX,
+               "k_err: error_description follows error");
+
 /* Token answer members, in the order of enum tok_slot. */
 static const char k_tok_names[] = "access_token\0refresh_token\0instance_url\0id\0token_type\0"
                                   "scope\0issued_at\0signature\0id_token\0expires_in";
@@ -221,13 +233,13 @@ static const struct spec k_in[I_END - S_FIRST] = {
 };
 #endif
 
-/* Watch n members from slot S_FIRST: names back to back in names, specs in s,
- * value buffers in the caller's struct at base. */
+/* Watch n members from slot S_FIRST (S_ERROR for k_err): names back to back
+ * in names, specs in s, value buffers in the caller's struct at base. */
 static void watch(struct call *k, const char *names, const struct spec *s, size_t n, void *base)
 {
-    size_t i;
+    size_t i, slot = s == k_err ? S_ERROR : S_FIRST;
     for (i = 0; i < n; i++, s++) {
-        field(k, S_FIRST + i, names, (enum sfo_field_type)s->type,
+        field(k, slot + i, names, (enum sfo_field_type)s->type,
               s->cap != 0u ? (char *)base + s->off : NULL, s->cap, (enum gram)s->gram);
         names += strlen(names) + 1u;
     }
@@ -571,17 +583,18 @@ static bool retryable(int rc, const struct sfo_http_response *resp)
 static int bind_errors(struct call *k)
 {
     struct sfo_oauth_error *e = k->err;
+    char *base;
     if (e != NULL) {
         memset(e, 0, sizeof *e);
-        field(k, S_ERROR, "error", SFO_FIELD_STRING, e->error, sizeof e->error, G_ERROR);
-        field(k, S_ERROR_DESC, "error_description", SFO_FIELD_STRING, e->error_description,
-              sizeof e->error_description, G_ERROR_DESC);
-        return SFO_OK;
+        base = (char *)e + offsetof(struct sfo_oauth_error, error);
+    } else {
+        base = take(k, SFO_ERROR_MAX + SFO_ERROR_DESC_MAX);
+        if (base == NULL) {
+            return SFO_E_TOO_LONG;
+        }
     }
-    field(k, S_ERROR, "error", SFO_FIELD_STRING, take(k, SFO_ERROR_MAX), SFO_ERROR_MAX, G_ERROR);
-    field(k, S_ERROR_DESC, "error_description", SFO_FIELD_STRING, take(k, SFO_ERROR_DESC_MAX),
-          SFO_ERROR_DESC_MAX, G_ERROR_DESC);
-    return k->r->f[S_ERROR_DESC].str == NULL ? SFO_E_TOO_LONG : SFO_OK;
+    watch(k, k_err_names, k_err, S_FIRST, base);
+    return SFO_OK;
 }
 
 /* The endpoint URL and its host, NUL-terminated, in the tail; *u describes
@@ -680,22 +693,30 @@ static int basic_value(struct call *k, char **authz)
     return rc;
 }
 
-/* The Authorization value into the tail: Bearer token, Basic client
- * credentials, or none (*authz NULL). */
+#ifndef SFO_NO_USERINFO
+/* "Bearer " + the access token into the tail as *authz (userinfo). Returns
+ * SFO_OK or SFO_E_TOO_LONG. */
+static int bearer_value(struct call *k, char **authz)
+{
+    size_t n = strlen(k->bearer);
+    *authz = take(k, n + 8u);
+    if (*authz == NULL) {
+        return SFO_E_TOO_LONG;
+    }
+    memcpy(*authz, "Bearer ", 7);
+    memcpy(*authz + 7, k->bearer, n + 1u);
+    return SFO_OK;
+}
+#endif
+
+/* The Authorization value into the tail: the call's own (k->authz_fn: Bearer
+ * token), Basic client credentials, or none (*authz NULL). */
 static int make_authz(struct call *k, char **authz)
 {
     const struct sfo_client *c = k->c;
-    size_t n;
     *authz = NULL;
-    if (k->bearer != NULL) {
-        n = strlen(k->bearer);
-        *authz = take(k, n + 8u);
-        if (*authz == NULL) {
-            return SFO_E_TOO_LONG;
-        }
-        memcpy(*authz, "Bearer ", 7);
-        memcpy(*authz + 7, k->bearer, n + 1u);
-        return SFO_OK;
+    if (k->authz_fn != NULL) {
+        return k->authz_fn(k, authz);
     }
     if (!k->anonymous && c->basic_auth && c->client_secret != NULL) {
         return basic_value(k, authz);
@@ -1209,6 +1230,7 @@ int sfo_userinfo(const struct sfo_client *c, const char *access_token, char *out
     call_init(&k, c, SFO__EP_USERINFO);
     k.method = "GET";
     k.bearer = access_token;
+    k.authz_fn = bearer_value;
     k.raw = out;
     k.raw_cap = cap;
     k.err = err;
