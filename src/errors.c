@@ -16,78 +16,78 @@
 #endif
 
 /* Every code with its text, in one list; the tables below are built from it. */
-#define SFO_ERR_LIST(X)                                              \
-    X(SFO_OK, "success")                                             \
-    X(SFO_E_ARG, "invalid argument")                                 \
-    X(SFO_E_TOO_LONG, "value does not fit its buffer")               \
-    X(SFO_E_CALL_ORDER, "call out of sequence")                      \
-    X(SFO_E_NOT_FOUND, "not found")                                  \
-    X(SFO_E_INTERNAL, "internal error")                              \
-    X(SFO_E_ABI, "caller built with other library settings")         \
-    X(SFO_E_B64, "malformed base64")                                 \
-    X(SFO_E_URL, "malformed URL")                                    \
-    X(SFO_E_URL_SCHEME, "URL scheme is not http or https")           \
-    X(SFO_E_URL_PORT, "bad port in URL")                             \
-    X(SFO_E_URL_USERINFO, "user info in URL refused")                \
-    X(SFO_E_URL_HOST, "bad host in URL")                             \
-    X(SFO_E_PCT, "bad percent escape")                               \
-    X(SFO_E_DUPLICATE, "duplicated parameter")                       \
-    X(SFO_E_INSECURE_URL, "endpoint URL is not https")               \
-    X(SFO_E_JSON_SYNTAX, "JSON syntax error")                        \
-    X(SFO_E_JSON_UTF8, "invalid UTF-8 in JSON")                      \
-    X(SFO_E_JSON_ESCAPE, "bad escape in JSON string")                \
-    X(SFO_E_JSON_SURROGATE, "lone surrogate in JSON string")         \
-    X(SFO_E_JSON_CONTROL, "control character in JSON string")        \
-    X(SFO_E_JSON_NUMBER, "malformed JSON number")                    \
-    X(SFO_E_JSON_DEPTH, "JSON nested too deeply")                    \
-    X(SFO_E_JSON_TRAILING, "data after the JSON value")              \
-    X(SFO_E_JSON_INCOMPLETE, "JSON document incomplete")             \
-    X(SFO_E_JSON_ABORTED, "JSON scan stopped by the caller")         \
-    X(SFO_E_JSON_TYPE, "JSON field has the wrong type")              \
-    X(SFO_E_JSON_RANGE, "JSON number out of range")                  \
-    X(SFO_E_JSON_DUPKEY, "duplicated JSON key")                      \
-    X(SFO_E_DNS, "host name not resolved")                           \
-    X(SFO_E_CONNREFUSED, "connection refused")                       \
-    X(SFO_E_CONNECT, "connection failed")                            \
-    X(SFO_E_TIMEOUT, "timed out")                                    \
-    X(SFO_E_RESET, "connection reset by peer")                       \
-    X(SFO_E_CLOSED, "connection closed by peer")                     \
-    X(SFO_E_IO, "network I/O error")                                 \
-    X(SFO_E_AGAIN, "no data yet")                                    \
-    X(SFO_E_TLS_UNTRUSTED, "certificate not trusted")                \
-    X(SFO_E_TLS_EXPIRED, "certificate expired")                      \
-    X(SFO_E_TLS_NOT_YET_VALID, "certificate not yet valid")          \
-    X(SFO_E_TLS_HOSTNAME, "certificate does not match host")         \
-    X(SFO_E_TLS_HANDSHAKE, "TLS handshake failed")                   \
-    X(SFO_E_TLS_CLOSED, "TLS connection closed abnormally")          \
-    X(SFO_E_TLS_CA, "trust anchors could not be loaded")             \
-    X(SFO_E_TLS, "TLS error")                                        \
-    X(SFO_E_KEY, "private key unreadable")                           \
-    X(SFO_E_KEY_TYPE, "private key is not RSA 2048-4096")            \
-    X(SFO_E_CRYPTO, "crypto operation failed")                       \
-    X(SFO_E_ENTROPY, "no entropy available")                         \
-    X(SFO_E_HTTP_STATUS_LINE, "malformed HTTP status line")          \
-    X(SFO_E_HTTP_HEADER, "malformed HTTP header")                    \
-    X(SFO_E_HTTP_HEADER_SIZE, "HTTP header section too large")       \
-    X(SFO_E_HTTP_CL_TE, "both Content-Length and Transfer-Encoding") \
-    X(SFO_E_HTTP_CL, "bad Content-Length")                           \
-    X(SFO_E_HTTP_TE, "unsupported Transfer-Encoding")                \
-    X(SFO_E_HTTP_CHUNK, "bad chunked framing")                       \
-    X(SFO_E_HTTP_BODY_SIZE, "HTTP body too large")                   \
-    X(SFO_E_HTTP_TRUNCATED, "HTTP body truncated")                   \
-    X(SFO_E_HTTP_SINK, "HTTP body rejected by its reader")           \
-    X(SFO_E_HTTP_STATUS, "unexpected HTTP status")                   \
-    X(SFO_E_PROXY, "proxy refused CONNECT")                          \
-    X(SFO_E_HTTP_REQUEST, "HTTP request cannot be built")            \
-    X(SFO_E_HTTP_CHUNK_SIZE, "HTTP chunk size overflow")             \
-    X(SFO_E_OAUTH, "OAuth error from server")                        \
-    X(SFO_E_OAUTH_RESPONSE, "malformed token response")              \
-    X(SFO_E_SIGNATURE, "token signature mismatch")                   \
-    X(SFO_E_STATE_MISMATCH, "state mismatch in callback")            \
-    X(SFO_E_CALLBACK, "callback has neither code nor error")         \
-    X(SFO_E_PENDING, "authorization pending")                        \
-    X(SFO_E_DEADLINE, "deadline passed")                             \
-    X(SFO_E_BAD_VALUE, "server value breaks its grammar")            \
+#define SFO_ERR_LIST(X)                                         \
+    X(SFO_OK, "success")                                        \
+    X(SFO_E_ARG, "invalid argument")                            \
+    X(SFO_E_TOO_LONG, "value too long for its buffer")          \
+    X(SFO_E_CALL_ORDER, "call out of order")                    \
+    X(SFO_E_NOT_FOUND, "not found")                             \
+    X(SFO_E_INTERNAL, "internal error")                         \
+    X(SFO_E_ABI, "built with other settings")                   \
+    X(SFO_E_B64, "bad base64")                                  \
+    X(SFO_E_URL, "bad URL")                                     \
+    X(SFO_E_URL_SCHEME, "URL scheme not http(s)")               \
+    X(SFO_E_URL_PORT, "bad URL port")                           \
+    X(SFO_E_URL_USERINFO, "user info in URL")                   \
+    X(SFO_E_URL_HOST, "bad URL host")                           \
+    X(SFO_E_PCT, "bad percent escape")                          \
+    X(SFO_E_DUPLICATE, "duplicated parameter")                  \
+    X(SFO_E_INSECURE_URL, "endpoint not https")                 \
+    X(SFO_E_JSON_SYNTAX, "JSON syntax error")                   \
+    X(SFO_E_JSON_UTF8, "bad UTF-8 in JSON")                     \
+    X(SFO_E_JSON_ESCAPE, "bad JSON escape")                     \
+    X(SFO_E_JSON_SURROGATE, "lone JSON surrogate")              \
+    X(SFO_E_JSON_CONTROL, "control char in JSON string")        \
+    X(SFO_E_JSON_NUMBER, "bad JSON number")                     \
+    X(SFO_E_JSON_DEPTH, "JSON nested too deeply")               \
+    X(SFO_E_JSON_TRAILING, "data after JSON value")             \
+    X(SFO_E_JSON_INCOMPLETE, "JSON incomplete")                 \
+    X(SFO_E_JSON_ABORTED, "JSON scan stopped by caller")        \
+    X(SFO_E_JSON_TYPE, "JSON field of wrong type")              \
+    X(SFO_E_JSON_RANGE, "JSON number out of range")             \
+    X(SFO_E_JSON_DUPKEY, "duplicated JSON key")                 \
+    X(SFO_E_DNS, "host name not resolved")                      \
+    X(SFO_E_CONNREFUSED, "connection refused")                  \
+    X(SFO_E_CONNECT, "connection failed")                       \
+    X(SFO_E_TIMEOUT, "timed out")                               \
+    X(SFO_E_RESET, "connection reset")                          \
+    X(SFO_E_CLOSED, "connection closed")                        \
+    X(SFO_E_IO, "network I/O error")                            \
+    X(SFO_E_AGAIN, "no data yet")                               \
+    X(SFO_E_TLS_UNTRUSTED, "certificate not trusted")           \
+    X(SFO_E_TLS_EXPIRED, "certificate expired")                 \
+    X(SFO_E_TLS_NOT_YET_VALID, "certificate not yet valid")     \
+    X(SFO_E_TLS_HOSTNAME, "wrong host in certificate")          \
+    X(SFO_E_TLS_HANDSHAKE, "TLS handshake failed")              \
+    X(SFO_E_TLS_CLOSED, "TLS closed abnormally")                \
+    X(SFO_E_TLS_CA, "trust anchors not loaded")                 \
+    X(SFO_E_TLS, "TLS error")                                   \
+    X(SFO_E_KEY, "private key unreadable")                      \
+    X(SFO_E_KEY_TYPE, "key not RSA 2048-4096")                  \
+    X(SFO_E_CRYPTO, "crypto operation failed")                  \
+    X(SFO_E_ENTROPY, "no entropy")                              \
+    X(SFO_E_HTTP_STATUS_LINE, "bad HTTP status line")           \
+    X(SFO_E_HTTP_HEADER, "bad HTTP header")                     \
+    X(SFO_E_HTTP_HEADER_SIZE, "HTTP headers too large")         \
+    X(SFO_E_HTTP_CL_TE, "Content-Length and Transfer-Encoding") \
+    X(SFO_E_HTTP_CL, "bad Content-Length")                      \
+    X(SFO_E_HTTP_TE, "unsupported Transfer-Encoding")           \
+    X(SFO_E_HTTP_CHUNK, "bad chunked framing")                  \
+    X(SFO_E_HTTP_BODY_SIZE, "HTTP body too large")              \
+    X(SFO_E_HTTP_TRUNCATED, "HTTP body truncated")              \
+    X(SFO_E_HTTP_SINK, "HTTP body refused by reader")           \
+    X(SFO_E_HTTP_STATUS, "unexpected HTTP status")              \
+    X(SFO_E_PROXY, "proxy refused CONNECT")                     \
+    X(SFO_E_HTTP_REQUEST, "bad HTTP request")                   \
+    X(SFO_E_HTTP_CHUNK_SIZE, "chunk size overflow")             \
+    X(SFO_E_OAUTH, "OAuth error from server")                   \
+    X(SFO_E_OAUTH_RESPONSE, "bad token response")               \
+    X(SFO_E_SIGNATURE, "token signature mismatch")              \
+    X(SFO_E_STATE_MISMATCH, "callback state mismatch")          \
+    X(SFO_E_CALLBACK, "callback without code or error")         \
+    X(SFO_E_PENDING, "authorization pending")                   \
+    X(SFO_E_DEADLINE, "deadline passed")                        \
+    X(SFO_E_BAD_VALUE, "server value breaks its grammar")       \
     X(SFO_E_RESPONSE_TOO_LONG, "server value does not fit its field")
 
 #if SFO_ERROR_STRINGS > 0
