@@ -2,23 +2,20 @@
  * Endpoint URLs, authorization code flow front half: authorize URL with state
  * and PKCE (RFC 7636 S256), and the callback reader.
  */
+#include <stddef.h>
 #include <string.h>
 #include "oauth_int.h"
 
-/* The override URL of an endpoint (NULL: derived from login_url) and the
- * last segment of its derived path. */
-static const char *ep_override(const struct sfo_client *c, enum sfo__ep which, const char **name)
-{
-    switch (which) {
-    case SFO__EP_AUTHORIZE: *name = "authorize"; return c->authorize_url;
-    case SFO__EP_REVOKE: *name = "revoke"; return c->revoke_url;
-    case SFO__EP_INTROSPECT: *name = "introspect"; return c->introspect_url;
-    case SFO__EP_USERINFO: *name = "userinfo"; return c->userinfo_url;
-    case SFO__EP_DEVICE: *name = "token"; return c->device_url;
-    case SFO__EP_TOKEN:
-    default: *name = "token"; return c->token_url;
-    }
-}
+/* Per enum sfo__ep: the offset of its override URL in struct sfo_client, and
+ * of the last segment of its derived path in k_ep_names. */
+static const uint8_t k_ep_off[] = {
+    offsetof(struct sfo_client, token_url),    offsetof(struct sfo_client, authorize_url),
+    offsetof(struct sfo_client, revoke_url),   offsetof(struct sfo_client, introspect_url),
+    offsetof(struct sfo_client, userinfo_url), offsetof(struct sfo_client, device_url),
+};
+static const char k_ep_names[] = "token\0authorize\0revoke\0introspect\0userinfo";
+static const uint8_t k_ep_name[] = { 0, 6, 16, 23, 34, 0 };
+_Static_assert(offsetof(struct sfo_client, device_url) <= 0xFFu, "k_ep_off holds bytes");
 
 int sfo__https_only(const char *url, size_t n)
 {
@@ -35,13 +32,10 @@ int sfo__https_only(const char *url, size_t n)
 int sfo__ep_url(const struct sfo_client *c, enum sfo__ep which, char *out, size_t cap,
                 size_t *out_len)
 {
-    const char *name;
-    const char *o = ep_override(c, which, &name);
-    size_t n, k;
-    if (o != NULL) {
-        n = strlen(o);
-        k = 0;
-    } else {
+    const char *o = *(const char *const *)(const void *)((const char *)c + k_ep_off[which]);
+    const char *name = k_ep_names + k_ep_name[which];
+    size_t n, k = 0;
+    if (o == NULL) {
         if (which == SFO__EP_DEVICE && c->dialect == SFO_DIALECT_RFC) {
             return SFO_E_ARG;
         }
@@ -51,6 +45,12 @@ int sfo__ep_url(const struct sfo_client *c, enum sfo__ep which, char *out, size_
             n--;
         }
         k = 17u + strlen(name);
+    } else {
+        n = strlen(o);
+    }
+    if (out == NULL) {
+        *out_len = n + k;
+        return SFO_OK;
     }
     if (n + k + 1u > cap) {
         return SFO_E_TOO_LONG;

@@ -565,6 +565,11 @@ uint32_t sfo__backoff_ms(unsigned attempt, uint32_t retry_after_s, uint32_t rnd)
     return w / 2u + rnd % (w / 2u + 1u);
 }
 
+_Static_assert(SFO_E_CONNREFUSED == SFO_E_DNS - 1 && SFO_E_CONNECT == SFO_E_DNS - 2 &&
+                   SFO_E_TIMEOUT == SFO_E_DNS - 3 && SFO_E_RESET == SFO_E_DNS - 4 &&
+                   SFO_E_CLOSED == SFO_E_DNS - 5 && SFO_E_IO == SFO_E_DNS - 6,
+               "retryable: the network codes are one run");
+
 /* Is the verdict rc (with its response) worth another attempt? Transport
  * failures, 429 and 5xx are; OAuth 4xx answers and TLS verdicts are not. */
 static bool retryable(int rc, const struct sfo_http_response *resp)
@@ -573,9 +578,9 @@ static bool retryable(int rc, const struct sfo_http_response *resp)
         (resp->status == 429 || resp->status >= 500)) {
         return true;
     }
-    return rc == SFO_E_DNS || rc == SFO_E_CONNREFUSED || rc == SFO_E_CONNECT ||
-           rc == SFO_E_TIMEOUT || rc == SFO_E_RESET || rc == SFO_E_CLOSED || rc == SFO_E_IO ||
-           rc == SFO_E_TLS_CLOSED || rc == SFO_E_HTTP_TRUNCATED;
+    /* SFO_E_DNS .. SFO_E_IO: every network failure but SFO_E_AGAIN */
+    return (rc <= SFO_E_DNS && rc >= SFO_E_IO) || rc == SFO_E_TLS_CLOSED ||
+           rc == SFO_E_HTTP_TRUNCATED;
 }
 
 /* Bind the error members to the caller's err, or to scratch in the tail when
@@ -598,21 +603,15 @@ static int bind_errors(struct call *k)
 }
 
 /* The endpoint URL and its host, NUL-terminated, in the tail; *u describes
- * the URL, *host the host copy. The URL is first written above the window's
- * minimum to learn its length, and that copy (whole or, when it does not fit,
- * partial) is wiped at once. A URL that is not https is SFO_E_INSECURE_URL. */
+ * the URL, *host the host copy. Returns SFO_OK, SFO_E_ARG (no RFC device
+ * endpoint), SFO_E_TOO_LONG (working buffer), SFO_E_INSECURE_URL (not https)
+ * or sfo_url_parse's code. */
 static int resolve_endpoint(struct call *k, struct sfo_url *u, char **host)
 {
     const struct sfo_client *c = k->c;
-    size_t n, room;
+    size_t n;
     char *url;
-    int rc;
-    room = k->end - k->win > SFO_HTTP_WINDOW_MIN ? k->end - k->win - SFO_HTTP_WINDOW_MIN : 0u;
-    url = (char *)c->work + k->win + SFO_HTTP_WINDOW_MIN;
-    rc = room > 0u ? sfo__ep_url(c, k->ep, url, room, &n) : SFO_E_TOO_LONG;
-    if (room > 0u) {
-        sfo_wipe(url, room);
-    }
+    int rc = sfo__ep_url(c, k->ep, NULL, 0, &n);
     if (rc != SFO_OK) {
         return rc;
     }
