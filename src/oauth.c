@@ -883,6 +883,14 @@ static int token_call(struct call *k, struct sfo_token *t)
     return rc;
 }
 
+/* Wipe the answer struct obj (size bytes) except its member err. */
+static void wipe_but_err(void *obj, size_t size, const struct sfo_oauth_error *err)
+{
+    size_t off = (size_t)((const char *)err - (const char *)obj);
+    sfo_wipe(obj, off);
+    sfo_wipe((char *)obj + off + sizeof *err, size - off - sizeof *err);
+}
+
 /* Clear a token for a new answer, keeping nothing but err reset. */
 static void tok_reset(struct sfo_token *t)
 {
@@ -894,9 +902,8 @@ static int tok_finish(struct call *k, struct sfo_token *t, int rc)
 {
     done(k);
     if (rc != SFO_OK) {
-        struct sfo_oauth_error e = t->err;
-        sfo_token_wipe(t);
-        t->err = e;
+        wipe_but_err(t, sizeof *t, &t->err);
+        t->expires_in = -1;
     }
     return rc;
 }
@@ -974,9 +981,8 @@ int sfo_refresh(const struct sfo_client *c, struct sfo_token *tok)
     client_auth(&k);
     rc = token_call(&k, tok);
     if (rc != SFO_OK) {
-        struct sfo_oauth_error e = tok->err;
-        sfo_token_wipe(tok);
-        tok->err = e;
+        wipe_but_err(tok, sizeof *tok, &tok->err);
+        tok->expires_in = -1;
     }
     if (rc != SFO_OK || !k.r->f[T_REFRESH].present) {
         memcpy(tok->refresh_token, rt, n + 1u); /* n < sizeof: it came from there */
@@ -1058,9 +1064,7 @@ int sfo_device_start(const struct sfo_client *c, const char *scope, struct sfo_d
     rc = device_call(&k, d);
     done(&k);
     if (rc != SFO_OK) {
-        struct sfo_oauth_error e = d->err;
-        sfo_wipe(d, sizeof *d);
-        d->err = e;
+        wipe_but_err(d, sizeof *d, &d->err);
     }
     return rc;
 }
@@ -1170,9 +1174,7 @@ int sfo_introspect(const struct sfo_client *c, const char *token, const char *hi
     rc = introspect_call(&k, o);
     done(&k);
     if (rc != SFO_OK) {
-        struct sfo_oauth_error e = o->err;
-        sfo_wipe(o, sizeof *o);
-        o->err = e;
+        wipe_but_err(o, sizeof *o, &o->err);
     }
     return rc;
 }
