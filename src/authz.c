@@ -17,16 +17,22 @@ static const char k_ep_names[] = "token\0authorize\0revoke\0introspect\0userinfo
 static const uint8_t k_ep_name[] = { 0, 6, 16, 23, 34, 0 };
 _Static_assert(offsetof(struct sfo_client, device_url) <= 0xFFu, "k_ep_off holds bytes");
 
-int sfo__https_only(const char *url, size_t n)
+/* Does s (n bytes) start with the first len bytes of "https://", in any case? */
+static bool https_prefix(const char *s, size_t n, size_t len)
 {
     static const char k_https[] = "https://";
     size_t i;
-    for (i = 0; i < sizeof k_https - 1u; i++) {
-        if (i >= n || (url[i] | 0x20) != k_https[i]) {
-            return SFO_E_INSECURE_URL;
+    for (i = 0; i < len; i++) {
+        if (i >= n || (s[i] | 0x20) != k_https[i]) {
+            return false;
         }
     }
-    return SFO_OK;
+    return true;
+}
+
+int sfo__https_only(const char *url, size_t n)
+{
+    return https_prefix(url, n, 8) ? SFO_OK : SFO_E_INSECURE_URL;
 }
 
 int sfo__ep_url(const struct sfo_client *c, enum sfo__ep which, char *out, size_t cap,
@@ -186,8 +192,7 @@ static int callback_query(const char *url, size_t n, const char **q, size_t *qn)
     int rc;
     *q = url;
     *qn = n;
-    if (n >= 4 && (url[0] | 0x20) == 'h' && (url[1] | 0x20) == 't' && (url[2] | 0x20) == 't' &&
-        (url[3] | 0x20) == 'p') {
+    if (https_prefix(url, n, 4)) { /* "http", any case */
         rc = sfo_url_parse(url, n, &u);
         *q = u.query;
         *qn = u.query_len;
