@@ -150,6 +150,7 @@ static void form(struct call *k, const char *name, const char *v, size_t n)
     k->nform++;
 }
 
+/* As form, for a NUL-terminated v. */
 static void form_s(struct call *k, const char *name, const char *v)
 {
     form(k, name, v, strlen(v));
@@ -791,6 +792,7 @@ static bool base_ok(const struct sfo_client *c)
            c->work_len >= SFO_WORK_MIN;
 }
 
+/* A client usable for calls that send its client_id (every call but revoke). */
 static bool client_ok(const struct sfo_client *c)
 {
     return base_ok(c) && c->client_id != NULL;
@@ -1181,6 +1183,7 @@ int sfo_introspect(const struct sfo_client *c, const char *token, const char *hi
 #endif /* SFO_NO_INTROSPECT */
 
 #ifndef SFO_NO_USERINFO
+/* Value of the 4 hex digits at s (the JSON scanner has checked them). */
 static unsigned hex4(const char *s)
 {
     unsigned v = 0;
