@@ -910,6 +910,23 @@ static int tok_finish(struct call *k, struct sfo_token *t, int rc)
     return rc;
 }
 
+/* Start a token grant: tok cleared, a token endpoint call, grant_type gt. */
+static void grant_init(struct call *k, const struct sfo_client *c, struct sfo_token *tok,
+                       const char *gt)
+{
+    tok_reset(tok);
+    call_init(k, c, SFO__EP_TOKEN);
+    form_s(k, "grant_type", gt);
+}
+
+/* End a token grant: the client's authentication, the call, the release.
+ * Returns what token_call returns; on failure tok keeps only its err. */
+static int grant_run(struct call *k, struct sfo_token *tok)
+{
+    client_auth(k);
+    return tok_finish(k, tok, token_call(k, tok));
+}
+
 int sfo_jwt_bearer(const struct sfo_client *c, const struct sfo_jwt *j, struct sfo_token *tok)
 {
     struct call k;
@@ -947,16 +964,13 @@ int sfo_code_exchange(const struct sfo_client *c, const char *code, const char *
     if (!client_ok(c) || code == NULL || redirect_uri == NULL || tok == NULL) {
         return SFO_E_ARG;
     }
-    tok_reset(tok);
-    call_init(&k, c, SFO__EP_TOKEN);
-    form_s(&k, "grant_type", "authorization_code");
+    grant_init(&k, c, tok, "authorization_code");
     form_s(&k, "code", code);
     form_s(&k, "redirect_uri", redirect_uri);
     if (s != NULL && s->verifier[0] != '\0') {
         form_s(&k, "code_verifier", s->verifier);
     }
-    client_auth(&k);
-    return tok_finish(&k, tok, token_call(&k, tok));
+    return grant_run(&k, tok);
 }
 
 int sfo_refresh(const struct sfo_client *c, struct sfo_token *tok)
@@ -999,14 +1013,11 @@ int sfo_client_credentials(const struct sfo_client *c, const char *scope, struct
     if (!client_ok(c) || tok == NULL || c->client_secret == NULL) {
         return SFO_E_ARG;
     }
-    tok_reset(tok);
-    call_init(&k, c, SFO__EP_TOKEN);
-    form_s(&k, "grant_type", "client_credentials");
+    grant_init(&k, c, tok, "client_credentials");
     if (scope != NULL) {
         form_s(&k, "scope", scope);
     }
-    client_auth(&k);
-    return tok_finish(&k, tok, token_call(&k, tok));
+    return grant_run(&k, tok);
 }
 
 int sfo_password_grant(const struct sfo_client *c, const char *username, const char *password,
@@ -1017,13 +1028,10 @@ int sfo_password_grant(const struct sfo_client *c, const char *username, const c
         tok == NULL) {
         return SFO_E_ARG;
     }
-    tok_reset(tok);
-    call_init(&k, c, SFO__EP_TOKEN);
-    form_s(&k, "grant_type", "password");
+    grant_init(&k, c, tok, "password");
     form_s(&k, "username", username);
     form(&k, "password", password, password_len);
-    client_auth(&k);
-    return tok_finish(&k, tok, token_call(&k, tok));
+    return grant_run(&k, tok);
 }
 
 #ifndef SFO_NO_DEVICE_FLOW
@@ -1092,17 +1100,14 @@ int sfo_device_poll(const struct sfo_client *c, struct sfo_device *d, uint32_t m
             return SFO_E_DEADLINE;
         }
         pt->sleep_ms(pt->ctx, d->interval_s * 1000u);
-        tok_reset(tok);
-        call_init(&k, c, SFO__EP_TOKEN);
         if (c->dialect == SFO_DIALECT_RFC) {
-            form_s(&k, "grant_type", "urn:ietf:params:oauth:grant-type:device_code");
+            grant_init(&k, c, tok, "urn:ietf:params:oauth:grant-type:device_code");
             form_s(&k, "device_code", d->device_code);
         } else {
-            form_s(&k, "grant_type", "device");
+            grant_init(&k, c, tok, "device");
             form_s(&k, "code", d->device_code);
         }
-        client_auth(&k);
-        rc = tok_finish(&k, tok, token_call(&k, tok));
+        rc = grant_run(&k, tok);
         if (rc != SFO_E_OAUTH) {
             return rc;
         }
