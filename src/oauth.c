@@ -101,9 +101,8 @@ struct call {
     size_t end;   /* start of the used tail of work */
     enum sfo__ep ep;
     const char *method;
-    const char *bearer;                            /* access token for GET userinfo */
-    int (*authz_fn)(struct call *k, char **authz); /* own Authorization value, or NULL */
-    bool anonymous;                                /* no client authentication at all */
+    const char *bearer; /* access token for GET userinfo */
+    bool anonymous;     /* no client authentication at all */
     struct sfo_http_field form[MAX_FORM];
     size_t nform;
     size_t nf;                /* slots in use */
@@ -709,15 +708,18 @@ static int bearer_value(struct call *k, char **authz)
 }
 #endif
 
-/* The Authorization value into the tail: the call's own (k->authz_fn: Bearer
- * token), Basic client credentials, or none (*authz NULL). */
+/* The Authorization value into the tail: Bearer token (userinfo; left out
+ * with SFO_NO_USERINFO), Basic client credentials, or none (*authz NULL).
+ * Returns SFO_OK or SFO_E_TOO_LONG (working buffer). */
 static int make_authz(struct call *k, char **authz)
 {
     const struct sfo_client *c = k->c;
     *authz = NULL;
-    if (k->authz_fn != NULL) {
-        return k->authz_fn(k, authz);
+#ifndef SFO_NO_USERINFO
+    if (k->bearer != NULL) {
+        return bearer_value(k, authz);
     }
+#endif
     if (!k->anonymous && c->basic_auth && c->client_secret != NULL) {
         return basic_value(k, authz);
     }
@@ -1239,7 +1241,6 @@ int sfo_userinfo(const struct sfo_client *c, const char *access_token, char *out
     call_init(&k, c, SFO__EP_USERINFO);
     k.method = "GET";
     k.bearer = access_token;
-    k.authz_fn = bearer_value;
     k.raw = out;
     k.raw_cap = cap;
     k.err = err;
