@@ -2,46 +2,46 @@
  * Endpoint URLs, authorization code flow front half: authorize URL with state
  * and PKCE (RFC 7636 S256), and the callback reader.
  */
+#include <stddef.h>
 #include <string.h>
 #include "oauth_int.h"
 
-/* The override URL of an endpoint (NULL: derived from login_url) and the
- * last segment of its derived path. */
-static const char *ep_override(const struct sfo_client *c, enum sfo__ep which, const char **name)
+/* Per enum sfo__ep: the offset of its override URL in struct sfo_client, and
+ * of the last segment of its derived path in k_ep_names. */
+static const uint8_t k_ep_off[] = {
+    offsetof(struct sfo_client, token_url),    offsetof(struct sfo_client, authorize_url),
+    offsetof(struct sfo_client, revoke_url),   offsetof(struct sfo_client, introspect_url),
+    offsetof(struct sfo_client, userinfo_url), offsetof(struct sfo_client, device_url),
+};
+static const char k_ep_names[] = "token\0authorize\0revoke\0introspect\0userinfo";
+static const uint8_t k_ep_name[] = { 0, 6, 16, 23, 34, 0 };
+_Static_assert(offsetof(struct sfo_client, device_url) <= 0xFFu, "k_ep_off holds bytes");
+
+/* Does s (n bytes) start with the first len bytes of "https://", in any case? */
+static bool https_prefix(const char *s, size_t n, size_t len)
 {
-    switch (which) {
-    case SFO__EP_AUTHORIZE: *name = "authorize"; return c->authorize_url;
-    case SFO__EP_REVOKE: *name = "revoke"; return c->revoke_url;
-    case SFO__EP_INTROSPECT: *name = "introspect"; return c->introspect_url;
-    case SFO__EP_USERINFO: *name = "userinfo"; return c->userinfo_url;
-    case SFO__EP_DEVICE: *name = "token"; return c->device_url;
-    case SFO__EP_TOKEN:
-    default: *name = "token"; return c->token_url;
+    static const char k_https[] = "https://";
+    size_t i;
+    for (i = 0; i < len; i++) {
+        if (i >= n || (s[i] | 0x20) != k_https[i]) {
+            return false;
+        }
     }
+    return true;
 }
 
 int sfo__https_only(const char *url, size_t n)
 {
-    static const char k_https[] = "https://";
-    size_t i;
-    for (i = 0; i < sizeof k_https - 1u; i++) {
-        if (i >= n || (url[i] | 0x20) != k_https[i]) {
-            return SFO_E_INSECURE_URL;
-        }
-    }
-    return SFO_OK;
+    return https_prefix(url, n, 8) ? SFO_OK : SFO_E_INSECURE_URL;
 }
 
 int sfo__ep_url(const struct sfo_client *c, enum sfo__ep which, char *out, size_t cap,
                 size_t *out_len)
 {
-    const char *name;
-    const char *o = ep_override(c, which, &name);
-    size_t n, k;
-    if (o != NULL) {
-        n = strlen(o);
-        k = 0;
-    } else {
+    const char *o = *(const char *const *)(const void *)((const char *)c + k_ep_off[which]);
+    const char *name = k_ep_names + k_ep_name[which];
+    size_t n, k = 0;
+    if (o == NULL) {
         if (which == SFO__EP_DEVICE && c->dialect == SFO_DIALECT_RFC) {
             return SFO_E_ARG;
         }
@@ -51,6 +51,12 @@ int sfo__ep_url(const struct sfo_client *c, enum sfo__ep which, char *out, size_
             n--;
         }
         k = 17u + strlen(name);
+    } else {
+        n = strlen(o);
+    }
+    if (out == NULL) {
+        *out_len = n + k;
+        return SFO_OK;
     }
     if (n + k + 1u > cap) {
         return SFO_E_TOO_LONG;
@@ -186,8 +192,7 @@ static int callback_query(const char *url, size_t n, const char **q, size_t *qn)
     int rc;
     *q = url;
     *qn = n;
-    if (n >= 4 && (url[0] | 0x20) == 'h' && (url[1] | 0x20) == 't' && (url[2] | 0x20) == 't' &&
-        (url[3] | 0x20) == 'p') {
+    if (https_prefix(url, n, 4)) { /* "http", any case */
         rc = sfo_url_parse(url, n, &u);
         *q = u.query;
         *qn = u.query_len;

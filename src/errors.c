@@ -15,92 +15,105 @@
 #error "SFO_ERROR_STRINGS must be 0, 1 or 2"
 #endif
 
-/* Every code with its text, in one list; the tables below are built from it. */
-#define SFO_ERR_LIST(X)                                              \
-    X(SFO_OK, "success")                                             \
-    X(SFO_E_ARG, "invalid argument")                                 \
-    X(SFO_E_TOO_LONG, "value does not fit its buffer")               \
-    X(SFO_E_CALL_ORDER, "call out of sequence")                      \
-    X(SFO_E_NOT_FOUND, "not found")                                  \
-    X(SFO_E_INTERNAL, "internal error")                              \
-    X(SFO_E_ABI, "caller built with other library settings")         \
-    X(SFO_E_B64, "malformed base64")                                 \
-    X(SFO_E_URL, "malformed URL")                                    \
-    X(SFO_E_URL_SCHEME, "URL scheme is not http or https")           \
-    X(SFO_E_URL_PORT, "bad port in URL")                             \
-    X(SFO_E_URL_USERINFO, "user info in URL refused")                \
-    X(SFO_E_URL_HOST, "bad host in URL")                             \
-    X(SFO_E_PCT, "bad percent escape")                               \
-    X(SFO_E_DUPLICATE, "duplicated parameter")                       \
-    X(SFO_E_INSECURE_URL, "endpoint URL is not https")               \
-    X(SFO_E_JSON_SYNTAX, "JSON syntax error")                        \
-    X(SFO_E_JSON_UTF8, "invalid UTF-8 in JSON")                      \
-    X(SFO_E_JSON_ESCAPE, "bad escape in JSON string")                \
-    X(SFO_E_JSON_SURROGATE, "lone surrogate in JSON string")         \
-    X(SFO_E_JSON_CONTROL, "control character in JSON string")        \
-    X(SFO_E_JSON_NUMBER, "malformed JSON number")                    \
-    X(SFO_E_JSON_DEPTH, "JSON nested too deeply")                    \
-    X(SFO_E_JSON_TRAILING, "data after the JSON value")              \
-    X(SFO_E_JSON_INCOMPLETE, "JSON document incomplete")             \
-    X(SFO_E_JSON_ABORTED, "JSON scan stopped by the caller")         \
-    X(SFO_E_JSON_TYPE, "JSON field has the wrong type")              \
-    X(SFO_E_JSON_RANGE, "JSON number out of range")                  \
-    X(SFO_E_JSON_DUPKEY, "duplicated JSON key")                      \
-    X(SFO_E_DNS, "host name not resolved")                           \
-    X(SFO_E_CONNREFUSED, "connection refused")                       \
-    X(SFO_E_CONNECT, "connection failed")                            \
-    X(SFO_E_TIMEOUT, "timed out")                                    \
-    X(SFO_E_RESET, "connection reset by peer")                       \
-    X(SFO_E_CLOSED, "connection closed by peer")                     \
-    X(SFO_E_IO, "network I/O error")                                 \
-    X(SFO_E_AGAIN, "no data yet")                                    \
-    X(SFO_E_TLS_UNTRUSTED, "certificate not trusted")                \
-    X(SFO_E_TLS_EXPIRED, "certificate expired")                      \
-    X(SFO_E_TLS_NOT_YET_VALID, "certificate not yet valid")          \
-    X(SFO_E_TLS_HOSTNAME, "certificate does not match host")         \
-    X(SFO_E_TLS_HANDSHAKE, "TLS handshake failed")                   \
-    X(SFO_E_TLS_CLOSED, "TLS connection closed abnormally")          \
-    X(SFO_E_TLS_CA, "trust anchors could not be loaded")             \
-    X(SFO_E_TLS, "TLS error")                                        \
-    X(SFO_E_KEY, "private key unreadable")                           \
-    X(SFO_E_KEY_TYPE, "private key is not RSA 2048-4096")            \
-    X(SFO_E_CRYPTO, "crypto operation failed")                       \
-    X(SFO_E_ENTROPY, "no entropy available")                         \
-    X(SFO_E_HTTP_STATUS_LINE, "malformed HTTP status line")          \
-    X(SFO_E_HTTP_HEADER, "malformed HTTP header")                    \
-    X(SFO_E_HTTP_HEADER_SIZE, "HTTP header section too large")       \
-    X(SFO_E_HTTP_CL_TE, "both Content-Length and Transfer-Encoding") \
-    X(SFO_E_HTTP_CL, "bad Content-Length")                           \
-    X(SFO_E_HTTP_TE, "unsupported Transfer-Encoding")                \
-    X(SFO_E_HTTP_CHUNK, "bad chunked framing")                       \
-    X(SFO_E_HTTP_BODY_SIZE, "HTTP body too large")                   \
-    X(SFO_E_HTTP_TRUNCATED, "HTTP body truncated")                   \
-    X(SFO_E_HTTP_SINK, "HTTP body rejected by its reader")           \
-    X(SFO_E_HTTP_STATUS, "unexpected HTTP status")                   \
-    X(SFO_E_PROXY, "proxy refused CONNECT")                          \
-    X(SFO_E_HTTP_REQUEST, "HTTP request cannot be built")            \
-    X(SFO_E_HTTP_CHUNK_SIZE, "HTTP chunk size overflow")             \
-    X(SFO_E_OAUTH, "OAuth error from server")                        \
-    X(SFO_E_OAUTH_RESPONSE, "malformed token response")              \
-    X(SFO_E_SIGNATURE, "token signature mismatch")                   \
-    X(SFO_E_STATE_MISMATCH, "state mismatch in callback")            \
-    X(SFO_E_CALLBACK, "callback has neither code nor error")         \
-    X(SFO_E_PENDING, "authorization pending")                        \
-    X(SFO_E_DEADLINE, "deadline passed")                             \
-    X(SFO_E_BAD_VALUE, "server value breaks its grammar")            \
+/* Every code with its text, in one list, in falling order; G(n, m) starts a
+ * group of codes at -n (m: one byte, 0x80 + n). The table below is built
+ * from it. */
+#define SFO_ERR_LIST(X, G)                                      \
+    X(SFO_OK, "success")                                        \
+    X(SFO_E_ARG, "invalid argument")                            \
+    X(SFO_E_TOO_LONG, "value too long for its buffer")          \
+    X(SFO_E_CALL_ORDER, "call out of order")                    \
+    X(SFO_E_NOT_FOUND, "not found")                             \
+    X(SFO_E_INTERNAL, "internal error")                         \
+    X(SFO_E_ABI, "built with other settings")                   \
+    G(10, "\x8a")                                               \
+    X(SFO_E_B64, "bad base64")                                  \
+    X(SFO_E_URL, "bad URL")                                     \
+    X(SFO_E_URL_SCHEME, "URL scheme not http(s)")               \
+    X(SFO_E_URL_PORT, "bad URL port")                           \
+    X(SFO_E_URL_USERINFO, "user info in URL")                   \
+    X(SFO_E_URL_HOST, "bad URL host")                           \
+    X(SFO_E_PCT, "bad percent escape")                          \
+    X(SFO_E_DUPLICATE, "duplicated parameter")                  \
+    X(SFO_E_INSECURE_URL, "endpoint not https")                 \
+    G(30, "\x9e")                                               \
+    X(SFO_E_JSON_SYNTAX, "JSON syntax error")                   \
+    X(SFO_E_JSON_UTF8, "bad UTF-8 in JSON")                     \
+    X(SFO_E_JSON_ESCAPE, "bad JSON escape")                     \
+    X(SFO_E_JSON_SURROGATE, "lone JSON surrogate")              \
+    X(SFO_E_JSON_CONTROL, "control char in JSON string")        \
+    X(SFO_E_JSON_NUMBER, "bad JSON number")                     \
+    X(SFO_E_JSON_DEPTH, "JSON nested too deeply")               \
+    X(SFO_E_JSON_TRAILING, "data after JSON value")             \
+    X(SFO_E_JSON_INCOMPLETE, "JSON incomplete")                 \
+    X(SFO_E_JSON_ABORTED, "JSON scan stopped by caller")        \
+    X(SFO_E_JSON_TYPE, "JSON field of wrong type")              \
+    X(SFO_E_JSON_RANGE, "JSON number out of range")             \
+    X(SFO_E_JSON_DUPKEY, "duplicated JSON key")                 \
+    G(50, "\xb2")                                               \
+    X(SFO_E_DNS, "host name not resolved")                      \
+    X(SFO_E_CONNREFUSED, "connection refused")                  \
+    X(SFO_E_CONNECT, "connection failed")                       \
+    X(SFO_E_TIMEOUT, "timed out")                               \
+    X(SFO_E_RESET, "connection reset")                          \
+    X(SFO_E_CLOSED, "connection closed")                        \
+    X(SFO_E_IO, "network I/O error")                            \
+    X(SFO_E_AGAIN, "no data yet")                               \
+    G(70, "\xc6")                                               \
+    X(SFO_E_TLS_UNTRUSTED, "certificate not trusted")           \
+    X(SFO_E_TLS_EXPIRED, "certificate expired")                 \
+    X(SFO_E_TLS_NOT_YET_VALID, "certificate not yet valid")     \
+    X(SFO_E_TLS_HOSTNAME, "wrong host in certificate")          \
+    X(SFO_E_TLS_HANDSHAKE, "TLS handshake failed")              \
+    X(SFO_E_TLS_CLOSED, "TLS closed abnormally")                \
+    X(SFO_E_TLS_CA, "trust anchors not loaded")                 \
+    X(SFO_E_TLS, "TLS error")                                   \
+    X(SFO_E_KEY, "private key unreadable")                      \
+    X(SFO_E_KEY_TYPE, "key not RSA 2048-4096")                  \
+    X(SFO_E_CRYPTO, "crypto operation failed")                  \
+    X(SFO_E_ENTROPY, "no entropy")                              \
+    G(90, "\xda")                                               \
+    X(SFO_E_HTTP_STATUS_LINE, "bad HTTP status line")           \
+    X(SFO_E_HTTP_HEADER, "bad HTTP header")                     \
+    X(SFO_E_HTTP_HEADER_SIZE, "HTTP headers too large")         \
+    X(SFO_E_HTTP_CL_TE, "Content-Length and Transfer-Encoding") \
+    X(SFO_E_HTTP_CL, "bad Content-Length")                      \
+    X(SFO_E_HTTP_TE, "unsupported Transfer-Encoding")           \
+    X(SFO_E_HTTP_CHUNK, "bad chunked framing")                  \
+    X(SFO_E_HTTP_BODY_SIZE, "HTTP body too large")              \
+    X(SFO_E_HTTP_TRUNCATED, "HTTP body truncated")              \
+    X(SFO_E_HTTP_SINK, "HTTP body refused by reader")           \
+    X(SFO_E_HTTP_STATUS, "unexpected HTTP status")              \
+    X(SFO_E_PROXY, "proxy refused CONNECT")                     \
+    X(SFO_E_HTTP_REQUEST, "bad HTTP request")                   \
+    X(SFO_E_HTTP_CHUNK_SIZE, "chunk size overflow")             \
+    G(110, "\xee")                                              \
+    X(SFO_E_OAUTH, "OAuth error from server")                   \
+    X(SFO_E_OAUTH_RESPONSE, "bad token response")               \
+    X(SFO_E_SIGNATURE, "token signature mismatch")              \
+    X(SFO_E_STATE_MISMATCH, "callback state mismatch")          \
+    X(SFO_E_CALLBACK, "callback without code or error")         \
+    X(SFO_E_PENDING, "authorization pending")                   \
+    X(SFO_E_DEADLINE, "deadline passed")                        \
+    X(SFO_E_BAD_VALUE, "server value breaks its grammar")       \
     X(SFO_E_RESPONSE_TOO_LONG, "server value does not fit its field")
 
 #if SFO_ERROR_STRINGS > 0
-/* Codes fit in a signed byte (0 .. -128): one byte per entry, no pointers. */
-#define ERR_RANGE(c, t) _Static_assert((c) <= 0 && (c) >= -128, #c " must fit int8_t");
-SFO_ERR_LIST(ERR_RANGE)
-#undef ERR_RANGE
-#define ERR_CODE(c, t) (int8_t)(c),
-static const int8_t k_codes[] = { SFO_ERR_LIST(ERR_CODE) };
-#undef ERR_CODE
+/* Each code is its place in the list: 0, one less per entry, -n after G(n). */
+#define ERR_POS(c, t) P_##c,
+#define ERR_GRP(n, m) P_G##n = (n)-1,
+enum { P_START = -1, SFO_ERR_LIST(ERR_POS, ERR_GRP) P_END };
+#undef ERR_POS
+#undef ERR_GRP
+#define ERR_CHK(c, t) _Static_assert(-(c) == P_##c, #c " out of place in SFO_ERR_LIST");
+#define ERR_GRP(n, m) _Static_assert((n) < 128, "group marker must fit 7 bits");
+SFO_ERR_LIST(ERR_CHK, ERR_GRP)
+#undef ERR_CHK
+#undef ERR_GRP
 
-/* Strings back to back, "NAME\0" (level 1) or "NAME\0text\0" (level 2) per entry,
- * in the order of k_codes: no pointer table, an entry is found by skipping. */
+/* Strings back to back, "NAME\0" (level 1) or "NAME\0text\0" (level 2) per
+ * entry, with the one-byte group markers "m\0" between: no code or pointer
+ * table, an entry is found by walking. */
 #if SFO_ERROR_STRINGS == 2
 #define ERR_STR(c, t) #c "\0" t "\0"
 #define ERR_STRIDE    2u
@@ -108,21 +121,31 @@ static const int8_t k_codes[] = { SFO_ERR_LIST(ERR_CODE) };
 #define ERR_STR(c, t) #c "\0"
 #define ERR_STRIDE    1u
 #endif
-static const char k_strings[] = SFO_ERR_LIST(ERR_STR);
+#define ERR_GRP(n, m) m "\0"
+static const char k_strings[] = SFO_ERR_LIST(ERR_STR, ERR_GRP);
 #undef ERR_STR
+#undef ERR_GRP
 
-/* The k-th string of k_strings (k counts NAME and text strings), or NULL. */
+/* Code err's name (which 0) or text (which 1, level 2), or NULL. */
 static const char *nth(int err, size_t which)
 {
-    size_t i, skip;
     const char *s = k_strings;
-    for (i = 0; i < sizeof k_codes; i++) {
-        if (k_codes[i] == err) {
-            for (skip = i * ERR_STRIDE + which; skip > 0; skip--) {
-                s += strlen(s) + 1u;
-            }
-            return s;
+    int code = 0;
+    size_t k;
+    while (s < k_strings + sizeof k_strings - 1u) {
+        unsigned m = (unsigned char)*s;
+        if (m >= 0x80u) {
+            code = -(int)(m - 0x80u);
+            s += 2;
+            continue;
         }
+        if (code == err) {
+            return which != 0u ? s + strlen(s) + 1u : s;
+        }
+        for (k = 0; k < ERR_STRIDE; k++) {
+            s += strlen(s) + 1u;
+        }
+        code--;
     }
     return NULL;
 }

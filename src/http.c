@@ -29,6 +29,7 @@ struct wr {
 #define dbg(c, msg, d, n)  ((void)(c), (void)(msg), (void)(d), (void)(n))
 #define log_response(c, r) ((void)0)
 #else
+/* One debug log line (msg, n bytes of d) when the port logs at debug level. */
 static void dbg(const struct sfo_http_client *c, const char *msg, const char *d, size_t n)
 {
     const struct sfo_port *p = c->port;
@@ -37,11 +38,14 @@ static void dbg(const struct sfo_http_client *c, const char *msg, const char *d,
 }
 #endif
 
+/* SFO_E_TIMEOUT once the monotonic clock has reached dl, else SFO_OK. */
 static int dl_check(const struct sfo_http_client *c, int64_t dl)
 {
     return c->port->mono_ms(c->port->ctx) >= dl ? SFO_E_TIMEOUT : SFO_OK;
 }
 
+/* Send n bytes at p before dl, retrying on SFO_E_AGAIN. Returns SFO_OK,
+ * SFO_E_TIMEOUT, the transport's code, or SFO_E_IO for a send of 0 bytes. */
 static int send_all(struct sfo_http_client *c, const uint8_t *p, size_t n, int64_t dl)
 {
     while (n > 0) {
@@ -55,12 +59,15 @@ static int send_all(struct sfo_http_client *c, const uint8_t *p, size_t n, int64
     return SFO_OK;
 }
 
+/* Send what the window holds (unless an error already stuck in w->err). */
 static void flush(struct wr *w)
 {
     if (w->err == SFO_OK && w->n > 0) w->err = send_all(w->c, w->c->win, w->n, w->dl);
     w->n = 0;
 }
 
+/* Append n bytes to the request, flushing the window whenever it fills; a
+ * send error sticks in w->err and the rest is dropped. */
 static void put(struct wr *w, const void *src, size_t n)
 {
     const uint8_t *s = src;
@@ -78,11 +85,13 @@ static void put(struct wr *w, const void *src, size_t n)
     }
 }
 
+/* put for a NUL-terminated s. */
 static void puts_(struct wr *w, const char *s)
 {
     put(w, s, strlen(s));
 }
 
+/* put the decimal digits of v. */
 static void put_dec(struct wr *w, uint64_t v)
 {
     char b[20];
@@ -142,6 +151,7 @@ static bool clean(const char *s, bool space_ok)
     return true;
 }
 
+/* Are the NUL-terminated strings a and b equal? */
 static bool streq(const char *a, const char *b)
 {
     size_t n = strlen(a);
@@ -178,6 +188,7 @@ static int read_response(struct sfo_http_client *c, struct sfo_http_parser *p, i
 }
 
 #ifndef SFO_NO_LOG
+/* Log the status line and the kept headers of r (Location without its query). */
 static void log_response(const struct sfo_http_client *c, const struct sfo_http_response *r)
 {
     static const char *const k_kept[SFO_HTTP_KEPT] = { "Content-Type", "Location",
@@ -257,6 +268,9 @@ static int open_conn(struct sfo_http_client *c, const struct sfo_http_request *r
     return SFO_OK;
 }
 
+/* Write and send the request head and body (form pairs encoded on the way,
+ * Content-Length counted first) before dl; the window is wiped after.
+ * Returns SFO_OK or the send error. */
 static int send_request(struct sfo_http_client *c, const struct sfo_http_request *req,
                         uint16_t port, int64_t dl)
 {

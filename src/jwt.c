@@ -134,33 +134,47 @@ int sfo_jwt_audience(const char *login_url, char *out, size_t cap, size_t *out_l
     return SFO_OK;
 }
 
-/* Append lead "name": + JSON string of s at *p. */
-static int claim(char *buf, size_t *p, size_t cap, char lead, const char *name, const char *s,
-                 size_t n)
+/* The claims JSON {"iss":..,"sub":..,"aud":..,"exp":..} into out + *p
+ * (cap): v[0..2] the iss, sub and aud strings (lengths in vl), exp decimal.
+ * Returns SFO_OK, SFO_E_TOO_LONG, SFO_E_JSON_UTF8 (a value is not UTF-8). */
+static int claims(char *out, size_t *p, size_t cap, const char *const v[3], const size_t vl[3],
+                  int64_t exp)
 {
-    size_t k = strlen(name), w;
+    /* every member opens with 7 bytes: lead, quoted name, ':' */
+    static const char k_names[] = "{\"iss\":,\"sub\":,\"aud\":,\"exp\":";
+    char num[24];
+    size_t i, w, n = sfo__i64_dec(exp, num);
     int rc;
-    if (*p + k + 4u > cap) {
+    for (i = 0; i < 4u; i++) {
+        if (*p + 8u > cap) {
+            return SFO_E_TOO_LONG;
+        }
+        memcpy(out + *p, k_names + 7u * i, 7);
+        *p += 7u;
+        if (i == 3u) {
+            break;
+        }
+        rc = sfo_json_write_string(v[i], vl[i], out + *p, cap - *p, &w);
+        if (rc != SFO_OK) {
+            return rc;
+        }
+        *p += w;
+    }
+    if (*p + n + 1u > cap) {
         return SFO_E_TOO_LONG;
     }
-    buf[(*p)++] = lead;
-    buf[(*p)++] = '"';
-    memcpy(buf + *p, name, k);
-    *p += k;
-    buf[(*p)++] = '"';
-    buf[(*p)++] = ':';
-    rc = sfo_json_write_string(s, n, buf + *p, cap - *p, &w);
-    *p += w;
-    return rc;
+    memcpy(out + *p, num, n);
+    *p += n;
+    out[(*p)++] = '}';
+    return SFO_OK;
 }
 
 int sfo_jwt_build(const struct sfo_client *c, const struct sfo_jwt *j, char *out, size_t cap,
                   size_t *out_len)
 {
     const struct sfo_port *pt;
-    const char *aud;
-    size_t al;
-    char num[24];
+    const char *v[3];
+    size_t vl[3];
     size_t p = 0, cl, jstart, hl = sizeof k_hdr - 1u, siglen = 0;
     uint8_t dig[SFO_SHA256_LEN];
     struct sfo_iov iov;
@@ -172,10 +186,10 @@ int sfo_jwt_build(const struct sfo_client *c, const struct sfo_jwt *j, char *out
     }
     pt = c->port;
     if (j->audience != NULL) {
-        aud = j->audience;
-        al = strlen(aud);
+        v[2] = j->audience;
+        vl[2] = strlen(j->audience);
     } else {
-        rc = aud_span(c->login_url, &aud, &al);
+        rc = aud_span(c->login_url, &v[2], &vl[2]);
         if (rc != SFO_OK) {
             return rc;
         }
@@ -183,23 +197,18 @@ int sfo_jwt_build(const struct sfo_client *c, const struct sfo_jwt *j, char *out
     if (cap < hl + 8u) {
         return SFO_E_TOO_LONG;
     }
+    v[0] = c->client_id;
+    vl[0] = strlen(c->client_id);
+    v[1] = j->username;
+    vl[1] = strlen(j->username);
     /* claims JSON into out after the header, then moved to the end */
     p = hl;
-    rc = claim(out, &p, cap, '{', "iss", c->client_id, strlen(c->client_id));
-    if (rc == SFO_OK) rc = claim(out, &p, cap, ',', "sub", j->username, strlen(j->username));
-    if (rc == SFO_OK) rc = claim(out, &p, cap, ',', "aud", aud, al);
+    rc =
+        claims(out, &p, cap, v, vl,
+               pt->wall_s(pt->ctx) + (int64_t)(j->lifetime_s ? j->lifetime_s : SFO_JWT_LIFETIME_S));
     if (rc != SFO_OK) {
         return rc;
     }
-    cl = sfo__i64_dec(
-        pt->wall_s(pt->ctx) + (int64_t)(j->lifetime_s ? j->lifetime_s : SFO_JWT_LIFETIME_S), num);
-    if (p + cl + 8u > cap) {
-        return SFO_E_TOO_LONG;
-    }
-    memcpy(out + p, ",\"exp\":", 7);
-    memcpy(out + p + 7, num, cl);
-    p += 7u + cl;
-    out[p++] = '}';
     cl = p - hl;
     jstart = cap - cl;
     memmove(out + jstart, out + hl, cl);

@@ -16,6 +16,7 @@
  * raw body copy), SFO_NO_PROXY (proxy_url must be NULL, else SFO_E_ARG).
  * The functions left out are not defined: a call to one fails to link.
  */
+#include <stddef.h>
 #include <string.h>
 #include "oauth_int.h"
 #include "sfo_http.h"
@@ -148,9 +149,100 @@ static void form(struct call *k, const char *name, const char *v, size_t n)
     k->nform++;
 }
 
+/* As form, for a NUL-terminated v. */
 static void form_s(struct call *k, const char *name, const char *v)
 {
     form(k, name, v, strlen(v));
+}
+
+/* A watched member of an answer: where its value goes in the caller's struct
+ * (offset; cap 0 for a number or a boolean, which have no buffer), its
+ * enum sfo_field_type and its enum gram. Names are kept apart, back to back. */
+struct spec {
+    uint16_t off, cap;
+    uint8_t type, gram;
+};
+#define SPEC(st, m, t, g)                                                \
+    {                                                                    \
+        (uint16_t) offsetof(st, m), (uint16_t)sizeof(((st *)0)->m), t, g \
+    }
+#define NUM(g)                  \
+    {                           \
+        0, 0, SFO_FIELD_UINT, g \
+    }
+
+_Static_assert(sizeof(struct sfo_token) <= 0xFFFFu && sizeof(struct sfo_device) <= 0xFFFFu &&
+                   sizeof(struct sfo_introspection) <= 0xFFFFu,
+               "answer structs must fit struct spec's 16-bit offsets");
+
+/* Error members, from the error string on: in struct sfo_oauth_error, or in
+ * the same layout in scratch. */
+static const char k_err_names[] = "error\0error_description";
+static const struct spec k_err[S_FIRST] = {
+    { 0, SFO_ERROR_MAX, SFO_FIELD_STRING, G_ERROR },
+    { SFO_ERROR_MAX, SFO_ERROR_DESC_MAX, SFO_FIELD_STRING, G_ERROR_DESC },
+};
+_Static_assert(offsetof(struct sfo_oauth_error, error_description) ==
+                   offsetof(struct sfo_oauth_error, error) + SFO_ERROR_MAX,
+               "k_err: error_description follows error");
+
+/* Token answer members, in the order of enum tok_slot. */
+static const char k_tok_names[] = "access_token\0refresh_token\0instance_url\0id\0token_type\0"
+                                  "scope\0issued_at\0signature\0id_token\0expires_in";
+static const struct spec k_tok[T_END - S_FIRST] = {
+    SPEC(struct sfo_token, access_token, SFO_FIELD_STRING, G_VSCHAR),
+    SPEC(struct sfo_token, refresh_token, SFO_FIELD_STRING, G_VSCHAR),
+    SPEC(struct sfo_token, instance_url, SFO_FIELD_STRING, G_HTTPS_URL),
+    SPEC(struct sfo_token, id, SFO_FIELD_STRING, G_HTTPS_URL),
+    SPEC(struct sfo_token, token_type, SFO_FIELD_STRING, G_TOKEN_TYPE),
+    SPEC(struct sfo_token, scope, SFO_FIELD_STRING, G_SCOPE),
+    SPEC(struct sfo_token, issued_at, SFO_FIELD_TEXT, G_DIGITS),
+    SPEC(struct sfo_token, signature, SFO_FIELD_STRING, G_VSCHAR),
+    SPEC(struct sfo_token, id_token, SFO_FIELD_STRING, G_VSCHAR),
+    NUM(G_EXPIRES_IN),
+};
+
+#ifndef SFO_NO_DEVICE_FLOW
+/* Device authorization answer members, in the order of enum dev_slot. */
+static const char k_dev_names[] = "device_code\0user_code\0verification_uri\0"
+                                  "verification_uri_complete\0interval\0expires_in";
+static const struct spec k_dev[D_END - S_FIRST] = {
+    SPEC(struct sfo_device, device_code, SFO_FIELD_STRING, G_VSCHAR),
+    SPEC(struct sfo_device, user_code, SFO_FIELD_STRING, G_VSCHAR),
+    SPEC(struct sfo_device, verification_uri, SFO_FIELD_STRING, G_HTTPS_URL),
+    SPEC(struct sfo_device, verification_uri_complete, SFO_FIELD_STRING, G_HTTPS_URL),
+    NUM(G_INTERVAL),
+    NUM(G_EXPIRES_IN),
+};
+#endif
+
+#ifndef SFO_NO_INTROSPECT
+/* Introspection answer members, in the order of enum in_slot. */
+static const char k_in_names[] = "active\0scope\0client_id\0username\0sub\0token_type\0"
+                                 "exp\0iat\0nbf";
+static const struct spec k_in[I_END - S_FIRST] = {
+    { 0, 0, SFO_FIELD_BOOL, G_ANY },
+    SPEC(struct sfo_introspection, scope, SFO_FIELD_STRING, G_SCOPE),
+    SPEC(struct sfo_introspection, client_id, SFO_FIELD_STRING, G_TEXT),
+    SPEC(struct sfo_introspection, username, SFO_FIELD_STRING, G_TEXT),
+    SPEC(struct sfo_introspection, sub, SFO_FIELD_STRING, G_TEXT),
+    SPEC(struct sfo_introspection, token_type, SFO_FIELD_STRING, G_TOKEN_TYPE),
+    NUM(G_TIME),
+    NUM(G_TIME),
+    NUM(G_TIME),
+};
+#endif
+
+/* Watch n members from slot S_FIRST (S_ERROR for k_err): names back to back
+ * in names, specs in s, value buffers in the caller's struct at base. */
+static void watch(struct call *k, const char *names, const struct spec *s, size_t n, void *base)
+{
+    size_t i, slot = s == k_err ? S_ERROR : S_FIRST;
+    for (i = 0; i < n; i++, s++) {
+        field(k, slot + i, names, (enum sfo_field_type)s->type,
+              s->cap != 0u ? (char *)base + s->off : NULL, s->cap, (enum gram)s->gram);
+        names += strlen(names) + 1u;
+    }
 }
 
 /* A call to endpoint ep: the reading state at the aligned start of c->work,
@@ -206,38 +298,56 @@ static int sink(void *ctx, const uint8_t *data, size_t len)
 
 /* ---- value grammar ------------------------------------------------------------------ */
 
-static bool c_vschar(unsigned char c)
+/* Byte classes of the value grammars, one bit each (RFC 6749 appendix A). */
+enum {
+    CL_VS = 1,    /* VSCHAR %x20-7E */
+    CL_NQS = 2,   /* NQSCHAR: VSCHAR but '"' and '\\' */
+    CL_VIS = 4,   /* VSCHAR but space */
+    CL_NAME = 8,  /* ALPHA / DIGIT / "-" / "." / "_" */
+    CL_DIG = 16,  /* DIGIT */
+    NONEMPTY = 32 /* in k_gram: at least one byte */
+};
+
+/* Per enum gram (string grammars only): the class every byte needs, and
+ * NONEMPTY. G_SCOPE's spaces and G_TEXT are judged apart. */
+static const uint8_t k_gram[] = {
+    [G_VSCHAR] = CL_VS | NONEMPTY,       [G_SCOPE] = CL_NQS,
+    [G_ERROR] = CL_NQS | NONEMPTY,       [G_ERROR_DESC] = CL_NQS,
+    [G_TOKEN_TYPE] = CL_NAME | NONEMPTY, [G_HTTPS_URL] = CL_VIS | NONEMPTY,
+    [G_DIGITS] = CL_DIG | NONEMPTY,
+};
+
+/* The CL_* bits of byte c. */
+static unsigned cls(unsigned char c)
 {
-    return c >= 0x20u && c <= 0x7Eu;
-}
-static bool c_nqschar(unsigned char c)
-{
-    return c_vschar(c) && c != '"' && c != '\\';
-}
-static bool c_nqchar(unsigned char c)
-{
-    return c_nqschar(c) && c != ' ';
-}
-static bool c_visible(unsigned char c)
-{
-    return c > 0x20u && c <= 0x7Eu;
-}
-static bool c_digit(unsigned char c)
-{
-    return c >= '0' && c <= '9';
-}
-static bool c_name(unsigned char c)
-{
-    return c_digit(c) || ((c | 0x20u) >= 'a' && (c | 0x20u) <= 'z') || c == '-' || c == '.' ||
-           c == '_';
+    unsigned m = CL_VS | CL_NQS | CL_VIS;
+    unsigned l = c | 0x20u;
+    if (c < 0x20u || c > 0x7Eu) {
+        return 0;
+    }
+    if (c == ' ') {
+        m = CL_VS | CL_NQS;
+    } else if (c == '"' || c == '\\') {
+        m = CL_VS | CL_VIS;
+    }
+    if (c >= '0' && c <= '9') {
+        m |= CL_DIG | CL_NAME;
+    } else if ((l >= 'a' && l <= 'z') || c == '-' || c == '.' || c == '_') {
+        m |= CL_NAME;
+    }
+    return m;
 }
 
-/* Every byte of s (n) satisfies ok. */
-static bool all(const char *s, size_t n, bool (*ok)(unsigned char))
+/* Is s (n) at least one byte when want has NONEMPTY, every byte of a class
+ * in want? */
+static bool all(const char *s, size_t n, unsigned want)
 {
     size_t i;
+    if (n == 0) {
+        return (want & NONEMPTY) == 0u;
+    }
     for (i = 0; i < n; i++) {
-        if (!ok((unsigned char)s[i])) {
+        if ((cls((unsigned char)s[i]) & want) == 0u) {
             return false;
         }
     }
@@ -246,27 +356,12 @@ static bool all(const char *s, size_t n, bool (*ok)(unsigned char))
 
 bool sfo__vschar_ok(const char *s, size_t n)
 {
-    return n > 0 && all(s, n, c_vschar);
+    return all(s, n, k_gram[G_VSCHAR]);
 }
 
 bool sfo__nqschar_ok(const char *s, size_t n, bool empty_ok)
 {
-    return (n > 0 || empty_ok) && all(s, n, c_nqschar);
-}
-
-/* scope-token *( SP scope-token ): NQCHAR runs split by single spaces; "" too. */
-static bool scope_ok(const char *s, size_t n)
-{
-    size_t i;
-    if (n > 0 && (s[0] == ' ' || s[n - 1u] == ' ')) {
-        return false;
-    }
-    for (i = 0; i < n; i++) {
-        if (s[i] == ' ' ? s[i + 1u] == ' ' : !c_nqchar((unsigned char)s[i])) {
-            return false;
-        }
-    }
-    return true;
+    return all(s, n, k_gram[empty_ok ? G_ERROR_DESC : G_ERROR]);
 }
 
 /* UTF-8 text (the scanner validated the encoding) without C0, DEL or C1
@@ -284,35 +379,32 @@ static bool text_ok(const char *s, size_t n)
     return true;
 }
 
-/* An absolute URL of visible characters (no space); https when https is set. */
-static bool url_ok(const char *s, size_t n, bool https)
+/* Does string s (n) satisfy grammar g? Scope: NQCHAR runs split by single
+ * spaces, or ""; token type: a name, or an absolute URI (visible bytes with
+ * a scheme); https URL: visible bytes that sfo_url_parse takes as https. */
+static bool string_ok(const char *s, size_t n, enum gram g)
 {
     struct sfo_url u;
     size_t i;
-    if (n == 0 || !all(s, n, c_visible)) {
+    if (g == G_TEXT) {
+        return text_ok(s, n);
+    }
+    if (g == G_SCOPE && n > 0 && (s[0] == ' ' || s[n - 1u] == ' ')) {
         return false;
     }
-    if (https) {
-        return sfo_url_parse(s, n, &u) == SFO_OK && u.https;
+    for (i = 0; g == G_SCOPE && i + 1u < n; i++) {
+        if (s[i] == ' ' && s[i + 1u] == ' ') {
+            return false;
+        }
     }
-    for (i = 0; i < n && s[i] != ':'; i++) {}
-    return i > 0 && i < n;
-}
-
-/* Does string s (n) satisfy grammar g? */
-static bool string_ok(const char *s, size_t n, enum gram g)
-{
-    switch (g) {
-    case G_VSCHAR: return sfo__vschar_ok(s, n);
-    case G_SCOPE: return scope_ok(s, n);
-    case G_ERROR: return sfo__nqschar_ok(s, n, false);
-    case G_ERROR_DESC: return sfo__nqschar_ok(s, n, true);
-    case G_TOKEN_TYPE: return (n > 0 && all(s, n, c_name)) || url_ok(s, n, false);
-    case G_HTTPS_URL: return url_ok(s, n, true);
-    case G_DIGITS: return n > 0 && all(s, n, c_digit);
-    case G_TEXT: return text_ok(s, n);
-    default: return true;
+    if (g == G_TOKEN_TYPE && !all(s, n, k_gram[g])) {
+        for (i = 0; i < n && s[i] != ':'; i++) {}
+        return i > 0 && i < n && all(s, n, CL_VIS);
     }
+    if (!all(s, n, k_gram[g])) {
+        return false;
+    }
+    return g != G_HTTPS_URL || (sfo_url_parse(s, n, &u) == SFO_OK && u.https);
 }
 
 /* Is integer v within the range of grammar g? */
@@ -473,6 +565,11 @@ uint32_t sfo__backoff_ms(unsigned attempt, uint32_t retry_after_s, uint32_t rnd)
     return w / 2u + rnd % (w / 2u + 1u);
 }
 
+_Static_assert(SFO_E_CONNREFUSED == SFO_E_DNS - 1 && SFO_E_CONNECT == SFO_E_DNS - 2 &&
+                   SFO_E_TIMEOUT == SFO_E_DNS - 3 && SFO_E_RESET == SFO_E_DNS - 4 &&
+                   SFO_E_CLOSED == SFO_E_DNS - 5 && SFO_E_IO == SFO_E_DNS - 6,
+               "retryable: the network codes are one run");
+
 /* Is the verdict rc (with its response) worth another attempt? Transport
  * failures, 429 and 5xx are; OAuth 4xx answers and TLS verdicts are not. */
 static bool retryable(int rc, const struct sfo_http_response *resp)
@@ -481,9 +578,9 @@ static bool retryable(int rc, const struct sfo_http_response *resp)
         (resp->status == 429 || resp->status >= 500)) {
         return true;
     }
-    return rc == SFO_E_DNS || rc == SFO_E_CONNREFUSED || rc == SFO_E_CONNECT ||
-           rc == SFO_E_TIMEOUT || rc == SFO_E_RESET || rc == SFO_E_CLOSED || rc == SFO_E_IO ||
-           rc == SFO_E_TLS_CLOSED || rc == SFO_E_HTTP_TRUNCATED;
+    /* SFO_E_DNS .. SFO_E_IO: every network failure but SFO_E_AGAIN */
+    return (rc <= SFO_E_DNS && rc >= SFO_E_IO) || rc == SFO_E_TLS_CLOSED ||
+           rc == SFO_E_HTTP_TRUNCATED;
 }
 
 /* Bind the error members to the caller's err, or to scratch in the tail when
@@ -491,35 +588,30 @@ static bool retryable(int rc, const struct sfo_http_response *resp)
 static int bind_errors(struct call *k)
 {
     struct sfo_oauth_error *e = k->err;
+    char *base;
     if (e != NULL) {
         memset(e, 0, sizeof *e);
-        field(k, S_ERROR, "error", SFO_FIELD_STRING, e->error, sizeof e->error, G_ERROR);
-        field(k, S_ERROR_DESC, "error_description", SFO_FIELD_STRING, e->error_description,
-              sizeof e->error_description, G_ERROR_DESC);
-        return SFO_OK;
+        base = (char *)e + offsetof(struct sfo_oauth_error, error);
+    } else {
+        base = take(k, SFO_ERROR_MAX + SFO_ERROR_DESC_MAX);
+        if (base == NULL) {
+            return SFO_E_TOO_LONG;
+        }
     }
-    field(k, S_ERROR, "error", SFO_FIELD_STRING, take(k, SFO_ERROR_MAX), SFO_ERROR_MAX, G_ERROR);
-    field(k, S_ERROR_DESC, "error_description", SFO_FIELD_STRING, take(k, SFO_ERROR_DESC_MAX),
-          SFO_ERROR_DESC_MAX, G_ERROR_DESC);
-    return k->r->f[S_ERROR_DESC].str == NULL ? SFO_E_TOO_LONG : SFO_OK;
+    watch(k, k_err_names, k_err, S_FIRST, base);
+    return SFO_OK;
 }
 
 /* The endpoint URL and its host, NUL-terminated, in the tail; *u describes
- * the URL, *host the host copy. The URL is first written above the window's
- * minimum to learn its length, and that copy (whole or, when it does not fit,
- * partial) is wiped at once. A URL that is not https is SFO_E_INSECURE_URL. */
+ * the URL, *host the host copy. Returns SFO_OK, SFO_E_ARG (no RFC device
+ * endpoint), SFO_E_TOO_LONG (working buffer), SFO_E_INSECURE_URL (not https)
+ * or sfo_url_parse's code. */
 static int resolve_endpoint(struct call *k, struct sfo_url *u, char **host)
 {
     const struct sfo_client *c = k->c;
-    size_t n, room;
+    size_t n;
     char *url;
-    int rc;
-    room = k->end - k->win > SFO_HTTP_WINDOW_MIN ? k->end - k->win - SFO_HTTP_WINDOW_MIN : 0u;
-    url = (char *)c->work + k->win + SFO_HTTP_WINDOW_MIN;
-    rc = room > 0u ? sfo__ep_url(c, k->ep, url, room, &n) : SFO_E_TOO_LONG;
-    if (room > 0u) {
-        sfo_wipe(url, room);
-    }
+    int rc = sfo__ep_url(c, k->ep, NULL, 0, &n);
     if (rc != SFO_OK) {
         return rc;
     }
@@ -600,23 +692,34 @@ static int basic_value(struct call *k, char **authz)
     return rc;
 }
 
-/* The Authorization value into the tail: Bearer token, Basic client
- * credentials, or none (*authz NULL). */
+#ifndef SFO_NO_USERINFO
+/* "Bearer " + the access token into the tail as *authz (userinfo). Returns
+ * SFO_OK or SFO_E_TOO_LONG. */
+static int bearer_value(struct call *k, char **authz)
+{
+    size_t n = strlen(k->bearer);
+    *authz = take(k, n + 8u);
+    if (*authz == NULL) {
+        return SFO_E_TOO_LONG;
+    }
+    memcpy(*authz, "Bearer ", 7);
+    memcpy(*authz + 7, k->bearer, n + 1u);
+    return SFO_OK;
+}
+#endif
+
+/* The Authorization value into the tail: Bearer token (userinfo; left out
+ * with SFO_NO_USERINFO), Basic client credentials, or none (*authz NULL).
+ * Returns SFO_OK or SFO_E_TOO_LONG (working buffer). */
 static int make_authz(struct call *k, char **authz)
 {
     const struct sfo_client *c = k->c;
-    size_t n;
     *authz = NULL;
+#ifndef SFO_NO_USERINFO
     if (k->bearer != NULL) {
-        n = strlen(k->bearer);
-        *authz = take(k, n + 8u);
-        if (*authz == NULL) {
-            return SFO_E_TOO_LONG;
-        }
-        memcpy(*authz, "Bearer ", 7);
-        memcpy(*authz + 7, k->bearer, n + 1u);
-        return SFO_OK;
+        return bearer_value(k, authz);
     }
+#endif
     if (!k->anonymous && c->basic_auth && c->client_secret != NULL) {
         return basic_value(k, authz);
     }
@@ -691,6 +794,7 @@ static bool base_ok(const struct sfo_client *c)
            c->work_len >= SFO_WORK_MIN;
 }
 
+/* A client usable for calls that send its client_id (every call but revoke). */
 static bool client_ok(const struct sfo_client *c)
 {
     return base_ok(c) && c->client_id != NULL;
@@ -766,21 +870,7 @@ static int token_call(struct call *k, struct sfo_token *t)
 {
     const struct sfo_client *c = k->c;
     int rc;
-    field(k, T_ACCESS, "access_token", SFO_FIELD_STRING, t->access_token, sizeof t->access_token,
-          G_VSCHAR);
-    field(k, T_REFRESH, "refresh_token", SFO_FIELD_STRING, t->refresh_token,
-          sizeof t->refresh_token, G_VSCHAR);
-    field(k, T_INSTANCE, "instance_url", SFO_FIELD_STRING, t->instance_url, sizeof t->instance_url,
-          G_HTTPS_URL);
-    field(k, T_ID, "id", SFO_FIELD_STRING, t->id, sizeof t->id, G_HTTPS_URL);
-    field(k, T_TYPE, "token_type", SFO_FIELD_STRING, t->token_type, sizeof t->token_type,
-          G_TOKEN_TYPE);
-    field(k, T_SCOPE, "scope", SFO_FIELD_STRING, t->scope, sizeof t->scope, G_SCOPE);
-    field(k, T_ISSUED, "issued_at", SFO_FIELD_TEXT, t->issued_at, sizeof t->issued_at, G_DIGITS);
-    field(k, T_SIGNATURE, "signature", SFO_FIELD_STRING, t->signature, sizeof t->signature,
-          G_VSCHAR);
-    field(k, T_ID_TOKEN, "id_token", SFO_FIELD_STRING, t->id_token, sizeof t->id_token, G_VSCHAR);
-    field(k, T_EXPIRES, "expires_in", SFO_FIELD_UINT, NULL, 0, G_EXPIRES_IN);
+    watch(k, k_tok_names, k_tok, T_END - S_FIRST, t);
     k->err = &t->err;
     rc = run(k);
     if (rc == SFO_OK && !k->r->f[T_ACCESS].present) {
@@ -797,6 +887,14 @@ static int token_call(struct call *k, struct sfo_token *t)
     return rc;
 }
 
+/* Wipe the answer struct obj (size bytes) except its member err. */
+static void wipe_but_err(void *obj, size_t size, const struct sfo_oauth_error *err)
+{
+    size_t off = (size_t)((const char *)err - (const char *)obj);
+    sfo_wipe(obj, off);
+    sfo_wipe((char *)obj + off + sizeof *err, size - off - sizeof *err);
+}
+
 /* Clear a token for a new answer, keeping nothing but err reset. */
 static void tok_reset(struct sfo_token *t)
 {
@@ -808,11 +906,27 @@ static int tok_finish(struct call *k, struct sfo_token *t, int rc)
 {
     done(k);
     if (rc != SFO_OK) {
-        struct sfo_oauth_error e = t->err;
-        sfo_token_wipe(t);
-        t->err = e;
+        wipe_but_err(t, sizeof *t, &t->err);
+        t->expires_in = -1;
     }
     return rc;
+}
+
+/* Start a token grant: tok cleared, a token endpoint call, grant_type gt. */
+static void grant_init(struct call *k, const struct sfo_client *c, struct sfo_token *tok,
+                       const char *gt)
+{
+    tok_reset(tok);
+    call_init(k, c, SFO__EP_TOKEN);
+    form_s(k, "grant_type", gt);
+}
+
+/* End a token grant: the client's authentication, the call, the release.
+ * Returns what token_call returns; on failure tok keeps only its err. */
+static int grant_run(struct call *k, struct sfo_token *tok)
+{
+    client_auth(k);
+    return tok_finish(k, tok, token_call(k, tok));
 }
 
 int sfo_jwt_bearer(const struct sfo_client *c, const struct sfo_jwt *j, struct sfo_token *tok)
@@ -852,16 +966,13 @@ int sfo_code_exchange(const struct sfo_client *c, const char *code, const char *
     if (!client_ok(c) || code == NULL || redirect_uri == NULL || tok == NULL) {
         return SFO_E_ARG;
     }
-    tok_reset(tok);
-    call_init(&k, c, SFO__EP_TOKEN);
-    form_s(&k, "grant_type", "authorization_code");
+    grant_init(&k, c, tok, "authorization_code");
     form_s(&k, "code", code);
     form_s(&k, "redirect_uri", redirect_uri);
     if (s != NULL && s->verifier[0] != '\0') {
         form_s(&k, "code_verifier", s->verifier);
     }
-    client_auth(&k);
-    return tok_finish(&k, tok, token_call(&k, tok));
+    return grant_run(&k, tok);
 }
 
 int sfo_refresh(const struct sfo_client *c, struct sfo_token *tok)
@@ -888,9 +999,8 @@ int sfo_refresh(const struct sfo_client *c, struct sfo_token *tok)
     client_auth(&k);
     rc = token_call(&k, tok);
     if (rc != SFO_OK) {
-        struct sfo_oauth_error e = tok->err;
-        sfo_token_wipe(tok);
-        tok->err = e;
+        wipe_but_err(tok, sizeof *tok, &tok->err);
+        tok->expires_in = -1;
     }
     if (rc != SFO_OK || !k.r->f[T_REFRESH].present) {
         memcpy(tok->refresh_token, rt, n + 1u); /* n < sizeof: it came from there */
@@ -905,14 +1015,11 @@ int sfo_client_credentials(const struct sfo_client *c, const char *scope, struct
     if (!client_ok(c) || tok == NULL || c->client_secret == NULL) {
         return SFO_E_ARG;
     }
-    tok_reset(tok);
-    call_init(&k, c, SFO__EP_TOKEN);
-    form_s(&k, "grant_type", "client_credentials");
+    grant_init(&k, c, tok, "client_credentials");
     if (scope != NULL) {
         form_s(&k, "scope", scope);
     }
-    client_auth(&k);
-    return tok_finish(&k, tok, token_call(&k, tok));
+    return grant_run(&k, tok);
 }
 
 int sfo_password_grant(const struct sfo_client *c, const char *username, const char *password,
@@ -923,13 +1030,10 @@ int sfo_password_grant(const struct sfo_client *c, const char *username, const c
         tok == NULL) {
         return SFO_E_ARG;
     }
-    tok_reset(tok);
-    call_init(&k, c, SFO__EP_TOKEN);
-    form_s(&k, "grant_type", "password");
+    grant_init(&k, c, tok, "password");
     form_s(&k, "username", username);
     form(&k, "password", password, password_len);
-    client_auth(&k);
-    return tok_finish(&k, tok, token_call(&k, tok));
+    return grant_run(&k, tok);
 }
 
 #ifndef SFO_NO_DEVICE_FLOW
@@ -939,16 +1043,7 @@ static int device_call(struct call *k, struct sfo_device *d)
 {
     const struct sfo_field *f = k->r->f;
     int rc;
-    field(k, D_DEVICE_CODE, "device_code", SFO_FIELD_STRING, d->device_code, sizeof d->device_code,
-          G_VSCHAR);
-    field(k, D_USER_CODE, "user_code", SFO_FIELD_STRING, d->user_code, sizeof d->user_code,
-          G_VSCHAR);
-    field(k, D_URI, "verification_uri", SFO_FIELD_STRING, d->verification_uri,
-          sizeof d->verification_uri, G_HTTPS_URL);
-    field(k, D_URI_COMPLETE, "verification_uri_complete", SFO_FIELD_STRING,
-          d->verification_uri_complete, sizeof d->verification_uri_complete, G_HTTPS_URL);
-    field(k, D_INTERVAL, "interval", SFO_FIELD_UINT, NULL, 0, G_INTERVAL);
-    field(k, D_EXPIRES, "expires_in", SFO_FIELD_UINT, NULL, 0, G_EXPIRES_IN);
+    watch(k, k_dev_names, k_dev, D_END - S_FIRST, d);
     k->err = &d->err;
     rc = run(k);
     if (rc == SFO_OK &&
@@ -981,9 +1076,7 @@ int sfo_device_start(const struct sfo_client *c, const char *scope, struct sfo_d
     rc = device_call(&k, d);
     done(&k);
     if (rc != SFO_OK) {
-        struct sfo_oauth_error e = d->err;
-        sfo_wipe(d, sizeof *d);
-        d->err = e;
+        wipe_but_err(d, sizeof *d, &d->err);
     }
     return rc;
 }
@@ -1009,17 +1102,14 @@ int sfo_device_poll(const struct sfo_client *c, struct sfo_device *d, uint32_t m
             return SFO_E_DEADLINE;
         }
         pt->sleep_ms(pt->ctx, d->interval_s * 1000u);
-        tok_reset(tok);
-        call_init(&k, c, SFO__EP_TOKEN);
         if (c->dialect == SFO_DIALECT_RFC) {
-            form_s(&k, "grant_type", "urn:ietf:params:oauth:grant-type:device_code");
+            grant_init(&k, c, tok, "urn:ietf:params:oauth:grant-type:device_code");
             form_s(&k, "device_code", d->device_code);
         } else {
-            form_s(&k, "grant_type", "device");
+            grant_init(&k, c, tok, "device");
             form_s(&k, "code", d->device_code);
         }
-        client_auth(&k);
-        rc = tok_finish(&k, tok, token_call(&k, tok));
+        rc = grant_run(&k, tok);
         if (rc != SFO_E_OAUTH) {
             return rc;
         }
@@ -1062,16 +1152,7 @@ static int introspect_call(struct call *k, struct sfo_introspection *o)
 {
     const struct sfo_field *f = k->r->f;
     int rc;
-    field(k, I_ACTIVE, "active", SFO_FIELD_BOOL, NULL, 0, G_ANY);
-    field(k, I_SCOPE, "scope", SFO_FIELD_STRING, o->scope, sizeof o->scope, G_SCOPE);
-    field(k, I_CLIENT_ID, "client_id", SFO_FIELD_STRING, o->client_id, sizeof o->client_id, G_TEXT);
-    field(k, I_USERNAME, "username", SFO_FIELD_STRING, o->username, sizeof o->username, G_TEXT);
-    field(k, I_SUB, "sub", SFO_FIELD_STRING, o->sub, sizeof o->sub, G_TEXT);
-    field(k, I_TYPE, "token_type", SFO_FIELD_STRING, o->token_type, sizeof o->token_type,
-          G_TOKEN_TYPE);
-    field(k, I_EXP, "exp", SFO_FIELD_UINT, NULL, 0, G_TIME);
-    field(k, I_IAT, "iat", SFO_FIELD_UINT, NULL, 0, G_TIME);
-    field(k, I_NBF, "nbf", SFO_FIELD_UINT, NULL, 0, G_TIME);
+    watch(k, k_in_names, k_in, I_END - S_FIRST, o);
     k->err = &o->err;
     rc = run(k);
     if (rc == SFO_OK && !f[I_ACTIVE].present) {
@@ -1102,15 +1183,14 @@ int sfo_introspect(const struct sfo_client *c, const char *token, const char *hi
     rc = introspect_call(&k, o);
     done(&k);
     if (rc != SFO_OK) {
-        struct sfo_oauth_error e = o->err;
-        sfo_wipe(o, sizeof *o);
-        o->err = e;
+        wipe_but_err(o, sizeof *o, &o->err);
     }
     return rc;
 }
 #endif /* SFO_NO_INTROSPECT */
 
 #ifndef SFO_NO_USERINFO
+/* Value of the 4 hex digits at s (the JSON scanner has checked them). */
 static unsigned hex4(const char *s)
 {
     unsigned v = 0;

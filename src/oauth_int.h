@@ -48,6 +48,7 @@ enum sfo__ep {
 /*
  * Full URL of an endpoint into out (cap incl. NUL): the override when set,
  * else login_url without trailing '/' + "/services/oauth2/<name>".
+ * With out NULL only its length (without the NUL) goes to *out_len.
  * Returns SFO_OK, SFO_E_ARG (no override for the RFC device endpoint),
  * SFO_E_TOO_LONG.
  */
