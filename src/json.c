@@ -168,23 +168,50 @@ static int put_buf(struct sfo_json *j, const char *p, size_t n, unsigned last)
     return r;
 }
 
+#if SFO_JSON_FAST
+#ifdef __GNUC__
+#define COPY_FIXED(d, s, n) __builtin_memcpy(d, s, n) /* inline loads/stores, even freestanding */
+#else
+#define COPY_FIXED(d, s, n) memcpy(d, s, n)
+#endif
+/* Copy n bytes from s to d (no overlap) in a few fixed-size moves, the last
+ * ones overlapping the earlier: cheaper than a call or a byte loop. */
+static inline void copy_short(char *d, const char *s, size_t n)
+{
+    size_t o;
+    if (n >= 8u) {
+        for (o = 0; o + 8u < n; o += 8u) {
+            COPY_FIXED(d + o, s + o, 8);
+        }
+        COPY_FIXED(d + n - 8u, s + n - 8u, 8);
+    } else if (n >= 4u) {
+        COPY_FIXED(d, s, 4);
+        COPY_FIXED(d + n - 4u, s + n - 4u, 4);
+    } else if (n != 0) {
+        d[0] = s[0];
+        d[n >> 1] = s[n >> 1];
+        d[n - 1u] = s[n - 1u];
+    }
+}
+#endif
+
 /* Append n bytes of the current token; last: the token ends here. Pieces that
  * fit the buffer are gathered so a token of <= SFO_JSON_BUF bytes arrives in
  * one call; a token ending in the feed it started in comes straight from p.
- * The common cases (straight out, or a short run into the buffer) stay here. */
+ * The common cases (straight out, or a run that fits the buffer) stay here. */
 static inline int put(struct sfo_json *j, const char *p, size_t n, unsigned last)
 {
     size_t b = j->buf_len;
     if (b == 0 && last) {
         return emit(j, j->flags & 15u, p, n, last);
     }
-    if (SFO_JSON_FAST && !last && n <= 16u && b + n <= SFO_JSON_BUF) {
-        j->buf_len = b + n; /* runs between escapes: a call would cost more */
-        while (n-- != 0) {
-            j->buf[b++] = *p++;
-        }
+#if SFO_JSON_FAST
+    if (!last && n <= SFO_JSON_BUF - b) {
+        j->buf_len = b + n; /* runs between escapes: as put_buf, without the call */
+        copy_short(j->buf + b, p, n);
         return SFO_OK;
     }
+#endif
     return put_buf(j, p, n, last);
 }
 
@@ -396,60 +423,118 @@ static int utf8_tail(struct sfo_json *j, const uint8_t *p, size_t *pi, size_t le
     return r;
 }
 
+#if SFO_JSON_FAST
+/* After a string's closing quote, with p[i] next: when ':"' follows a key, or
+ * ',"' a value inside a container, the next string begins at once with the
+ * events structural() would give; returns the bytes taken (2), else 0. */
+static inline size_t next_string(struct sfo_json *j, const uint8_t *p, size_t i, size_t len)
+{
+    unsigned ev = j->flags & 15u;
+    if (len - i < 2u || p[i + 1] != '"') {
+        return 0;
+    }
+    if (p[i] == ':' && ev == SFO_JSON_KEY) {
+        ev = SFO_JSON_STRING;
+    } else if (p[i] == ',' && ev == SFO_JSON_STRING && j->depth != 0) {
+        ev = in_object(j) ? SFO_JSON_KEY : SFO_JSON_STRING;
+    } else {
+        return 0;
+    }
+    j->flags = (uint8_t)(F_FIRST | ev);
+    return 2;
+}
+#endif
+
+/* The escape at p[*pi] (after a run has gone to put()): decoded here when whole
+ * in the feed (straight into the piece buffer when it has room), else left to
+ * escape() with j->sub = 1 (r != SFO_OK: not even that). Returns 0 when the
+ * string goes on after it; else the status to stop with, *pi on the byte. */
+static inline int string_escape(struct sfo_json *j, const uint8_t *p, size_t *pi, size_t len, int r)
+{
+    size_t n = 0, tn = 0;
+    char tmp[4], *t = tmp;
+#if SFO_JSON_FAST
+    if (r == SFO_OK) {
+        if (j->buf_len + 4u <= SFO_JSON_BUF) {
+            t = j->buf + j->buf_len;
+        }
+        n = escape_whole(p + *pi, len - *pi, t, &tn);
+    }
+#endif
+    if (n == 0) {
+        j->sub = 1;
+        *pi += r == SFO_OK;
+        return r != SFO_OK ? r : 1;
+    }
+    *pi += n;
+    if (t != tmp) {
+        j->buf_len += tn;
+        return 0;
+    }
+    r = put_buf(j, t, tn, 0); /* the buffer is nearly full: rare */
+    if (r != SFO_OK) {
+        *pi -= 1; /* charged to the escape's last byte, as escape() does */
+        return r;
+    }
+    return 0;
+}
+
 /* Inside a string (no escape pending), from p[*pi]: plain runs and whole UTF-8
  * sequences go out as one piece straight from p (no copy when the string ends
  * in this feed); whole escapes are decoded here, others left to escape(). Stops
- * after the closing quote, after a '\\' left to escape(), at the feed's end,
- * or on the byte that failed (*pi). */
+ * after the closing quote (or goes on into a string that follows at once),
+ * after a '\\' left to escape(), at the feed's end, or on the byte that
+ * failed (*pi). */
 static int string_run(struct sfo_json *j, const uint8_t *p, size_t *pi, size_t len)
 {
-    size_t i = *pi, s = i, n, tn = 0;
+    size_t i = *pi, s = i;
     unsigned k;
-    char t[4];
-    int r;
-    for (;;) {
-        if (j->utf8_need != 0) {
-            r = utf8_tail(j, p, &i, len);
-            if (r != SFO_OK) {
-                break;
-            }
-        }
+    int r = SFO_OK;
+    if (j->utf8_need != 0) {
+        r = utf8_tail(j, p, &i, len);
+    }
+    while (r == SFO_OK) {
         i = plain_run(p, i, len);
         if (i == len) {
             r = put(j, (const char *)p + s, i - s, 0);
             break;
         }
         k = k_cls[p[i]] >> 4;
+        if (k == H_QUOTE) {
+            r = put(j, (const char *)p + s, i - s, SFO_JSON_LAST);
+            if (r != SFO_OK) {
+                break;
+            }
+            i++;
+#if SFO_JSON_FAST
+            s = next_string(j, p, i, len);
+            if (s != 0) {
+                i += s;
+                s = i;
+                continue;
+            }
+#endif
+            j->state = (j->flags & 15u) == SFO_JSON_KEY ? ST_COLON
+                       : j->depth != 0                  ? ST_AFTER
+                                                        : ST_DONE;
+            break;
+        }
         if (k >= H_LEAD) {
             j->utf8_need = k_u8_need[k - H_LEAD];
             j->utf8_lo = k_u8_lo[k - H_LEAD];
             j->utf8_hi = k_u8_hi[k - H_LEAD];
             i++;
+            r = utf8_tail(j, p, &i, len);
             continue;
-        }
-        if (k == H_QUOTE) {
-            r = put(j, (const char *)p + s, i - s, SFO_JSON_LAST);
-            j->state = (j->flags & 15u) == SFO_JSON_KEY ? ST_COLON
-                       : j->depth != 0                  ? ST_AFTER
-                                                        : ST_DONE;
-            i += r == SFO_OK;
-            break;
         }
         if (k != H_BSL) {
             r = k == H_CTRL ? SFO_E_JSON_CONTROL : SFO_E_JSON_UTF8;
             break;
         }
         r = put(j, (const char *)p + s, i - s, 0);
-        n = SFO_JSON_FAST && r == SFO_OK ? escape_whole(p + i, len - i, t, &tn) : 0;
-        if (n == 0) {
-            j->sub = 1;
-            i += r == SFO_OK;
-            break;
-        }
-        r = put(j, t, tn, 0);
-        i += n;
-        if (r != SFO_OK) {
-            i--; /* charged to the escape's last byte, as escape() does */
+        r = string_escape(j, p, &i, len, r);
+        if (r != 0) {
+            r = r == 1 ? SFO_OK : r;
             break;
         }
         s = i;
