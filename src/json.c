@@ -206,10 +206,14 @@ static inline int put(struct sfo_json *j, const char *p, size_t n, unsigned last
         return emit(j, j->flags & 15u, p, n, last);
     }
 #if SFO_JSON_FAST
-    if (!last && n <= SFO_JSON_BUF - b) {
-        j->buf_len = b + n; /* runs between escapes: as put_buf, without the call */
+    if (n <= SFO_JSON_BUF - b) { /* as put_buf, without the call */
         copy_short(j->buf + b, p, n);
-        return SFO_OK;
+        if (!last) {
+            j->buf_len = b + n; /* a run between escapes */
+            return SFO_OK;
+        }
+        j->buf_len = 0; /* the end of a gathered string */
+        return emit(j, j->flags & 15u, j->buf, b + n, last);
     }
 #endif
     return put_buf(j, p, n, last);
@@ -277,7 +281,11 @@ static size_t escape_whole(const uint8_t *p, size_t n, char t[4], size_t *tn)
         return 0;
     }
     if (p[1] != 'u') {
+#if SFO_JSON_FAST
+        e = p[1] == '/' || p[1] == '\\' || p[1] == '"' ? p[1] : simple_escape(p[1]);
+#else
         e = simple_escape(p[1]);
+#endif
         t[0] = (char)e;
         *tn = 1;
         return e < 0 ? 0u : 2u;
@@ -445,10 +453,10 @@ static inline size_t next_string(struct sfo_json *j, const uint8_t *p, size_t i,
 }
 #endif
 
-/* The escape at p[*pi] (after a run has gone to put()): decoded here when whole
- * in the feed (straight into the piece buffer when it has room), else left to
- * escape() with j->sub = 1 (r != SFO_OK: not even that). Returns 0 when the
- * string goes on after it; else the status to stop with, *pi on the byte. */
+/* The escape at p[*pi], r: the status of putting the run before it. Decoded
+ * here when whole in the feed (straight into the piece buffer when it has
+ * room): returns 0, *pi after it. Else returns 1 (left to escape(): j->sub = 1,
+ * *pi after the '\\') or an error (*pi on the byte it is charged to). */
 static inline int string_escape(struct sfo_json *j, const uint8_t *p, size_t *pi, size_t len, int r)
 {
     size_t n = 0, tn = 0;
@@ -490,10 +498,11 @@ static int string_run(struct sfo_json *j, const uint8_t *p, size_t *pi, size_t l
     size_t i = *pi, s = i;
     unsigned k;
     int r = SFO_OK;
-    if (j->utf8_need != 0) {
-        r = utf8_tail(j, p, &i, len);
-    }
-    while (r == SFO_OK) {
+    for (;;) {
+        if (j->utf8_need != 0) {
+            r = utf8_tail(j, p, &i, len);
+            if (r != SFO_OK) break;
+        }
         i = plain_run(p, i, len);
         if (i == len) {
             r = put(j, (const char *)p + s, i - s, 0);
@@ -524,7 +533,6 @@ static int string_run(struct sfo_json *j, const uint8_t *p, size_t *pi, size_t l
             j->utf8_lo = k_u8_lo[k - H_LEAD];
             j->utf8_hi = k_u8_hi[k - H_LEAD];
             i++;
-            r = utf8_tail(j, p, &i, len);
             continue;
         }
         if (k != H_BSL) {
