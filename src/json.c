@@ -432,23 +432,34 @@ static int utf8_tail(struct sfo_json *j, const uint8_t *p, size_t *pi, size_t le
 }
 
 #if SFO_JSON_FAST
-/* After a string's closing quote, with p[i] next: when ':"' follows a key, or
- * ',"' a value inside a container, the next string begins at once with the
- * events structural() would give; returns the bytes taken (2), else 0. */
-static inline size_t next_string(struct sfo_json *j, const uint8_t *p, size_t i, size_t len)
+/* After a token that ended just before p[i] (j->state set as it ends): the
+ * ':' or ',' the grammar allows next, and the '"' of a string right after it,
+ * taken as structural() would take them. Returns the bytes taken; 2: a key or
+ * string began (j->state ST_STR). Anything else is left to structural(). */
+static inline size_t separator(struct sfo_json *j, const uint8_t *p, size_t i, size_t len)
 {
-    unsigned ev = j->flags & 15u;
-    if (len - i < 2u || p[i + 1] != '"') {
+    unsigned st = j->state, ev = SFO_JSON_STRING;
+    if (i == len) {
         return 0;
     }
-    if (p[i] == ':' && ev == SFO_JSON_KEY) {
-        ev = SFO_JSON_STRING;
-    } else if (p[i] == ',' && ev == SFO_JSON_STRING && j->depth != 0) {
-        ev = in_object(j) ? SFO_JSON_KEY : SFO_JSON_STRING;
+    if (p[i] == ':' && st == ST_COLON) {
+        st = ST_VALUE;
+    } else if (p[i] == ',' && st == ST_AFTER) {
+        st = ST_VALUE;
+        if (in_object(j)) {
+            st = ST_KEY;
+            ev = SFO_JSON_KEY;
+        }
     } else {
         return 0;
     }
+    if (len - i < 2u || p[i + 1] != '"') {
+        j->state = (uint8_t)st;
+        return 1;
+    }
+    j->state = ST_STR;
     j->flags = (uint8_t)(F_FIRST | ev);
+    j->sub = 0;
     return 2;
 }
 #endif
@@ -515,17 +526,17 @@ static int string_run(struct sfo_json *j, const uint8_t *p, size_t *pi, size_t l
                 break;
             }
             i++;
-#if SFO_JSON_FAST
-            s = next_string(j, p, i, len);
-            if (s != 0) {
-                i += s;
-                s = i;
-                continue;
-            }
-#endif
             j->state = (j->flags & 15u) == SFO_JSON_KEY ? ST_COLON
                        : j->depth != 0                  ? ST_AFTER
                                                         : ST_DONE;
+#if SFO_JSON_FAST
+            s = separator(j, p, i, len);
+            i += s;
+            if (s == 2) {
+                s = i;
+                continue; /* the next string, at once */
+            }
+#endif
             break;
         }
         if (k >= H_LEAD) {
@@ -579,6 +590,9 @@ static int number_run(struct sfo_json *j, const uint8_t *p, size_t *pi, size_t l
     }
     r = put(j, (const char *)p + s, i - s, SFO_JSON_LAST);
     value_done(j);
+#if SFO_JSON_FAST
+    *pi += r == SFO_OK ? separator(j, p, i, len) : 0u;
+#endif
     return r;
 }
 
@@ -599,6 +613,26 @@ static int literal_byte(struct sfo_json *j, unsigned c)
     }
     return r;
 }
+
+#if SFO_JSON_FAST
+/* Inside true/false/null, from p[*pi]: its bytes until it ends (and the
+ * separator after it), the feed ends, or a byte fails (*pi on it). */
+static int literal_run(struct sfo_json *j, const uint8_t *p, size_t *pi, size_t len)
+{
+    size_t i = *pi;
+    int r = SFO_OK;
+    while (i < len && j->state == ST_LIT) {
+        r = literal_byte(j, p[i]);
+        if (r != SFO_OK) {
+            break;
+        }
+        i++;
+    }
+    i += r == SFO_OK ? separator(j, p, i, len) : 0u;
+    *pi = i;
+    return r;
+}
+#endif
 
 /* '{' or '[' (class k) at depth j->depth: push it, or refuse past the limit. */
 static int open_container(struct sfo_json *j, unsigned k)
@@ -731,8 +765,12 @@ int sfo_json_feed(struct sfo_json *j, const void *data, size_t len)
             break;
         case ST_NUM: r = number_run(j, p, &i, len); break;
         case ST_LIT:
+#if SFO_JSON_FAST
+            r = literal_run(j, p, &i, len);
+#else
             r = literal_byte(j, p[i]);
             i += r == SFO_OK;
+#endif
             break;
         default: r = structural(j, p, &i, len); break;
         }

@@ -352,6 +352,22 @@ static void adjacent_strings(void **state)
         assert_string_equal(r.transcript, want);
         free(r.transcript);
     }
+    /* and after numbers, literals and containers */
+    doc = "[1,\"a\",true,\"b\",{\"n\":-0.5e1,\"t\":false,\"u\":null,\"v\":{},\"w\":[]},\"c\"]";
+    snprintf(want, sizeof want,
+             "%d@0|%d@1:1|%d@1:a|%d@1|%d@1:b|%d@1|%d@2:n|%d@2:-0.5e1|%d@2:t|%d@2|%d@2:u|%d@2|"
+             "%d@2:v|%d@2|%d@2|%d@2:w|%d@2|%d@2|%d@1|%d@1:c|%d@0|",
+             SFO_JSON_ARRAY_BEGIN, SFO_JSON_NUMBER, SFO_JSON_STRING, SFO_JSON_TRUE, SFO_JSON_STRING,
+             SFO_JSON_OBJECT_BEGIN, SFO_JSON_KEY, SFO_JSON_NUMBER, SFO_JSON_KEY, SFO_JSON_FALSE,
+             SFO_JSON_KEY, SFO_JSON_NULL, SFO_JSON_KEY, SFO_JSON_OBJECT_BEGIN, SFO_JSON_OBJECT_END,
+             SFO_JSON_KEY, SFO_JSON_ARRAY_BEGIN, SFO_JSON_ARRAY_END, SFO_JSON_OBJECT_END,
+             SFO_JSON_STRING, SFO_JSON_ARRAY_END);
+    for (uint32_t mode = 0; mode < 12; mode++) {
+        r = scan((const uint8_t *)doc, strlen(doc), 4, mode);
+        assert_int_equal(r.rc, SFO_OK);
+        assert_string_equal(r.transcript, want);
+        free(r.transcript);
+    }
 }
 
 static void escapes_at_buffer_edge(void **state)
@@ -514,6 +530,12 @@ static void error_codes(void **state)
         { "[\"a\",\"b\":1]", 0, SFO_E_JSON_SYNTAX, 8, 0 },
         { "[\"a\",\"\x80\"]", 0, SFO_E_JSON_UTF8, 6, 0 },
         { "{\"a\":\"\\x\"}", 0, SFO_E_JSON_ESCAPE, 7, 0 },
+        { "{\"a\":1,\"b\"}", 0, SFO_E_JSON_SYNTAX, 10, 0 },
+        { "[true:\"x\"]", 0, SFO_E_JSON_SYNTAX, 5, 0 },
+        { "[null,,\"x\"]", 0, SFO_E_JSON_SYNTAX, 6, 0 },
+        { "{\"a\":1.5,}", 0, SFO_E_JSON_SYNTAX, 9, 0 },
+        { "false,\"x\"", 0, SFO_E_JSON_TRAILING, 5, 0 },
+        { "{\"a\"::1}", 0, SFO_E_JSON_SYNTAX, 5, 0 },
     };
     size_t k;
     (void)state;
