@@ -303,7 +303,19 @@ static size_t escape_whole(const uint8_t *p, size_t n, char t[4], size_t *tn)
     if (cp - 0xD800u < 0x800u) {
         return 0;
     }
-    *tn = utf8_encode(cp, t);
+    if (cp < 0x80u) { /* the UTF-8 form of cp <= U+FFFF, inline */
+        t[0] = (char)cp;
+        *tn = 1;
+    } else if (cp < 0x800u) {
+        t[0] = (char)(0xC0u | (cp >> 6));
+        t[1] = (char)(0x80u | (cp & 0x3Fu));
+        *tn = 2;
+    } else {
+        t[0] = (char)(0xE0u | (cp >> 12));
+        t[1] = (char)(0x80u | ((cp >> 6) & 0x3Fu));
+        t[2] = (char)(0x80u | (cp & 0x3Fu));
+        *tn = 3;
+    }
     return 6;
 }
 
@@ -472,14 +484,12 @@ static inline int string_escape(struct sfo_json *j, const uint8_t *p, size_t *pi
 {
     size_t n = 0, tn = 0;
     char tmp[4], *t = tmp;
-#if SFO_JSON_FAST
-    if (r == SFO_OK) {
+    if (SFO_JSON_FAST && r == SFO_OK) {
         if (j->buf_len + 4u <= SFO_JSON_BUF) {
             t = j->buf + j->buf_len;
         }
         n = escape_whole(p + *pi, len - *pi, t, &tn);
     }
-#endif
     if (n == 0) {
         j->sub = 1;
         *pi += r == SFO_OK;
