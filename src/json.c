@@ -7,6 +7,9 @@
  * Hot paths (string bodies, numbers, whitespace) are tight loops over spans of
  * the input; strings without escapes reach the callback straight from the
  * input when they end in the same feed, else through the SFO_JSON_BUF buffer.
+ * Where a token ends, the ':' or ',' after it and the '"' of a string right
+ * after that are taken on the spot (separator()), so the common
+ * "key":"value","key":... runs without a round through the structural loop.
  */
 #include <string.h>
 #include "sfo_json.h"
@@ -522,7 +525,9 @@ static int string_run(struct sfo_json *j, const uint8_t *p, size_t *pi, size_t l
     for (;;) {
         if (j->utf8_need != 0) {
             r = utf8_tail(j, p, &i, len);
-            if (r != SFO_OK) break;
+            if (r != SFO_OK) {
+                break;
+            }
         }
         i = plain_run(p, i, len);
         if (i == len) {
