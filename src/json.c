@@ -303,7 +303,7 @@ static size_t escape_whole(const uint8_t *p, size_t n, char t[4], size_t *tn)
         }
         cp = (cp << 4) | v;
     }
-    if (cp - 0xD800u < 0x800u) {
+    if (cp >= 0xD800u && cp <= 0xDFFFu) {
         return 0;
     }
     if (cp < 0x80u) { /* the UTF-8 form of cp <= U+FFFF, inline */
