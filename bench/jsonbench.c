@@ -6,7 +6,8 @@
  *
  * Prints "PARSER FILE bytes MB/s checksum". The timed region repeats run_once()
  * until SECONDS (default 0.3) have passed. With SECONDS = 0 run_once() runs once
- * (for callgrind --toggle-collect=run_once: instructions of the parse alone).
+ * (for callgrind --toggle-collect=run_once: instructions of the parse alone),
+ * after one untimed, uncounted parse that binds the libc functions it calls.
  * What each parser does in run_once: sfo validates fully, unescapes strings and
  * reports every event to a callback; yajl the same (numbers as text); jsmn only
  * tokenizes (offsets, no unescaping, loose validation), into a preallocated token
@@ -101,8 +102,7 @@ static int y_ea(void *c)
 static const yajl_callbacks y_cbs = { y_null, y_bool, NULL, NULL, y_num, y_str,
                                       y_sm,   y_key,  y_em, y_sa, y_ea };
 
-int run_once(const char *buf, size_t len);
-__attribute__((noinline)) int run_once(const char *buf, size_t len)
+static __attribute__((noinline)) int parse(const char *buf, size_t len)
 {
     if (strcmp(g_parser, "sfo") == 0) {
         struct sfo_json j;
@@ -132,6 +132,13 @@ __attribute__((noinline)) int run_once(const char *buf, size_t len)
         return 0;
     }
     return -2;
+}
+
+/* The measured parse (callgrind --toggle-collect=run_once). */
+int run_once(const char *buf, size_t len);
+__attribute__((noinline)) int run_once(const char *buf, size_t len)
+{
+    return parse(buf, len);
 }
 
 static double now(void)
@@ -167,6 +174,13 @@ int main(int argc, char **argv)
     fclose(f);
     g_ntoks = (unsigned)n / 2u + 16u;
     g_toks = malloc(sizeof *g_toks * g_ntoks);
+    /* a first parse outside run_once: the dynamic linker's first-call binding of
+     * libc functions (strcmp, memset, malloc, ...) is not counted as parsing */
+    if (parse(buf, (size_t)n) != 0) {
+        fprintf(stderr, "%s: parse failed\n", g_parser);
+        return 1;
+    }
+    g_sum = 0;
     if (run_once(buf, (size_t)n) != 0) {
         fprintf(stderr, "%s: parse failed\n", g_parser);
         return 1;

@@ -7,6 +7,9 @@
  * Hot paths (string bodies, numbers, whitespace) are tight loops over spans of
  * the input; strings without escapes reach the callback straight from the
  * input when they end in the same feed, else through the SFO_JSON_BUF buffer.
+ * Where a token ends, the ':' or ',' after it and the '"' of a string right
+ * after that are taken on the spot (separator()), so the common
+ * "key":"value","key":... runs without a round through the structural loop.
  */
 #include <string.h>
 #include "sfo_json.h"
@@ -168,23 +171,54 @@ static int put_buf(struct sfo_json *j, const char *p, size_t n, unsigned last)
     return r;
 }
 
+#if SFO_JSON_FAST
+#ifdef __GNUC__
+#define COPY_FIXED(d, s, n) __builtin_memcpy(d, s, n) /* inline loads/stores, even freestanding */
+#else
+#define COPY_FIXED(d, s, n) memcpy(d, s, n)
+#endif
+/* Copy n bytes from s to d (no overlap) in a few fixed-size moves, the last
+ * ones overlapping the earlier: cheaper than a call or a byte loop. */
+static inline void copy_short(char *d, const char *s, size_t n)
+{
+    size_t o;
+    if (n >= 8u) {
+        for (o = 0; o + 8u < n; o += 8u) {
+            COPY_FIXED(d + o, s + o, 8);
+        }
+        COPY_FIXED(d + n - 8u, s + n - 8u, 8);
+    } else if (n >= 4u) {
+        COPY_FIXED(d, s, 4);
+        COPY_FIXED(d + n - 4u, s + n - 4u, 4);
+    } else if (n != 0) {
+        d[0] = s[0];
+        d[n >> 1] = s[n >> 1];
+        d[n - 1u] = s[n - 1u];
+    }
+}
+#endif
+
 /* Append n bytes of the current token; last: the token ends here. Pieces that
  * fit the buffer are gathered so a token of <= SFO_JSON_BUF bytes arrives in
  * one call; a token ending in the feed it started in comes straight from p.
- * The common cases (straight out, or a short run into the buffer) stay here. */
+ * The common cases (straight out, or a run that fits the buffer) stay here. */
 static inline int put(struct sfo_json *j, const char *p, size_t n, unsigned last)
 {
     size_t b = j->buf_len;
     if (b == 0 && last) {
         return emit(j, j->flags & 15u, p, n, last);
     }
-    if (SFO_JSON_FAST && !last && n <= 16u && b + n <= SFO_JSON_BUF) {
-        j->buf_len = b + n; /* runs between escapes: a call would cost more */
-        while (n-- != 0) {
-            j->buf[b++] = *p++;
+#if SFO_JSON_FAST
+    if (n <= SFO_JSON_BUF - b) { /* as put_buf, without the call */
+        copy_short(j->buf + b, p, n);
+        if (!last) {
+            j->buf_len = b + n; /* a run between escapes */
+            return SFO_OK;
         }
-        return SFO_OK;
+        j->buf_len = 0; /* the end of a gathered string */
+        return emit(j, j->flags & 15u, j->buf, b + n, last);
     }
+#endif
     return put_buf(j, p, n, last);
 }
 
@@ -250,7 +284,11 @@ static size_t escape_whole(const uint8_t *p, size_t n, char t[4], size_t *tn)
         return 0;
     }
     if (p[1] != 'u') {
+#if SFO_JSON_FAST
+        e = p[1] == '/' || p[1] == '\\' || p[1] == '"' ? p[1] : simple_escape(p[1]);
+#else
         e = simple_escape(p[1]);
+#endif
         t[0] = (char)e;
         *tn = 1;
         return e < 0 ? 0u : 2u;
@@ -265,10 +303,22 @@ static size_t escape_whole(const uint8_t *p, size_t n, char t[4], size_t *tn)
         }
         cp = (cp << 4) | v;
     }
-    if (cp - 0xD800u < 0x800u) {
+    if (cp >= 0xD800u && cp <= 0xDFFFu) {
         return 0;
     }
-    *tn = utf8_encode(cp, t);
+    if (cp < 0x80u) { /* the UTF-8 form of cp <= U+FFFF, inline */
+        t[0] = (char)cp;
+        *tn = 1;
+    } else if (cp < 0x800u) {
+        t[0] = (char)(0xC0u | (cp >> 6));
+        t[1] = (char)(0x80u | (cp & 0x3Fu));
+        *tn = 2;
+    } else {
+        t[0] = (char)(0xE0u | (cp >> 12));
+        t[1] = (char)(0x80u | ((cp >> 6) & 0x3Fu));
+        t[2] = (char)(0x80u | (cp & 0x3Fu));
+        *tn = 3;
+    }
     return 6;
 }
 
@@ -396,17 +446,82 @@ static int utf8_tail(struct sfo_json *j, const uint8_t *p, size_t *pi, size_t le
     return r;
 }
 
+#if SFO_JSON_FAST
+/* After a token that ended just before p[i] (j->state set as it ends): the
+ * ':' or ',' the grammar allows next, and the '"' of a string right after it,
+ * taken as structural() would take them. Returns the bytes taken; 2: a key or
+ * string began (j->state ST_STR). Anything else is left to structural(). */
+static inline size_t separator(struct sfo_json *j, const uint8_t *p, size_t i, size_t len)
+{
+    unsigned st = j->state, ev = SFO_JSON_STRING;
+    if (i == len) {
+        return 0;
+    }
+    if (p[i] == ':' && st == ST_COLON) {
+        st = ST_VALUE;
+    } else if (p[i] == ',' && st == ST_AFTER) {
+        st = ST_VALUE;
+        if (in_object(j)) {
+            st = ST_KEY;
+            ev = SFO_JSON_KEY;
+        }
+    } else {
+        return 0;
+    }
+    if (len - i < 2u || p[i + 1] != '"') {
+        j->state = (uint8_t)st;
+        return 1;
+    }
+    j->state = ST_STR;
+    j->flags = (uint8_t)(F_FIRST | ev);
+    j->sub = 0;
+    return 2;
+}
+#endif
+
+/* The escape at p[*pi], r: the status of putting the run before it. Decoded
+ * here when whole in the feed (straight into the piece buffer when it has
+ * room): returns 0, *pi after it. Else returns 1 (left to escape(): j->sub = 1,
+ * *pi after the '\\') or an error (*pi on the byte it is charged to). */
+static inline int string_escape(struct sfo_json *j, const uint8_t *p, size_t *pi, size_t len, int r)
+{
+    size_t n = 0, tn = 0;
+    char tmp[4], *t = tmp;
+    if (SFO_JSON_FAST && r == SFO_OK) {
+        if (j->buf_len + 4u <= SFO_JSON_BUF) {
+            t = j->buf + j->buf_len;
+        }
+        n = escape_whole(p + *pi, len - *pi, t, &tn);
+    }
+    if (n == 0) {
+        j->sub = 1;
+        *pi += r == SFO_OK;
+        return r != SFO_OK ? r : 1;
+    }
+    *pi += n;
+    if (t != tmp) {
+        j->buf_len += tn;
+        return 0;
+    }
+    r = put_buf(j, t, tn, 0); /* the buffer is nearly full: rare */
+    if (r != SFO_OK) {
+        *pi -= 1; /* charged to the escape's last byte, as escape() does */
+        return r;
+    }
+    return 0;
+}
+
 /* Inside a string (no escape pending), from p[*pi]: plain runs and whole UTF-8
  * sequences go out as one piece straight from p (no copy when the string ends
  * in this feed); whole escapes are decoded here, others left to escape(). Stops
- * after the closing quote, after a '\\' left to escape(), at the feed's end,
- * or on the byte that failed (*pi). */
+ * after the closing quote (or goes on into a string that follows at once),
+ * after a '\\' left to escape(), at the feed's end, or on the byte that
+ * failed (*pi). */
 static int string_run(struct sfo_json *j, const uint8_t *p, size_t *pi, size_t len)
 {
-    size_t i = *pi, s = i, n, tn = 0;
+    size_t i = *pi, s = i;
     unsigned k;
-    char t[4];
-    int r;
+    int r = SFO_OK;
     for (;;) {
         if (j->utf8_need != 0) {
             r = utf8_tail(j, p, &i, len);
@@ -420,6 +535,25 @@ static int string_run(struct sfo_json *j, const uint8_t *p, size_t *pi, size_t l
             break;
         }
         k = k_cls[p[i]] >> 4;
+        if (k == H_QUOTE) {
+            r = put(j, (const char *)p + s, i - s, SFO_JSON_LAST);
+            if (r != SFO_OK) {
+                break;
+            }
+            i++;
+            j->state = (j->flags & 15u) == SFO_JSON_KEY ? ST_COLON
+                       : j->depth != 0                  ? ST_AFTER
+                                                        : ST_DONE;
+#if SFO_JSON_FAST
+            s = separator(j, p, i, len);
+            i += s;
+            if (s == 2) {
+                s = i;
+                continue; /* the next string, at once */
+            }
+#endif
+            break;
+        }
         if (k >= H_LEAD) {
             j->utf8_need = k_u8_need[k - H_LEAD];
             j->utf8_lo = k_u8_lo[k - H_LEAD];
@@ -427,29 +561,14 @@ static int string_run(struct sfo_json *j, const uint8_t *p, size_t *pi, size_t l
             i++;
             continue;
         }
-        if (k == H_QUOTE) {
-            r = put(j, (const char *)p + s, i - s, SFO_JSON_LAST);
-            j->state = (j->flags & 15u) == SFO_JSON_KEY ? ST_COLON
-                       : j->depth != 0                  ? ST_AFTER
-                                                        : ST_DONE;
-            i += r == SFO_OK;
-            break;
-        }
         if (k != H_BSL) {
             r = k == H_CTRL ? SFO_E_JSON_CONTROL : SFO_E_JSON_UTF8;
             break;
         }
         r = put(j, (const char *)p + s, i - s, 0);
-        n = SFO_JSON_FAST && r == SFO_OK ? escape_whole(p + i, len - i, t, &tn) : 0;
-        if (n == 0) {
-            j->sub = 1;
-            i += r == SFO_OK;
-            break;
-        }
-        r = put(j, t, tn, 0);
-        i += n;
-        if (r != SFO_OK) {
-            i--; /* charged to the escape's last byte, as escape() does */
+        r = string_escape(j, p, &i, len, r);
+        if (r != 0) {
+            r = r == 1 ? SFO_OK : r;
             break;
         }
         s = i;
@@ -486,6 +605,9 @@ static int number_run(struct sfo_json *j, const uint8_t *p, size_t *pi, size_t l
     }
     r = put(j, (const char *)p + s, i - s, SFO_JSON_LAST);
     value_done(j);
+#if SFO_JSON_FAST
+    *pi += r == SFO_OK ? separator(j, p, i, len) : 0u;
+#endif
     return r;
 }
 
@@ -506,6 +628,26 @@ static int literal_byte(struct sfo_json *j, unsigned c)
     }
     return r;
 }
+
+#if SFO_JSON_FAST
+/* Inside true/false/null, from p[*pi]: its bytes until it ends (and the
+ * separator after it), the feed ends, or a byte fails (*pi on it). */
+static int literal_run(struct sfo_json *j, const uint8_t *p, size_t *pi, size_t len)
+{
+    size_t i = *pi;
+    int r = SFO_OK;
+    while (i < len && j->state == ST_LIT) {
+        r = literal_byte(j, p[i]);
+        if (r != SFO_OK) {
+            break;
+        }
+        i++;
+    }
+    i += r == SFO_OK ? separator(j, p, i, len) : 0u;
+    *pi = i;
+    return r;
+}
+#endif
 
 /* '{' or '[' (class k) at depth j->depth: push it, or refuse past the limit. */
 static int open_container(struct sfo_json *j, unsigned k)
@@ -638,8 +780,12 @@ int sfo_json_feed(struct sfo_json *j, const void *data, size_t len)
             break;
         case ST_NUM: r = number_run(j, p, &i, len); break;
         case ST_LIT:
+#if SFO_JSON_FAST
+            r = literal_run(j, p, &i, len);
+#else
             r = literal_byte(j, p[i]);
             i += r == SFO_OK;
+#endif
             break;
         default: r = structural(j, p, &i, len); break;
         }

@@ -329,6 +329,82 @@ static void long_strings(void **state)
     }
 }
 
+static void adjacent_strings(void **state)
+{
+    /* strings that follow a key's ':' or a value's ',' at once, in objects and
+     * arrays, with escapes, UTF-8 and empty strings among them */
+    const char *doc = "{\"a\":\"b\",\"c\":[\"\",\"d\\/e\",\"\xc3\xa9\"],\"\":\"\\u00e9\","
+                      "\"f\":{\"g\":\"h\"},\"i\":\"j\"}";
+    char want[512];
+    struct result r;
+    (void)state;
+    snprintf(want, sizeof want,
+             "%d@0|%d@1:a|%d@1:b|%d@1:c|%d@1|%d@2:|%d@2:d/e|%d@2:\xc3\xa9|%d@1|%d@1:|"
+             "%d@1:\xc3\xa9|%d@1:f|%d@1|%d@2:g|%d@2:h|%d@1|%d@1:i|%d@1:j|%d@0|",
+             SFO_JSON_OBJECT_BEGIN, SFO_JSON_KEY, SFO_JSON_STRING, SFO_JSON_KEY,
+             SFO_JSON_ARRAY_BEGIN, SFO_JSON_STRING, SFO_JSON_STRING, SFO_JSON_STRING,
+             SFO_JSON_ARRAY_END, SFO_JSON_KEY, SFO_JSON_STRING, SFO_JSON_KEY, SFO_JSON_OBJECT_BEGIN,
+             SFO_JSON_KEY, SFO_JSON_STRING, SFO_JSON_OBJECT_END, SFO_JSON_KEY, SFO_JSON_STRING,
+             SFO_JSON_OBJECT_END);
+    for (uint32_t mode = 0; mode < 12; mode++) {
+        r = scan((const uint8_t *)doc, strlen(doc), 4, mode);
+        assert_int_equal(r.rc, SFO_OK);
+        assert_string_equal(r.transcript, want);
+        free(r.transcript);
+    }
+    /* and after numbers, literals and containers */
+    doc = "[1,\"a\",true,\"b\",{\"n\":-0.5e1,\"t\":false,\"u\":null,\"v\":{},\"w\":[]},\"c\"]";
+    snprintf(want, sizeof want,
+             "%d@0|%d@1:1|%d@1:a|%d@1|%d@1:b|%d@1|%d@2:n|%d@2:-0.5e1|%d@2:t|%d@2|%d@2:u|%d@2|"
+             "%d@2:v|%d@2|%d@2|%d@2:w|%d@2|%d@2|%d@1|%d@1:c|%d@0|",
+             SFO_JSON_ARRAY_BEGIN, SFO_JSON_NUMBER, SFO_JSON_STRING, SFO_JSON_TRUE, SFO_JSON_STRING,
+             SFO_JSON_OBJECT_BEGIN, SFO_JSON_KEY, SFO_JSON_NUMBER, SFO_JSON_KEY, SFO_JSON_FALSE,
+             SFO_JSON_KEY, SFO_JSON_NULL, SFO_JSON_KEY, SFO_JSON_OBJECT_BEGIN, SFO_JSON_OBJECT_END,
+             SFO_JSON_KEY, SFO_JSON_ARRAY_BEGIN, SFO_JSON_ARRAY_END, SFO_JSON_OBJECT_END,
+             SFO_JSON_STRING, SFO_JSON_ARRAY_END);
+    for (uint32_t mode = 0; mode < 12; mode++) {
+        r = scan((const uint8_t *)doc, strlen(doc), 4, mode);
+        assert_int_equal(r.rc, SFO_OK);
+        assert_string_equal(r.transcript, want);
+        free(r.transcript);
+    }
+}
+
+static void escapes_at_buffer_edge(void **state)
+{
+    /* a run then an escape (1, 2 or 3 bytes decoded) ending on each side of the
+     * piece buffer's end: gathered in one call when it fits, else in pieces */
+    static const struct {
+        const char *esc, *dec;
+    } e[] = { { "\\n", "\n" }, { "\\u00e9", "\xc3\xa9" }, { "\\u20ac", "\xe2\x82\xac" } };
+    char doc[256], want[256];
+    size_t dn, wn, run, k, tail;
+    (void)state;
+    for (k = 0; k < 3; k++) {
+        for (run = SFO_JSON_BUF - 8; run <= SFO_JSON_BUF + 2; run++) {
+            for (tail = 0; tail < 3; tail++) {
+                dn = wn = 0;
+                doc[dn++] = '"';
+                memset(doc + dn, 'x', run);
+                memset(want, 'x', run);
+                dn += run;
+                wn += run;
+                memcpy(doc + dn, e[k].esc, strlen(e[k].esc));
+                dn += strlen(e[k].esc);
+                memcpy(want + wn, e[k].dec, strlen(e[k].dec));
+                wn += strlen(e[k].dec);
+                memset(doc + dn, 'y', tail);
+                memset(want + wn, 'y', tail);
+                dn += tail;
+                wn += tail;
+                doc[dn++] = '"';
+                doc[dn] = 0;
+                check_string(doc, want, wn);
+            }
+        }
+    }
+}
+
 static void events_and_depth(void **state)
 {
     const char *doc = "{\"a\":[1,-2.5e+3,true,false,null,{}],\"b\":{\"c\":\"d\"}}";
@@ -444,6 +520,22 @@ static void error_codes(void **state)
         { "", 0, SFO_E_JSON_INCOMPLETE, 0, 0 },
         { "  ", 0, SFO_E_JSON_INCOMPLETE, 2, 0 },
         { "\"abc", 0, SFO_E_JSON_INCOMPLETE, 4, 0 },
+        /* a string right after a string: only ':"' after a key, ',"' in a container */
+        { "\"a\",\"b\"", 0, SFO_E_JSON_TRAILING, 3, 0 },
+        { "\"a\":\"b\"", 0, SFO_E_JSON_TRAILING, 3, 0 },
+        { "{\"a\",\"b\"}", 0, SFO_E_JSON_SYNTAX, 4, 0 },
+        { "[\"a\":\"b\"]", 0, SFO_E_JSON_SYNTAX, 4, 0 },
+        { "{\"a\":\"b\":\"c\"}", 0, SFO_E_JSON_SYNTAX, 8, 0 },
+        { "{\"a\":\"b\",\"c\",\"d\"}", 0, SFO_E_JSON_SYNTAX, 12, 0 },
+        { "[\"a\",\"b\":1]", 0, SFO_E_JSON_SYNTAX, 8, 0 },
+        { "[\"a\",\"\x80\"]", 0, SFO_E_JSON_UTF8, 6, 0 },
+        { "{\"a\":\"\\x\"}", 0, SFO_E_JSON_ESCAPE, 7, 0 },
+        { "{\"a\":1,\"b\"}", 0, SFO_E_JSON_SYNTAX, 10, 0 },
+        { "[true:\"x\"]", 0, SFO_E_JSON_SYNTAX, 5, 0 },
+        { "[null,,\"x\"]", 0, SFO_E_JSON_SYNTAX, 6, 0 },
+        { "{\"a\":1.5,}", 0, SFO_E_JSON_SYNTAX, 9, 0 },
+        { "false,\"x\"", 0, SFO_E_JSON_TRAILING, 5, 0 },
+        { "{\"a\"::1}", 0, SFO_E_JSON_SYNTAX, 5, 0 },
     };
     size_t k;
     (void)state;
@@ -618,11 +710,17 @@ static void coverage_corners(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(json_test_suite),  cmocka_unit_test(string_escapes),
-        cmocka_unit_test(long_strings),     cmocka_unit_test(events_and_depth),
-        cmocka_unit_test(depth_limit),      cmocka_unit_test(error_codes),
-        cmocka_unit_test(abort_and_args),   cmocka_unit_test(writer),
+        cmocka_unit_test(json_test_suite),
+        cmocka_unit_test(string_escapes),
+        cmocka_unit_test(long_strings),
+        cmocka_unit_test(events_and_depth),
+        cmocka_unit_test(depth_limit),
+        cmocka_unit_test(error_codes),
+        cmocka_unit_test(abort_and_args),
+        cmocka_unit_test(writer),
         cmocka_unit_test(coverage_corners),
+        cmocka_unit_test(adjacent_strings),
+        cmocka_unit_test(escapes_at_buffer_edge),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
