@@ -225,7 +225,7 @@ for b in $BACKENDS; do
     valgrind --tool=callgrind --callgrind-out-file=$OUT/cg.$b build/$b/sfoauth jwt --login-url $URL \
         --client-id $CID --username $USER --key $PKI/client.key --cacert $PKI/ca.pem > /dev/null 2>&1
     sign=$(callgrind_annotate --inclusive=yes $OUT/cg.$b 2>/dev/null |
-        awk '/port\/tls_[a-z]+\.c:[a-z_]*rsa[a-z_]*sign/ {gsub(",", "", $1); if ($1 > m) m = $1} END {print m+0}')
+        awk '/port\/tls\/[a-z_]+\.c:[a-z_]*rsa[a-z_]*sign/ {gsub(",", "", $1); if ($1 > m) m = $1} END {print m+0}')
     set -- $(shares $OUT/cg.$b)
     nosign=$(($1 - sign))
     row "| sfoauth $b | $ms | $(awk -v a=$ms -v b=$CURL_MS 'BEGIN {printf "%.2f", a/b}') | $1 | $(awk -v a=$1 -v b=$CURL_IR 'BEGIN {printf "%.2f", a/b}') | $nosign | $(awk -v a=$nosign -v b=$CURL_IR 'BEGIN {printf "%.2f", a/b}') | $(pct $2 $1) | $(pct $3 $1) | $(pct $4 $1) | $(pct $5 $1) | $(pct $6 $1) |"
