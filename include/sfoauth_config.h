@@ -184,50 +184,31 @@
 #define SFO_ABI_VERSION 1u
 /* One FNV-1a step over 32-bit words (constant expression). */
 #define SFO__MIX(h, v) ((uint32_t)(((uint32_t)(h) ^ (uint32_t)(v)) * 16777619u))
-/* Every value above that shapes a public struct, mixed. */
-#define SFO_CONFIG_SIGNATURE                                                                               \
-    SFO__MIX(                                                                                              \
-        SFO__MIX(                                                                                          \
-            SFO__MIX(                                                                                      \
-                SFO__MIX(                                                                                  \
-                    SFO__MIX(                                                                              \
-                        SFO__MIX(                                                                          \
-                            SFO__MIX(                                                                      \
-                                SFO__MIX(                                                                  \
-                                    SFO__MIX(                                                              \
-                                        SFO__MIX(                                                          \
-                                            SFO__MIX(                                                      \
-                                                SFO__MIX(                                                  \
-                                                    SFO__MIX(                                              \
-                                                        SFO__MIX(                                          \
-                                                            SFO__MIX(                                      \
-                                                                SFO__MIX(                                  \
-                                                                    SFO__MIX(                              \
-                                                                        SFO__MIX(                          \
-                                                                            SFO__MIX(                      \
-                                                                                SFO__MIX(                  \
-                                                                                    SFO__MIX(              \
-                                                                                        2166136261u,       \
-                                                                                        SFO_ABI_VERSION),  \
-                                                                                    SFO_ACCESS_TOKEN_MAX), \
-                                                                                SFO_REFRESH_TOKEN_MAX),    \
-                                                                            SFO_URL_MAX),                  \
-                                                                        SFO_TOKEN_TYPE_MAX),               \
-                                                                    SFO_SCOPE_MAX),                        \
-                                                                SFO_ISSUED_AT_MAX),                        \
-                                                            SFO_ID_TOKEN_MAX),                             \
-                                                        SFO_ERROR_MAX),                                    \
-                                                    SFO_ERROR_DESC_MAX),                                   \
-                                                SFO_DEVICE_CODE_MAX),                                      \
-                                            SFO_USER_CODE_MAX),                                            \
-                                        SFO_INTROSPECT_STR_MAX),                                           \
-                                    SFO_JSON_BUF),                                                         \
-                                SFO_URL_HOST_MAX),                                                         \
-                            SFO_HTTP_SCRATCH),                                                             \
-                        SFO_LOOPBACK_PATH_MAX),                                                            \
-                    SFO_BR_MAX_ANCHORS),                                                                   \
-                SFO_BR_ANCHOR_BYTES),                                                                      \
-            SFO_BR_LEAF_MAX),                                                                              \
-        SFO_BR_DN_MAX)
+/* Every value above that shapes a public struct, mixed in this order, in four stages
+ * (the same value as one chain of SFO__MIX). */
+#define SFO__SIG_A                                                                                \
+    SFO__MIX(                                                                                     \
+        SFO__MIX(SFO__MIX(SFO__MIX(SFO__MIX(2166136261u, SFO_ABI_VERSION), SFO_ACCESS_TOKEN_MAX), \
+                          SFO_REFRESH_TOKEN_MAX),                                                 \
+                 SFO_URL_MAX),                                                                    \
+        SFO_TOKEN_TYPE_MAX)
+#define SFO__SIG_B                                                                               \
+    SFO__MIX(SFO__MIX(SFO__MIX(SFO__MIX(SFO__MIX(SFO__SIG_A, SFO_SCOPE_MAX), SFO_ISSUED_AT_MAX), \
+                               SFO_ID_TOKEN_MAX),                                                \
+                      SFO_ERROR_MAX),                                                            \
+             SFO_ERROR_DESC_MAX)
+#define SFO__SIG_C                                                                                \
+    SFO__MIX(                                                                                     \
+        SFO__MIX(SFO__MIX(SFO__MIX(SFO__MIX(SFO__SIG_B, SFO_DEVICE_CODE_MAX), SFO_USER_CODE_MAX), \
+                          SFO_INTROSPECT_STR_MAX),                                                \
+                 SFO_JSON_BUF),                                                                   \
+        SFO_URL_HOST_MAX)
+#define SFO_CONFIG_SIGNATURE                                                             \
+    SFO__MIX(SFO__MIX(SFO__MIX(SFO__MIX(SFO__MIX(SFO__MIX(SFO__SIG_C, SFO_HTTP_SCRATCH), \
+                                                 SFO_LOOPBACK_PATH_MAX),                 \
+                                        SFO_BR_MAX_ANCHORS),                             \
+                               SFO_BR_ANCHOR_BYTES),                                     \
+                      SFO_BR_LEAF_MAX),                                                  \
+             SFO_BR_DN_MAX)
 
 #endif /* SFOAUTH_CONFIG_H */
