@@ -23,7 +23,16 @@
 #include <unistd.h>
 
 #include "../cli/fmt.c"
+
+/* Fault injection for secret.c's allocations (the redaction's out-of-memory path). */
+static bool g_fail_alloc;
+static void *t_malloc(size_t n)
+{
+    return g_fail_alloc ? NULL : malloc(n);
+}
+#define malloc t_malloc
 #include "../cli/secret.c"
+#undef malloc
 #include "clirun.h"
 
 static long now_ms(void)
@@ -319,13 +328,30 @@ static void redaction_forms(void **state)
     }
 }
 
+/* Out of memory while redacting: the value is overwritten in place, never kept. */
+static void redaction_without_memory(void **state)
+{
+    (void)state;
+    char *b = strdup("code=aPrx&state=s");
+    size_t n = strlen(b);
+    assert_non_null(b);
+    g_fail_alloc = true;
+    b = splice(b, &n, 5, 9);
+    g_fail_alloc = false;
+    assert_int_equal(n, strlen("code=****&state=s"));
+    assert_string_equal(b, "code=****&state=s");
+    b = splice(b, &n, 5, 9);
+    assert_string_equal(b, "code=[REDACTED]&state=s");
+    free(b);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(pipe_lines),      cmocka_unit_test(too_long_never_cut),
         cmocka_unit_test(deadline),        cmocka_unit_test(terminal_enter),
         cmocka_unit_test(buffer_is_wiped), cmocka_unit_test(login_paste_on_terminal),
-        cmocka_unit_test(redaction_forms),
+        cmocka_unit_test(redaction_forms), cmocka_unit_test(redaction_without_memory),
     };
     int rc = cmocka_run_group_tests(tests, NULL, NULL);
     cli_secret_wipe_all();
