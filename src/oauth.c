@@ -517,6 +517,9 @@ static int judge(struct call *k, int rc, const struct sfo_http_response *resp)
         k->err->http_status = resp->status; /* also when the parser refused the answer */
     }
     if (rc != SFO_OK) {
+        /* the answer did not finish: strings caught on the way stay unchecked, so none is kept */
+        sfo_wipe(e->str, e->cap);
+        sfo_wipe(k->r->f[S_ERROR_DESC].str, k->r->f[S_ERROR_DESC].cap);
         return rc;
     }
     xr = sfo_extract_finish(&k->r->x);
